@@ -1,0 +1,41 @@
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PKGS := chromium chromium-driver postgresql libpango-1.0-0 libpangoft2-1.0-0 \
+            libharfbuzz-subset0 fonts-dejavu-core
+export UV_PYTHON_DOWNLOADS := never
+HOST ?= 127.0.0.1
+PORT ?= 8000
+.PHONY: run test sysdeps venv lock lint bench snapshot clean
+
+$(VENV)/.done: pyproject.toml requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.lock -e '.[dev]'
+	touch $@
+venv: $(VENV)/.done
+
+sysdeps:
+	@dpkg -s $(APT_PKGS) >/dev/null 2>&1 || { $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_PKGS); }
+
+run: venv
+	$(VENV)/bin/gpworkforce init
+	$(VENV)/bin/gpworkforce serve --host $(HOST) --port $(PORT)
+
+test: sysdeps venv
+	$(VENV)/bin/pytest -n auto -q
+
+lint: venv
+	$(VENV)/bin/ruff check src tests scripts bench
+	$(VENV)/bin/mypy
+
+bench: venv
+	$(PY) bench/run.py
+
+snapshot: venv
+	$(PY) scripts/build_snapshot.py
+
+lock: venv
+	$(VENV)/bin/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
