@@ -1,0 +1,78 @@
+"""Fitting the need adjustment and the volume scale to observed appointments.
+
+The need model is log-linear, in the spirit of the Carr-Hill weighted list::
+
+    log(observed[p] / expected[p]) = b0 + sum_k beta_k * z[p, k] + error
+
+fitted by least squares with one pass of outlier trimming (practices whose recorded
+appointments are implausible for their list, usually data-quality gaps, would otherwise
+drag the fit). ``z`` are covariates standardised with England means and deviations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class NeedFit:
+    """A fitted need model: intercept b0, coefficients [k], and the practices kept."""
+
+    intercept: float
+    coefficients: Array
+    kept: NDArray[np.bool_]
+    r_squared: float
+
+
+def standardise(x: Array, mean: Array | None = None, sd: Array | None = None) -> tuple[Array, Array, Array]:
+    """Z-scores of covariates [p, k]; missing values become 0 (the England mean)."""
+    mean = np.nanmean(x, axis=0) if mean is None else mean
+    sd = np.nanstd(x, axis=0) if sd is None else sd
+    sd = np.where(sd > 0, sd, 1.0)
+    z = (x - mean) / sd
+    return np.nan_to_num(z, nan=0.0), mean, sd
+
+
+def fit_need(observed: Array, expected: Array, z: Array, trim: float = 3.0) -> NeedFit:
+    """Fit log(observed/expected) on z [p, k] with one robust trimming pass.
+
+    Practices with no observed appointments or no expected demand are left out.
+    """
+    usable = (observed > 0) & (expected > 0)
+    y = np.log(np.where(usable, observed, 1.0) / np.where(usable, expected, 1.0))
+    x = np.column_stack([np.ones(len(y)), z])
+    kept = usable.copy()
+    beta = np.linalg.lstsq(x[kept], y[kept], rcond=None)[0]
+    resid = y - x @ beta
+    med = np.median(resid[kept])
+    mad = 1.4826 * np.median(np.abs(resid[kept] - med))
+    if mad > 0:
+        kept &= np.abs(resid - med) <= trim * mad
+        beta = np.linalg.lstsq(x[kept], y[kept], rcond=None)[0]
+    resid = y[kept] - x[kept] @ beta
+    r2 = 1.0 - resid.var() / y[kept].var() if y[kept].var() > 0 else 0.0
+    return NeedFit(float(beta[0]), beta[1:], kept, float(r2))
+
+
+def volume_scale(target_total: float, modelled_total: float) -> float:
+    """Scale that makes the modelled total equal a published total."""
+    if modelled_total <= 0:
+        raise ValueError("modelled total must be positive to calibrate")
+    return target_total / modelled_total
+
+
+def accuracy(predicted: Array, observed: Array) -> dict[str, float]:
+    """Correlation, median absolute percentage error and total ratio of predictions."""
+    ok = observed > 0
+    ape = np.abs(predicted[ok] / observed[ok] - 1.0)
+    return {
+        "n": float(ok.sum()),
+        "correlation": float(np.corrcoef(predicted[ok], observed[ok])[0, 1]),
+        "median_ape": float(np.median(ape)),
+        "total_ratio": float(predicted[ok].sum() / observed[ok].sum()),
+    }

@@ -1,0 +1,25 @@
+"""Capacity: appointment slots a week that staff FTE can offer.
+
+``slots/week = FTE * hours_per_FTE * (weeks_worked / 52) * patient_facing_share * 60 / minutes``
+
+Averaged over the whole year (leave and training are spread over 52 weeks) so that it can
+be compared with demand per average week. Slots include those later lost to DNAs: demand
+counts booked appointments, so DNAs are not subtracted on both sides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+
+def capacity_per_fte_week(hours_per_fte: float, weeks_worked: Array, patient_facing: Array, minutes: Array) -> Array:
+    """Appointment slots per FTE per average week, by role [r]."""
+    return hours_per_fte * (np.asarray(weeks_worked) / 52.0) * np.asarray(patient_facing) * 60.0 / np.asarray(minutes)
+
+
+def appointments_per_week(fte: Array, per_fte: Array) -> Array:
+    """Slots a week [..., r] from FTE [..., r] and slots per FTE-week [r]."""
+    return np.asarray(fte) * per_fte

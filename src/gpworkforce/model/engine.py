@@ -1,0 +1,166 @@
+"""One model run: demand, skill mix, capacity and the weekly gap for many practices at once.
+
+Inputs are arrays over practices (p), age bands (a), sexes (s), need categories (c),
+roles (r) and need covariates (k), in the orders of :mod:`gpworkforce.nomenclature`.
+The run records each step's result so that callers can explain the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gpworkforce.model.capacity import appointments_per_week, capacity_per_fte_week
+from gpworkforce.model.demand import age_sex_expected, dna_adjusted_bookings, need_index
+from gpworkforce.model.skillmix import allocate, transferable_share
+
+Array = NDArray[np.float64]
+WEEKS = 52.0
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Model parameters, every array aligned with nomenclature orders.
+
+    rates [a, s] reference appointments per person-year; scale [-] calibration of rates to
+    the published volume; need_coefficients [k]; category_share [c] (sums to 1);
+    gp_share [c] share of each category delivered by GPs; skills [r, c] share of GP work
+    in c role r could take (0 for GP roles); delivery_weight [r, c] how other staff's work
+    is split; hours_per_fte [h/week]; weeks_worked [r]; patient_facing [r] share of
+    paid time in appointments; minutes [r] per appointment slot; hourly_cost [r] GBP per
+    paid hour; dna_rate [-] DNA / booked; gp_roles [r] bool; clinical [r] bool.
+    """
+
+    rates: Array
+    scale: float
+    need_coefficients: Array
+    category_share: Array
+    gp_share: Array
+    skills: Array
+    delivery_weight: Array
+    hours_per_fte: float
+    weeks_worked: Array
+    patient_facing: Array
+    minutes: Array
+    hourly_cost: Array
+    dna_rate: float
+    gp_roles: NDArray[np.bool_]
+    clinical: NDArray[np.bool_]
+
+    def slots_per_fte_week(self) -> Array:
+        """Appointment slots per FTE per average week [r]; zero for non-clinical roles."""
+        per = capacity_per_fte_week(self.hours_per_fte, self.weeks_worked, self.patient_facing, self.minutes)
+        return np.where(self.clinical, per, 0.0)
+
+    def cost_per_appointment(self) -> Array:
+        """Staff cost of one appointment by role [GBP], counting non-patient-facing paid time."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cost = self.hourly_cost * self.minutes / 60.0 / self.patient_facing
+        return np.where(self.clinical, cost, 0.0)
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Per-practice inputs: patients [p, a, s], covariates [p, k], fte [p, r], local_factor [p]."""
+
+    patients: Array
+    covariates: Array
+    fte: Array
+    local_factor: Array | None = None
+
+
+@dataclass(frozen=True)
+class Levers:
+    """Scenario levers. Defaults reproduce the baseline.
+
+    growth [a, s] population growth factors for the projected year; shift_share share of
+    transferable GP work moved to other roles; dna_target DNA rate to plan for (None keeps
+    the baseline); minutes [r] slot lengths replacing the reference (None keeps them);
+    added_fte [p, r] extra FTE; demand_multiplier [-] e.g. self-care and signposting.
+    """
+
+    growth: Array | None = None
+    shift_share: float = 0.0
+    dna_target: float | None = None
+    minutes: Array | None = None
+    added_fte: Array | None = None
+    demand_multiplier: float = 1.0
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """Results per practice. Weekly figures are appointments per average week.
+
+    expected_year [p] age-sex expected at reference rates; need [p]; booked_year [p];
+    demand_category_year [p, c]; demand_week [p, r]; unassigned_week [p] (no suitable role
+    on the team); capacity_week [p, r]; gap_week [p, r] = demand - capacity;
+    gp_transferable_week [p] GP work any other role could take (skills matrix, all roles);
+    gp_transferable_team_week [p] the same with only the roles on the team; shifted_week [p].
+    """
+
+    expected_year: Array
+    need: Array
+    booked_year: Array
+    demand_category_year: Array
+    demand_week: Array
+    unassigned_week: Array
+    capacity_week: Array
+    gap_week: Array
+    gp_transferable_week: Array
+    gp_transferable_team_week: Array
+    shifted_week: Array
+    steps: dict[str, Array] = field(default_factory=dict)
+
+    @property
+    def total_gap_week(self) -> Array:
+        """Total weekly gap [p]: all roles plus work no role on the team can take."""
+        return self.gap_week.sum(axis=-1) + self.unassigned_week
+
+
+def effective_parameters(params: Parameters, levers: Levers) -> Parameters:
+    """Parameters with the lever overrides applied (slot lengths)."""
+    if levers.minutes is None:
+        return params
+    return replace(params, minutes=np.asarray(levers.minutes, dtype=float))
+
+
+def run(inputs: ModelInputs, params: Parameters, levers: Levers | None = None) -> ModelResult:
+    """Run demand -> skill mix -> capacity -> gap for every practice in ``inputs``."""
+    levers = levers or Levers()
+    p = effective_parameters(params, levers)
+    patients = inputs.patients if levers.growth is None else inputs.patients * levers.growth
+    expected = age_sex_expected(patients, p.rates)
+    need = need_index(inputs.covariates, p.need_coefficients)
+    local = np.ones_like(expected) if inputs.local_factor is None else inputs.local_factor
+    booked = p.scale * expected * need * local * levers.demand_multiplier
+    if levers.dna_target is not None:
+        booked = dna_adjusted_bookings(booked, p.dna_rate, levers.dna_target)
+    demand_cat = booked[..., None] * p.category_share
+
+    fte = inputs.fte if levers.added_fte is None else np.maximum(inputs.fte + levers.added_fte, 0.0)
+    capacity = appointments_per_week(fte, p.slots_per_fte_week())
+
+    weekly_cat = demand_cat / WEEKS
+    by_role, unassigned, shifted = allocate(
+        weekly_cat, p.gp_share, p.skills, p.delivery_weight, capacity, p.gp_roles, levers.shift_share
+    )
+    gp_work = weekly_cat * p.gp_share
+    other = (~p.gp_roles).astype(float)
+    everyone = transferable_share(p.skills * other[:, None], other)
+    team = transferable_share(p.skills * other[:, None], (capacity > 0).astype(float) * other)
+    return ModelResult(
+        expected_year=expected,
+        need=need,
+        booked_year=booked,
+        demand_category_year=demand_cat,
+        demand_week=by_role,
+        unassigned_week=unassigned,
+        capacity_week=capacity,
+        gap_week=by_role - capacity,
+        gp_transferable_week=(gp_work * everyone).sum(axis=-1),
+        gp_transferable_team_week=(gp_work * team).sum(axis=-1),
+        shifted_week=shifted,
+        steps={"age_sex": expected * p.scale, "need": expected * p.scale * need, "booked": booked},
+    )

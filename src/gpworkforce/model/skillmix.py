@@ -1,0 +1,81 @@
+"""Skill mix: who delivers each need category, and how much GP work others could take.
+
+``skills[r, c]`` in [0, 1] is the share of category-c work now done by GPs that role r could
+safely take. Where several roles are on the team their competencies are combined as a
+union of independent chances, ``1 - prod_r (1 - skills[r, c])``, so a physiotherapist's
+MSK work and a pharmacist's medication work add up rather than one masking the other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+def transferable_share(skills: Array, present: Array) -> Array:
+    """Share of GP demand per category that the roles present could take.
+
+    ``skills`` [r, c]; ``present`` [..., r] in {0, 1} (or a weight in [0, 1]) saying which
+    roles are on the team. GP roles must have skills 0 here. Returns [..., c].
+    """
+    keep = 1.0 - np.asarray(present)[..., :, None] * skills  # [..., r, c]
+    return 1.0 - np.prod(keep, axis=-2)
+
+
+def split_by_weight(demand: Array, weights: Array, capacity: Array) -> tuple[Array, Array]:
+    """Split demand [..., c] over roles in proportion to ``weights[r, c] * capacity[..., r]``.
+
+    Returns (by_role [..., r], unassigned [...]): demand in a category that no role on the
+    team can take is kept as ``unassigned`` rather than silently dropped.
+    """
+    share = np.asarray(capacity)[..., :, None] * weights  # [..., r, c]
+    total = share.sum(axis=-2)  # [..., c]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(total[..., None, :] > 0, share / total[..., None, :], 0.0)
+    by_role = np.einsum("...rc,...c->...r", frac, demand)
+    unassigned = np.where(total > 0, 0.0, demand).sum(axis=-1)
+    return by_role, unassigned
+
+
+def allocate(
+    demand: Array,
+    gp_share: Array,
+    skills: Array,
+    delivery_weight: Array,
+    capacity: Array,
+    gp_roles: BoolArray,
+    shift_share: float | Array = 0.0,
+) -> tuple[Array, Array, Array]:
+    """Allocate appointments by category [..., c] to roles [..., r].
+
+    GP work is ``demand * gp_share`` (the observed national split) shared among the GP
+    roles by their capacity; the rest goes to the other clinical roles by
+    ``delivery_weight * capacity``. ``shift_share`` moves that fraction of the GP work the
+    team could take (``transferable_share``) to the other roles by ``skills * capacity``.
+    Returns (by_role [..., r], unassigned [...], shifted [...]) in the units of ``demand``.
+    """
+    gp_mask = gp_roles.astype(float)
+    other_mask = 1.0 - gp_mask
+    gp_work = demand * gp_share
+    other_work = demand - gp_work
+    present = (np.asarray(capacity) > 0).astype(float) * other_mask
+    transferable = transferable_share(skills * other_mask[:, None], present)
+    moved = np.asarray(shift_share, dtype=float)[..., None] * transferable * gp_work
+    gp_work = gp_work - moved
+
+    gp_capacity = np.asarray(capacity) * gp_mask
+    # With no GP capacity at all the GP work still belongs to GPs: count it against "gp".
+    no_gp = gp_capacity.sum(axis=-1, keepdims=True) <= 0
+    fallback = np.zeros_like(gp_mask)
+    fallback[int(np.argmax(gp_roles))] = 1.0
+    gp_weights = np.where(no_gp, fallback, gp_capacity)
+    gp_frac = gp_weights / gp_weights.sum(axis=-1, keepdims=True)
+    by_role = gp_frac * gp_work.sum(axis=-1, keepdims=True)
+
+    other_cap = np.asarray(capacity) * other_mask
+    routine, unassigned = split_by_weight(other_work, delivery_weight * other_mask[:, None], other_cap)
+    shifted, _ = split_by_weight(moved, skills * other_mask[:, None], other_cap)
+    return by_role + routine + shifted, unassigned, moved.sum(axis=-1)

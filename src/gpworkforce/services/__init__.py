@@ -1,0 +1,1 @@
+"""Use cases: the only layer where ingest, store, reference data and the model meet."""

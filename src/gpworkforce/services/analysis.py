@@ -1,0 +1,477 @@
+"""Use cases behind the CLI, the web pages and the API: demand, capacity, gap, benchmarks.
+
+Each runs the model once for every practice in England (vectorised, a few milliseconds)
+and then reads off the organisation asked for, so a practice, an ICB and England cost
+the same and always add up.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from sqlalchemy.engine import Engine
+
+from gpworkforce import store
+from gpworkforce.model.demand import population_growth
+from gpworkforce.model.engine import Levers, ModelInputs, ModelResult, run
+from gpworkforce.model.grouping import group_sum
+from gpworkforce.model.skillmix import transferable_share
+from gpworkforce.nomenclature import (
+    AGE_BANDS,
+    NEED_CATEGORIES,
+    ROLE_BY_CODE,
+    ROLE_CODES,
+    ROLES,
+    SEXES,
+    STAFF_GROUP_LABELS,
+    STAFF_GROUPS,
+    WEEKS_PER_YEAR,
+)
+from gpworkforce.reference import Reference, load_reference
+from gpworkforce.scenario import Scenario
+from gpworkforce.services.calibrate import CLINICAL, GP_ROLES, Calibration, calibrate, local_factors
+from gpworkforce.services.national import LEVEL_COLUMNS, NationalData, national, staff_group_of
+from gpworkforce.services.organisations import Organisation, children, resolve
+
+Array = NDArray[np.float64]
+MONTHS = 12.0
+
+
+@dataclass
+class Report:
+    """What a command or page shows: a summary, named tables and the notes behind them."""
+
+    title: str
+    org: dict[str, Any]
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (tables as lists of records)."""
+        return {
+            "title": self.title,
+            "organisation": self.org,
+            "summary": self.summary,
+            "tables": {k: v.to_dict(orient="records") for k, v in self.tables.items()},
+            "notes": self.notes,
+        }
+
+
+class Context:
+    """A database plus reference parameters, with the national arrays and calibration cached."""
+
+    def __init__(self, engine: Engine, ref: Reference) -> None:
+        self.engine = engine
+        self.ref = ref
+        self._cal: tuple[str, Calibration] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def data(self) -> NationalData:
+        """National arrays for the current database state."""
+        return national(self.engine, self.ref)
+
+    @property
+    def calibration(self) -> Calibration:
+        """Calibration for the current data (recomputed only when the data changes)."""
+        nd = self.data
+        with self._lock:
+            if self._cal is None or self._cal[0] != nd.fingerprint:
+                self._cal = (nd.fingerprint, calibrate(nd, self.ref))
+            return self._cal[1]
+
+    @cached_property
+    def base_year(self) -> int:
+        """Year of the registered-patients extract, the projection's starting point."""
+        period = self.data.periods.get("patients") or "2026-01"
+        return int(str(period)[:4])
+
+
+def open_context(url: str | None = None, reference_files: tuple[Path, ...] = ()) -> Context:
+    """Context for ``url`` (default: ``GPWORKFORCE_DATABASE_URL`` or the user data dir)."""
+    engine = store.make_engine(url or store.default_database_url())
+    return Context(engine, load_reference(reference_files))
+
+
+# --- Scenario -> model ----------------------------------------------------------------------
+def growth_factors(ctx: Context, scenario: Scenario) -> tuple[Array | None, str | None]:
+    """Population growth [a, s] from the base year to ``scenario.year`` and how it was made."""
+    if scenario.year is None or scenario.year == ctx.base_year:
+        return None, None
+    years = scenario.year - ctx.base_year
+    proj = ctx.data.projection
+    if scenario.growth_rate is None and not proj.empty and {ctx.base_year, scenario.year} <= set(proj["year"]):
+        cube = proj.pivot_table(index="year", columns=["age_band", "sex"], values="population", aggfunc="sum")
+        cube = cube.reindex(columns=pd.MultiIndex.from_product([AGE_BANDS, SEXES]), fill_value=0.0)
+        arr = cube.loc[[ctx.base_year, scenario.year]].to_numpy().reshape(2, len(AGE_BANDS), len(SEXES))
+        return population_growth(arr, 0)[1], (
+            f"population projected {ctx.base_year}->{scenario.year} by age and sex with ONS 2022-based national projections"
+        )
+    rate = scenario.growth_rate if scenario.growth_rate is not None else ctx.ref.general["population_growth_rate"]
+    factor = (1.0 + rate) ** years
+    return np.full((len(AGE_BANDS), len(SEXES)), factor), (
+        f"population grown {rate:+.2%} a year for {years} years (uniform; user-set rate)"
+    )
+
+
+def _levers(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[Levers, list[str]]:
+    nd, notes = ctx.data, []
+    growth, note = growth_factors(ctx, scenario)
+    if note:
+        notes.append(note)
+    minutes = None
+    if scenario.minutes:
+        minutes = ctx.calibration.params.minutes.copy()
+        for role, m in scenario.minutes.items():
+            minutes[ROLE_CODES.index(role)] = m
+    added = None
+    if scenario.added_fte:
+        weights = nd.practices["patients"].to_numpy() * org.mask
+        weights = weights / weights.sum() if weights.sum() > 0 else weights
+        vec = np.zeros(len(ROLE_CODES))
+        for role, f in scenario.added_fte.items():
+            vec[ROLE_CODES.index(role)] = f
+        added = weights[:, None] * vec
+        notes.append("added FTE is shared across the organisation's practices by list size")
+    return Levers(
+        growth=growth,
+        shift_share=scenario.shift_share,
+        dna_target=scenario.dna_rate,
+        minutes=minutes,
+        added_fte=added,
+        demand_multiplier=1.0 + scenario.demand_change,
+    ), notes
+
+
+def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[ModelResult, list[str]]:
+    """Run the model for every practice with the scenario's levers applied inside ``org``."""
+    nd, cal = ctx.data, ctx.calibration
+    levers, notes = _levers(ctx, org, scenario)
+    local = local_factors(nd, cal) if scenario.local_calibration else None
+    if local is not None:
+        notes.append(f"local calibration: {int((local != 1).sum()):,} practices scaled to their own appointment counts")
+    inputs = ModelInputs(patients=nd.patients, covariates=cal.z, fte=nd.fte, local_factor=local)
+    return run(inputs, cal.params, levers), notes
+
+
+def _org_info(ctx: Context, org: Organisation) -> dict[str, Any]:
+    nd = ctx.data
+    info: dict[str, Any] = {"level": org.level, "code": org.code, "name": org.name, "label": org.label,
+                            "practices": int(org.mask.sum())}
+    for level in ("pcn", "sub_icb", "icb", "region"):
+        if level != org.level and org.level not in ("england",):
+            info[f"{level}_code"] = org.parent_code(nd, level)
+    if org.note:
+        info["note"] = org.note
+    return info
+
+
+def _common_notes(ctx: Context, scenario: Scenario) -> list[str]:
+    nd, cal = ctx.data, ctx.calibration
+    vol = cal.report.get("volume", {})
+    notes = [f"registered patients: NHS England, Patients Registered at a GP Practice ({nd.periods.get('patients')})"]
+    if isinstance(vol, dict) and vol.get("source") == "national sub-ICB series":
+        notes.append(
+            f"rates calibrated to {vol['appointments_per_year']:,.0f} appointments a year in England "
+            f"(NHS England Appointments in General Practice, {vol['months']})"
+        )
+    spread = cal.report.get("uncategorised_share_spread_pro_rata")
+    if isinstance(spread, float):
+        notes.append(f"{spread:.1%} of appointments had no usable category (Inconsistent Mapping, Unmapped) "
+                     "and are spread pro rata over the mapped categories")
+    return notes
+
+
+def demand_report(ctx: Context, org_code: str, scenario: Scenario | None = None) -> Report:
+    """Registered patients and appointments by need category and age band, and shiftable GP work."""
+    scenario = scenario or Scenario()
+    nd, cal = ctx.data, ctx.calibration
+    org = resolve(nd, org_code)
+    res, notes = run_scenario(ctx, org, scenario)
+    m = org.mask
+    patients = nd.patients[m]
+    growth, _ = growth_factors(ctx, scenario)
+    grown = patients if growth is None else patients * growth
+    per_expected = np.divide(res.booked_year[m], res.expected_year[m], out=np.zeros(int(m.sum())),
+                             where=res.expected_year[m] > 0)
+    by_age = np.einsum("pas,as,p->a", grown, cal.params.rates, per_expected)
+    booked = float(res.booked_year[m].sum())
+    cat = res.demand_category_year[m].sum(axis=0)
+    p = cal.params
+    gp_work_cat = cat * p.gp_share / WEEKS_PER_YEAR
+    other = (~GP_ROLES & CLINICAL).astype(float)
+    any_role = transferable_share(p.skills, other)
+    transferable_cat = gp_work_cat * any_role
+    gp_minutes = p.minutes[ROLE_CODES.index("gp")]
+    cost = p.cost_per_appointment()
+    weights = p.skills / np.maximum(p.skills.sum(axis=0, keepdims=True), 1e-12)
+    other_cost_cat = (weights * cost[:, None]).sum(axis=0)
+    gp_cost = cost[ROLE_CODES.index("gp")]
+
+    total_patients = float(grown.sum())
+    summary = {
+        "registered_patients": total_patients,
+        "appointments_per_year": booked,
+        "appointments_per_month": booked / MONTHS,
+        "appointments_per_week": booked / WEEKS_PER_YEAR,
+        "appointments_per_patient_year": booked / total_patients if total_patients else 0.0,
+        "gp_appointments_per_week": float(gp_work_cat.sum()),
+        "gp_appointments_others_could_take_per_week": float(transferable_cat.sum()),
+        "share_of_gp_work_others_could_take": float(transferable_cat.sum() / gp_work_cat.sum()) if gp_work_cat.sum() else 0.0,
+        "gp_hours_per_week_others_could_take": float(transferable_cat.sum() * gp_minutes / 60.0),
+        "annual_cost_of_that_work_at_gp_rates": float(transferable_cat.sum() * gp_cost * WEEKS_PER_YEAR),
+        "annual_cost_of_that_work_by_other_roles": float((transferable_cat * other_cost_cat).sum() * WEEKS_PER_YEAR),
+        "year": scenario.year or ctx.base_year,
+    }
+    categories = pd.DataFrame({
+        "category": [c.code for c in NEED_CATEGORIES],
+        "label": [c.label for c in NEED_CATEGORIES],
+        "appointments_per_year": cat,
+        "appointments_per_week": cat / WEEKS_PER_YEAR,
+        "share": cat / booked if booked else 0.0,
+        "gp_share": p.gp_share,
+        "gp_appointments_others_could_take_per_week": transferable_cat,
+    })
+    ages = pd.DataFrame({
+        "age_band": list(AGE_BANDS),
+        "female": grown[:, :, 0].sum(axis=0),
+        "male": grown[:, :, 1].sum(axis=0),
+        "appointments_per_year": by_age,
+    })
+    ages["patients"] = ages["female"] + ages["male"]
+    ages["appointments_per_patient_year"] = np.divide(ages["appointments_per_year"], ages["patients"],
+                                                      out=np.zeros(len(ages)), where=ages["patients"] > 0)
+    notes = _common_notes(ctx, scenario) + notes + [
+        "GP work others could take: the skills matrix (reference/skills.csv) with every role available; "
+        "costs per appointment count non-patient-facing paid time (reference/roles.csv, PSSRU 2023/24 prices)",
+    ]
+    return Report(f"Demand: {org.label}", _org_info(ctx, org), summary,
+                  {"categories": categories, "age_bands": ages}, notes)
+
+
+def _role_frame(ctx: Context, org: Organisation, res: ModelResult) -> pd.DataFrame:
+    nd, p = ctx.data, ctx.calibration.params
+    m = org.mask
+    fte = nd.fte[m].sum(axis=0)
+    if res.capacity_week.shape == nd.fte.shape:
+        per = p.slots_per_fte_week()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fte = np.where(per > 0, res.capacity_week[m].sum(axis=0) / per, fte)
+    frame = pd.DataFrame({
+        "role": list(ROLE_CODES),
+        "label": [r.label for r in ROLES],
+        "staff_group": [r.staff_group for r in ROLES],
+        "fte": fte,
+        "fte_practice": nd.fte_practice[m].sum(axis=0),
+        "fte_pcn_share": nd.fte_pcn[m].sum(axis=0),
+        "slots_per_fte_week": p.slots_per_fte_week(),
+        "capacity_per_week": res.capacity_week[m].sum(axis=0),
+        "demand_per_week": res.demand_week[m].sum(axis=0),
+    })
+    frame["capacity_net_of_dna_per_week"] = frame["capacity_per_week"] * (1.0 - p.dna_rate)
+    frame["gap_per_week"] = frame["demand_per_week"] - frame["capacity_per_week"]
+    frame["capacity_to_demand"] = np.divide(frame["capacity_per_week"], frame["demand_per_week"],
+                                            out=np.full(len(frame), np.nan), where=frame["demand_per_week"] > 0)
+    return frame
+
+
+def _fte_notes(ctx: Context, org: Organisation) -> list[str]:
+    nd = ctx.data
+    m = org.mask
+    counts = pd.Series(nd.fte_source[m]).value_counts()
+    parts = [f"{n:,} {src}" for src, n in counts.items()]
+    return [f"FTE source by practice: {', '.join(parts)}", *nd.notes]
+
+
+def capacity_report(ctx: Context, org_code: str, scenario: Scenario | None = None) -> Report:
+    """Appointment slots a week by role from FTE, and net of DNAs."""
+    scenario = scenario or Scenario()
+    org = resolve(ctx.data, org_code)
+    res, notes = run_scenario(ctx, org, scenario)
+    roles = _role_frame(ctx, org, res)
+    clinical = roles[[ROLE_BY_CODE[r].clinical for r in roles["role"]]]
+    p = ctx.calibration.params
+    summary = {
+        "fte_clinical": float(clinical["fte"].sum()),
+        "fte_all": float(roles["fte"].sum()),
+        "capacity_per_week": float(clinical["capacity_per_week"].sum()),
+        "capacity_net_of_dna_per_week": float(clinical["capacity_net_of_dna_per_week"].sum()),
+        "dna_rate": p.dna_rate,
+        "hours_per_fte": p.hours_per_fte,
+    }
+    cols = ["role", "label", "staff_group", "fte", "fte_practice", "fte_pcn_share", "slots_per_fte_week",
+            "capacity_per_week", "capacity_net_of_dna_per_week"]
+    notes = notes + _fte_notes(ctx, org) + [
+        "slots/week = FTE x 37.5 h x weeks worked/52 x patient-facing share x 60 / minutes (reference/roles.csv)",
+        f"net of DNAs uses the national DNA rate {p.dna_rate:.2%} (DNA / booked, latest 12 months)",
+        "admin and reception staff are not appointment capacity",
+    ]
+    return Report(f"Capacity: {org.label}", _org_info(ctx, org), summary, {"roles": roles[cols]}, notes)
+
+
+def gap_report(ctx: Context, org_code: str, scenario: Scenario | None = None) -> Report:
+    """Weekly demand against capacity by role: the appointment gap now or in a projected year."""
+    scenario = scenario or Scenario()
+    org = resolve(ctx.data, org_code)
+    res, notes = run_scenario(ctx, org, scenario)
+    roles = _role_frame(ctx, org, res)
+    clinical = roles[[ROLE_BY_CODE[r].clinical for r in roles["role"]]].copy()
+    m = org.mask
+    unassigned = float(res.unassigned_week[m].sum())
+    demand = float(clinical["demand_per_week"].sum()) + unassigned
+    capacity = float(clinical["capacity_per_week"].sum())
+    gp = clinical[clinical["role"].isin(["gp", "gp_locum_trainee"])]
+    summary = {
+        "demand_per_week": demand,
+        "capacity_per_week": capacity,
+        "gap_per_week": demand - capacity,
+        "gap_share_of_demand": (demand - capacity) / demand if demand else 0.0,
+        "gp_demand_per_week": float(gp["demand_per_week"].sum()),
+        "gp_capacity_per_week": float(gp["capacity_per_week"].sum()),
+        "gp_gap_per_week": float(gp["gap_per_week"].sum()),
+        "unassigned_per_week": unassigned,
+        "shifted_from_gps_per_week": float(res.shifted_week[m].sum()),
+        "capacity_to_demand": capacity / demand if demand else None,
+        "year": scenario.year or ctx.base_year,
+    }
+    notes = notes + _fte_notes(ctx, org) + [
+        "gap = booked demand - slots; a positive gap is a shortfall of appointments a week",
+        "demand is split between roles by the observed GP share of each category (GPAD) and, for other staff, "
+        "by the skills matrix weighted by the team's own capacity",
+        "demand counts booked appointments including DNAs, so DNAs are not subtracted again from capacity",
+    ]
+    if unassigned > 0:
+        notes.append(f"{unassigned:,.0f} appointments a week need a role this team does not have")
+    cols = ["role", "label", "fte", "demand_per_week", "capacity_per_week", "gap_per_week", "capacity_to_demand"]
+    return Report(f"Weekly appointment gap: {org.label}", _org_info(ctx, org), summary, {"roles": clinical[cols]},
+                  _common_notes(ctx, scenario) + notes)
+
+
+def by_level_report(ctx: Context, org_code: str, by: str, scenario: Scenario | None = None) -> Report:
+    """One row per organisation at level ``by`` inside ``org``: patients, demand, capacity, gap."""
+    scenario = scenario or Scenario()
+    nd = ctx.data
+    org = resolve(nd, org_code)
+    res, notes = run_scenario(ctx, org, scenario)
+    kids = children(nd, org, by)
+    idx, codes = nd.groups(by)
+    idx = np.where(org.mask, idx, -1)
+    n = len(codes)
+    growth, _ = growth_factors(ctx, scenario)
+    patients = nd.patients.sum(axis=(1, 2)) if growth is None else (nd.patients * growth).sum(axis=(1, 2))
+    gp = GP_ROLES
+    clinical = CLINICAL
+    sums = {
+        "patients": group_sum(patients, idx, n),
+        "appointments_per_year": group_sum(res.booked_year, idx, n),
+        "demand_per_week": group_sum(res.demand_week[:, clinical].sum(axis=1) + res.unassigned_week, idx, n),
+        "capacity_per_week": group_sum(res.capacity_week[:, clinical].sum(axis=1), idx, n),
+        "gp_fte": group_sum(nd.fte[:, gp].sum(axis=1), idx, n),
+        "gp_demand_per_week": group_sum(res.demand_week[:, gp].sum(axis=1), idx, n),
+        "gp_capacity_per_week": group_sum(res.capacity_week[:, gp].sum(axis=1), idx, n),
+        "practices": group_sum(np.ones(len(idx)), idx, n),
+    }
+    g = kids["group"].to_numpy()
+    table = pd.DataFrame({"code": kids["code"], "name": kids["name"]})
+    for k, v in sums.items():
+        table[k] = v[g]
+    table["appointments_per_week"] = table["appointments_per_year"] / WEEKS_PER_YEAR
+    table["appointments_per_month"] = table["appointments_per_year"] / MONTHS
+    table["gap_per_week"] = table["demand_per_week"] - table["capacity_per_week"]
+    table["gp_gap_per_week"] = table["gp_demand_per_week"] - table["gp_capacity_per_week"]
+    table["gap_share_of_demand"] = np.divide(table["gap_per_week"], table["demand_per_week"],
+                                             out=np.zeros(len(table)), where=table["demand_per_week"] > 0)
+    table["patients_per_gp_fte"] = np.divide(table["patients"], table["gp_fte"], out=np.full(len(table), np.nan),
+                                             where=table["gp_fte"] > 0)
+    if by == "practice":
+        src = pd.Series(nd.fte_source, index=nd.practices["practice_code"])
+        table["fte_source"] = src.reindex(table["code"]).to_numpy()
+    table["practices"] = table["practices"].astype(int)
+    order = ["code", "name", "practices", "patients", "appointments_per_year", "appointments_per_month",
+             "appointments_per_week", "demand_per_week", "capacity_per_week", "gap_per_week", "gap_share_of_demand",
+             "gp_fte", "patients_per_gp_fte", "gp_demand_per_week", "gp_capacity_per_week", "gp_gap_per_week"]
+    order += [c for c in table.columns if c not in order]
+    summary = {"rows": len(table), "level": by, "patients": float(table["patients"].sum()),
+               "gap_per_week": float(table["gap_per_week"].sum())}
+    if by == "pcn":
+        unallocated = int((org.mask & (nd.groups("pcn")[0] < 0)).sum())
+        if unallocated:
+            notes.append(f"{unallocated} practices have no PCN (code U) and are not in any row")
+    return Report(f"{org.label} by {by.replace('_', '-')}", _org_info(ctx, org), summary, {"organisations": table[order]},
+                  _common_notes(ctx, scenario) + notes + _fte_notes(ctx, org))
+
+
+# --- Benchmarks ---------------------------------------------------------------------------------
+def staff_group_fte(fte: Array) -> Array:
+    """FTE [..., r] summed into staff groups [..., g] (order of STAFF_GROUPS)."""
+    onehot = np.zeros((len(ROLE_CODES), len(STAFF_GROUPS)))
+    onehot[np.arange(len(ROLE_CODES)), staff_group_of()] = 1.0
+    return np.asarray(fte) @ onehot
+
+
+def ratios(fte: Array, patients: float) -> tuple[Array, Array]:
+    """(FTE per 1,000 patients, patients per FTE) for FTE by staff group [g]."""
+    per_1000 = fte / patients * 1000.0 if patients > 0 else np.full_like(fte, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_fte = np.where(fte > 0, patients / fte, np.nan)
+    return per_1000, per_fte
+
+
+def benchmark_report(ctx: Context, org_code: str) -> Report:
+    """FTE per 1,000 patients and patients per FTE by staff group against England, ICB and peers."""
+    nd = ctx.data
+    org = resolve(nd, org_code)
+    list_size = nd.practices["patients"].to_numpy()
+    fte_g = staff_group_fte(nd.fte)
+    comparators: list[tuple[str, str, NDArray[np.bool_]]] = [(org.label, "organisation", org.mask)]
+    if org.level == "practice":
+        pcn = org.parent_code(nd, "pcn")
+        if pcn:
+            peers = (nd.practices["pcn_code"] == pcn).to_numpy() & ~org.mask
+            if peers.any():
+                comparators.append((f"Other practices in PCN {pcn}", "pcn_peers", peers))
+    if org.level in ("practice", "pcn", "sub_icb"):
+        icb = org.parent_code(nd, "icb")
+        if icb:
+            comparators.append((f"ICB {icb}", "icb", (nd.practices["icb_code"] == icb).to_numpy()))
+    if org.level != "england":
+        comparators.append(("England", "england", np.ones(len(list_size), dtype=bool)))
+    rows = []
+    for gi, group in enumerate(STAFF_GROUPS):
+        row: dict[str, Any] = {"staff_group": group, "label": STAFF_GROUP_LABELS[group]}
+        for _, key, mask in comparators:
+            pats = float(list_size[mask].sum())
+            f = float(fte_g[mask, gi].sum())
+            per_1000, per_fte = ratios(np.array([f]), pats)
+            row[f"{key}_fte"] = f
+            row[f"{key}_fte_per_1000"] = float(per_1000[0])
+            row[f"{key}_patients_per_fte"] = float(per_fte[0])
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    # where this organisation sits among the practices of its ICB (or England), per 1,000 patients
+    if org.level == "practice":
+        icb = org.parent_code(nd, "icb")
+        pool = (nd.practices["icb_code"] == icb).to_numpy() if icb else np.ones(len(list_size), dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_1000 = fte_g[pool] / list_size[pool, None] * 1000.0
+            mine = fte_g[org.mask][0] / list_size[org.mask][0] * 1000.0
+        table["percentile_in_icb"] = [float((per_1000[:, g] < mine[g]).mean() * 100.0) for g in range(len(STAFF_GROUPS))]
+    summary = {"comparators": [label for label, _, _ in comparators],
+               "patients": float(list_size[org.mask].sum())}
+    notes = _fte_notes(ctx, org) + [
+        "FTE include PCN-employed staff shared by list size; GPs include locums and GPs in training",
+    ]
+    return Report(f"Benchmarks: {org.label}", _org_info(ctx, org), summary, {"staff_groups": table}, notes)
+
+
+def practice_level_columns() -> tuple[str, ...]:
+    """Columns that identify a practice's parents (for exports)."""
+    return tuple(c for level in ("practice", "pcn", "sub_icb", "icb", "region") for c in LEVEL_COLUMNS[level])

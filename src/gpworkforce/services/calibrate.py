@@ -1,0 +1,169 @@
+"""Turn reference defaults plus the loaded data into calibrated model parameters.
+
+- need categories and the GP share of each come from the practice-level appointments;
+- the need adjustment is fitted on those practices (log-linear in IMD and QOF morbidity);
+- the volume scale makes England's modelled appointments a year equal the published
+  national series over its latest 12 months;
+- the DNA rate is the national DNA share over the same 12 months.
+Every choice is written to ``report`` so outputs can say what they rest on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gpworkforce.model.calibration import NeedFit, fit_need, standardise, volume_scale
+from gpworkforce.model.demand import age_sex_expected, need_index
+from gpworkforce.model.engine import Parameters
+from gpworkforce.nomenclature import NEED_CODES, ROLE_BY_CODE, ROLE_CODES
+from gpworkforce.reference import Reference
+from gpworkforce.services.national import COVARIATES, NationalData
+
+Array = NDArray[np.float64]
+GP_ROLES = np.array([c in ("gp", "gp_locum_trainee") for c in ROLE_CODES])
+CLINICAL = np.array([ROLE_BY_CODE[c].clinical for c in ROLE_CODES])
+#: Small weight so that other staff's work in a category nobody is specifically skilled
+#: for is still shared across the clinical team rather than left unassigned.
+BASE_DELIVERY_WEIGHT = 0.01
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Calibrated parameters, standardised covariates for every practice, and the audit trail."""
+
+    params: Parameters
+    z: Array  # [p, k]
+    fit: NeedFit | None
+    month_share: float  # share of a year's appointments falling in the practice-level month
+    report: dict[str, object] = field(default_factory=dict)
+
+
+def category_mix(appointments: pd.DataFrame, ref: Reference) -> tuple[Array, Array, dict[str, object]]:
+    """Category shares [c] and GP share [c] from practice appointments (reference if none)."""
+    if appointments.empty:
+        return ref.category_share, ref.gp_share, {"category_mix": "reference (GPAD October 2025)"}
+    a = appointments
+    mapped = a[a["category"].isin(NEED_CODES)]
+    total = a["appointments"].sum()
+    by_cat = mapped.groupby("category")["appointments"].sum().reindex(list(NEED_CODES), fill_value=0)
+    known = mapped[mapped["hcp_type"].isin(["gp", "other"])]
+    gp = known[known["hcp_type"] == "gp"].groupby("category")["appointments"].sum().reindex(list(NEED_CODES), fill_value=0)
+    all_known = known.groupby("category")["appointments"].sum().reindex(list(NEED_CODES), fill_value=0)
+    share = by_cat.to_numpy(dtype=float)
+    share = share / share.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gp_share = np.where(all_known > 0, gp / all_known, ref.gp_share)
+    spread = 1.0 - mapped["appointments"].sum() / total
+    return share, np.asarray(gp_share, dtype=float), {
+        "category_mix": "loaded practice-level appointments",
+        "uncategorised_share_spread_pro_rata": float(spread),
+    }
+
+
+def annual_volume(series: pd.DataFrame) -> tuple[float | None, list[str], float | None]:
+    """England appointments over the latest 12 months of the national series, and its DNA rate."""
+    if series.empty:
+        return None, [], None
+    by_month = series.groupby("month")["appointments"].sum().sort_index()
+    if len(by_month) < 12:
+        return None, list(by_month.index), None
+    months = list(by_month.index[-12:])
+    last = series[series["month"].isin(months)]
+    dna = float(last.loc[last["status"] == "dna", "appointments"].sum() / last["appointments"].sum())
+    return float(by_month.iloc[-12:].sum()), months, dna
+
+
+def month_share_of_year(series: pd.DataFrame, month: str | None) -> float:
+    """Share of a year's national appointments that fall in ``month`` (1/12 if unknown)."""
+    if series.empty or month is None:
+        return 1.0 / 12.0
+    by_month = series.groupby("month")["appointments"].sum().sort_index()
+    if month not in by_month.index:
+        return 1.0 / 12.0
+    i = by_month.index.get_loc(month)
+    window = by_month.iloc[max(0, int(i) - 11): int(i) + 1] if int(i) >= 11 else by_month.iloc[:12]
+    return float(by_month[month] / window.sum())
+
+
+def calibrate(nd: NationalData, ref: Reference, fit_mask: NDArray[np.bool_] | None = None) -> Calibration:
+    """Calibrate parameters on ``nd``; ``fit_mask`` limits which practices fit the need model."""
+    share, gp_share, report = category_mix(nd.appointments, ref)
+    z, mean, sd = standardise(nd.covariates)
+    expected = age_sex_expected(nd.patients, ref.rates)
+    fit: NeedFit | None = None
+    observed = nd.observed_month
+    usable = np.isfinite(observed) & (observed > 0) & (expected > 0)
+    if fit_mask is not None:
+        usable &= fit_mask
+    coefficients = np.zeros(len(COVARIATES))
+    if usable.sum() >= 30:
+        fit = fit_need(np.where(usable, observed, 0.0), np.where(usable, expected, 0.0), z)
+        coefficients = fit.coefficients
+        report["need_fit"] = {
+            "practices": int(usable.sum()),
+            "kept_after_trimming": int(fit.kept.sum()),
+            "r_squared_log": fit.r_squared,
+            "coefficients_per_sd": dict(zip(COVARIATES, map(float, coefficients), strict=True)),
+            "covariate_mean": dict(zip(COVARIATES, map(float, mean), strict=True)),
+            "covariate_sd": dict(zip(COVARIATES, map(float, sd), strict=True)),
+        }
+    else:
+        report["need_fit"] = "not fitted (fewer than 30 practices with appointment data): need index = 1"
+    need = need_index(z, coefficients)
+    modelled = float((expected * need).sum())
+    volume, months, dna = annual_volume(nd.subicb_series)
+    m_share = month_share_of_year(nd.subicb_series, nd.periods.get("appointments"))
+    if volume is not None:
+        scale = volume_scale(volume, modelled)
+        report["volume"] = {"source": "national sub-ICB series", "months": f"{months[0]}..{months[-1]}",
+                            "appointments_per_year": volume}
+    elif fit is not None:
+        scale = float(np.exp(fit.intercept) / m_share)
+        report["volume"] = {"source": "practice-level month scaled to a year", "month_share": m_share}
+    else:
+        scale = 1.0
+        report["volume"] = {"source": "reference rates unscaled (QResearch 2008)"}
+    dna_rate = dna if dna is not None else ref.general["dna_rate"]
+    report["dna_rate"] = dna_rate
+    report["scale"] = scale
+    report["rate_per_patient_year"] = scale * modelled / max(float(nd.patients.sum()), 1.0)
+
+    other = (~GP_ROLES & CLINICAL).astype(float)
+    delivery = (ref.skills + BASE_DELIVERY_WEIGHT) * other[:, None]
+    params = Parameters(
+        rates=ref.rates,
+        scale=scale,
+        need_coefficients=coefficients,
+        category_share=share,
+        gp_share=gp_share,
+        skills=ref.skills * other[:, None],
+        delivery_weight=delivery,
+        hours_per_fte=ref.general["hours_per_fte"],
+        weeks_worked=ref.weeks_worked,
+        patient_facing=ref.patient_facing,
+        minutes=np.where(ref.minutes > 0, ref.minutes, 1.0),
+        hourly_cost=ref.hourly_cost,
+        dna_rate=dna_rate,
+        gp_roles=GP_ROLES,
+        clinical=CLINICAL,
+    )
+    return Calibration(params=params, z=z, fit=fit, month_share=m_share, report=report)
+
+
+def local_factors(nd: NationalData, cal: Calibration, lo: float = 0.33, hi: float = 3.0) -> Array:
+    """Per-practice factor making the model match the practice's own month of appointments.
+
+    1 where a practice has no appointment data; clipped to [lo, hi] so a month with a
+    recording gap cannot dominate.
+    """
+    p = cal.params
+    predicted_month = p.scale * age_sex_expected(nd.patients, p.rates) * need_index(cal.z, p.need_coefficients)
+    predicted_month = predicted_month * cal.month_share
+    obs = nd.observed_month
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(np.isfinite(obs) & (obs > 0) & (predicted_month > 0), obs / predicted_month, 1.0)
+    return np.clip(f, lo, hi)

@@ -1,0 +1,280 @@
+"""Everything the model needs for all of England, as aligned arrays, read once from the store.
+
+One ``NationalData`` holds every practice in the latest mapping in a fixed order; all
+per-practice arrays share that order, so organisation queries are index masks and group
+sums rather than database round trips. It is cached per database and rebuilt when the
+database fingerprint changes (an import or an FTE correction).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from sqlalchemy.engine import Engine
+
+from gpworkforce import store
+from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES, STAFF_GROUPS, UNALLOCATED_PCN
+from gpworkforce.reference import Reference
+
+Array = NDArray[np.float64]
+
+#: Where a practice's FTE came from; shown beside every capacity figure.
+FTE_SOURCE_WORKFORCE = "workforce"
+FTE_SOURCE_ESTIMATE = "estimate"
+FTE_SOURCE_OVERRIDE = "user correction"
+WORKFORCE_NOTE = (
+    "FTE by staff group are yearly averages of NHS England's GP workforce statistics, derived by a third "
+    "party (Health Equity Evidence Centre), not an NHS publication"
+)
+ESTIMATE_NOTE = "practices missing from the workforce table are estimated from England FTE per 1,000 patients"
+PCN_NOTE = "PCN-employed staff (PCN workforce census) are shared across each PCN's practices by list size"
+
+#: QOF registers counted in the morbidity covariate (long-term conditions with a register).
+LTC_GROUPS = (
+    "AF", "AST", "CAN", "CHD", "CKD", "COPD", "DEM", "DEP", "DM", "EP", "HF", "HYP", "LD", "MH", "NDH",
+    "OB", "OST", "PAD", "PC", "RA", "STIA",
+)
+COVARIATES = ("imd_score", "ltc_prevalence")
+
+LEVEL_COLUMNS = {
+    "practice": ("practice_code", "practice_name"),
+    "pcn": ("pcn_code", "pcn_name"),
+    "sub_icb": ("sub_icb_code", "sub_icb_name"),
+    "icb": ("icb_code", "icb_name"),
+    "region": ("region_code", "region_name"),
+}
+
+
+class DataMissingError(LookupError):
+    """The database lacks a dataset this question needs (e.g. no patients imported yet)."""
+
+
+@dataclass
+class NationalData:
+    """All practices with aligned arrays; ``practices`` row i is model index i."""
+
+    practices: pd.DataFrame
+    patients: Array  # [p, a, s]
+    periods: dict[str, str | None]
+    fte_practice: Array  # [p, r] practice-employed (or corrected) FTE
+    fte_pcn: Array  # [p, r] share of PCN-employed FTE
+    fte_source: NDArray[np.str_]  # [p] workforce | estimate | user correction (any role corrected)
+    overridden: NDArray[np.bool_]  # [p, r]
+    covariates: Array  # [p, k] raw values (NaN where unknown)
+    observed_month: Array  # [p] appointments in the practice-level month (NaN where absent)
+    appointments: pd.DataFrame  # practice-level crosstab (canonical), may be empty
+    subicb_series: pd.DataFrame  # month x sub-ICB appointments, may be empty
+    projection: pd.DataFrame  # ONS projection (canonical), may be empty
+    workforce_history: pd.DataFrame  # practice x year GP FTE history where loaded
+    notes: list[str] = field(default_factory=list)
+    fingerprint: str = ""
+    _groups: dict[str, tuple[NDArray[np.intp], pd.Index]] = field(default_factory=dict, repr=False)
+
+    @property
+    def fte(self) -> Array:
+        """FTE by role [p, r] used for capacity: practice staff plus the PCN share."""
+        return self.fte_practice + self.fte_pcn
+
+    def groups(self, level: str) -> tuple[NDArray[np.intp], pd.Index]:
+        """Integer group index per practice for ``level`` and the group codes (cached).
+
+        Practices in the unallocated PCN ``U`` get -1 at PCN level: it is not a real PCN.
+        """
+        if level not in self._groups:
+            col = LEVEL_COLUMNS[level][0]
+            codes = self.practices[col].fillna("")
+            idx, uniques = pd.factorize(codes, sort=True)
+            if level == "pcn":
+                bad = uniques.get_indexer(pd.Index([UNALLOCATED_PCN, ""]))
+                for b in bad[bad >= 0]:
+                    idx = np.where(idx == b, -1, idx)
+            self._groups[level] = (idx.astype(np.intp), pd.Index(uniques))
+        return self._groups[level]
+
+
+def _pivot_patients(frame: pd.DataFrame, order: pd.Index) -> Array:
+    a = pd.Categorical(frame["age_band"], categories=list(AGE_BANDS)).codes
+    s = pd.Categorical(frame["sex"], categories=list(SEXES)).codes
+    p = order.get_indexer(frame["practice_code"])
+    ok = (p >= 0) & (a >= 0) & (s >= 0)
+    out = np.zeros((len(order), len(AGE_BANDS), len(SEXES)))
+    np.add.at(out, (p[ok], a[ok], s[ok]), frame["patients"].to_numpy(dtype=float)[ok])
+    return out
+
+
+def _practice_fte(
+    workforce: pd.DataFrame, order: pd.Index, list_size: Array, ref: Reference
+) -> tuple[Array, NDArray[np.str_]]:
+    """Practice FTE by role from staff-group totals; missing practices from England ratios."""
+    fte = np.zeros((len(order), len(ROLE_CODES)))
+    source = np.full(len(order), FTE_SOURCE_ESTIMATE, dtype=object)
+    if workforce.empty:
+        return fte, source.astype(str)
+    wf = workforce.dropna(subset=["fte"])
+    pos = order.get_indexer(wf["practice_code"])
+    roles = wf["staff"].map(ref.staff_group_role).map({r: i for i, r in enumerate(ROLE_CODES)})
+    ok = (pos >= 0) & roles.notna().to_numpy()
+    np.add.at(fte, (pos[ok], roles[ok].astype(int).to_numpy()), wf["fte"].to_numpy(dtype=float)[ok])
+    has_gp = np.zeros(len(order), dtype=bool)
+    gp_rows = ok & (wf["staff"] == "gp").to_numpy()
+    has_gp[pos[gp_rows]] = True
+    source[has_gp] = FTE_SOURCE_WORKFORCE
+    known = has_gp & (list_size > 0)
+    if known.any():
+        per_patient = fte[known].sum(axis=0) / list_size[known].sum()
+        fte[~has_gp] = list_size[~has_gp, None] * per_patient
+    return fte, source.astype(str)
+
+
+def _pcn_fte(pcn: pd.DataFrame, practices: pd.DataFrame, list_size: Array) -> tuple[Array, float]:
+    """Share each PCN's staff across its practices by list size; returns (fte, unmatched FTE)."""
+    out = np.zeros((len(practices), len(ROLE_CODES)))
+    if pcn.empty:
+        return out, 0.0
+    codes = practices["pcn_code"].fillna("").to_numpy()
+    pcn_list = pd.Series(list_size).groupby(codes).sum()
+    share = list_size / pcn_list.reindex(codes).to_numpy()
+    share = np.where(codes == UNALLOCATED_PCN, 0.0, np.nan_to_num(share))
+    by_pcn = pcn.pivot_table(index="pcn_code", columns="role", values="fte", aggfunc="sum", fill_value=0.0)
+    by_pcn = by_pcn.reindex(columns=list(ROLE_CODES), fill_value=0.0)
+    matched = by_pcn.reindex(pd.Index(codes)).fillna(0.0).to_numpy()
+    out = matched * share[:, None]
+    unmatched = float(by_pcn.loc[~by_pcn.index.isin(pcn_list.index)].to_numpy().sum())
+    return out, unmatched
+
+
+def _covariates(imd: pd.DataFrame, qof: pd.DataFrame, order: pd.Index) -> Array:
+    cov = np.full((len(order), len(COVARIATES)), np.nan)
+    if not imd.empty:
+        cov[:, 0] = imd.set_index("practice_code")["imd_score"].reindex(order).to_numpy(dtype=float)
+    if not qof.empty:
+        q = qof[qof["group_code"].isin(LTC_GROUPS) & (qof["list_size"] > 0)]
+        prev = (q["register"] / q["list_size"]).groupby(q["practice_code"]).sum()
+        cov[:, 1] = prev.reindex(order).to_numpy(dtype=float)
+    return cov
+
+
+def build_national(engine: Engine, ref: Reference) -> NationalData:
+    """Read every dataset the model uses and align it on the latest practice mapping."""
+    with store.session_scope(engine) as s:
+        fingerprint = store.database_fingerprint(s)
+        frames = {}
+        periods: dict[str, str | None] = {}
+        for kind in ("mapping", "patients", "workforce", "pcn_workforce", "imd", "qof", "appointments",
+                     "subicb_appointments", "population_projection"):
+            frames[kind], periods[kind] = store.load_frame(s, kind)
+        overrides = store.load_fte_overrides(s)
+        history = _workforce_history(s)
+    mapping, patients_f = frames["mapping"], frames["patients"]
+    if patients_f.empty:
+        raise DataMissingError("no registered-patients data: run `gpworkforce init` or `gpworkforce import patients FILE`")
+    practices = _practice_table(mapping, patients_f)
+    order = pd.Index(practices["practice_code"])
+    patients = _pivot_patients(patients_f, order)
+    list_size = patients.sum(axis=(1, 2))
+    practices["patients"] = list_size
+    notes: list[str] = []
+
+    fte_p, source = _practice_fte(frames["workforce"], order, list_size, ref)
+    if not frames["workforce"].empty:
+        notes.append(f"{WORKFORCE_NOTE} ({periods['workforce']})")
+        n_est = int((source == FTE_SOURCE_ESTIMATE).sum())
+        if n_est:
+            notes.append(f"{n_est} {ESTIMATE_NOTE}")
+    else:
+        notes.append("no workforce data loaded: capacity is zero until FTE is imported or corrected")
+    fte_pcn, unmatched = _pcn_fte(frames["pcn_workforce"], practices, list_size)
+    if not frames["pcn_workforce"].empty:
+        notes.append(f"{PCN_NOTE} ({periods['pcn_workforce']})")
+        if unmatched > 0:
+            notes.append(f"{unmatched:,.1f} PCN FTE belong to PCN codes not in the practice mapping and are not counted")
+
+    overridden = np.zeros_like(fte_p, dtype=bool)
+    if not overrides.empty:
+        pos = order.get_indexer(overrides["practice_code"])
+        role = pd.Index(ROLE_CODES).get_indexer(overrides["role"])
+        ok = (pos >= 0) & (role >= 0)
+        fte_p[pos[ok], role[ok]] = overrides["fte"].to_numpy(dtype=float)[ok]
+        fte_pcn[pos[ok], role[ok]] = 0.0  # a correction is the practice's whole FTE for that role
+        overridden[pos[ok], role[ok]] = True
+        source = np.where(overridden.any(axis=1), FTE_SOURCE_OVERRIDE, source)
+
+    appts = frames["appointments"]
+    observed = np.full(len(order), np.nan)
+    if not appts.empty:
+        tot = appts.groupby("practice_code")["appointments"].sum()
+        observed = tot.reindex(order).to_numpy(dtype=float)
+    return NationalData(
+        practices=practices,
+        patients=patients,
+        periods=periods,
+        fte_practice=fte_p,
+        fte_pcn=fte_pcn,
+        fte_source=source,
+        overridden=overridden,
+        covariates=_covariates(frames["imd"], frames["qof"], order),
+        observed_month=observed,
+        appointments=appts,
+        subicb_series=frames["subicb_appointments"],
+        projection=frames["population_projection"],
+        workforce_history=history,
+        notes=notes,
+        fingerprint=fingerprint,
+    )
+
+
+def _workforce_history(session: object) -> pd.DataFrame:
+    """GP and all-staff FTE by practice for every loaded workforce period (for trends)."""
+    periods = store.list_periods(session, "workforce")  # type: ignore[arg-type]
+    parts = []
+    for period in periods:
+        frame, _ = store.load_frame(session, "workforce", period)  # type: ignore[arg-type]
+        parts.append(frame.assign(period=period))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["practice_code", "staff", "fte", "period"])
+
+
+def _practice_table(mapping: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
+    """One row per practice with a registered list; mapping columns where known."""
+    codes = pd.Index(sorted(patients["practice_code"].unique()), name="practice_code")
+    cols = ["practice_code", "practice_name", "postcode", "pcn_code", "pcn_name", "sub_icb_code", "sub_icb_name",
+            "icb_code", "icb_name", "region_code", "region_name", "sub_icb_ons_code", "icb_ons_code", "region_ons_code"]
+    if mapping.empty:
+        table = pd.DataFrame({"practice_code": codes})
+        for c in cols[1:]:
+            table[c] = ""
+    else:
+        table = mapping.drop_duplicates("practice_code").set_index("practice_code").reindex(codes).reset_index()
+        for c in cols:
+            if c not in table:
+                table[c] = ""
+        table = table[cols].fillna("")
+    table["mapped"] = table["icb_code"] != ""
+    return table.reset_index(drop=True)
+
+
+_CACHE: dict[str, NationalData] = {}
+_LOCK = threading.Lock()
+
+
+def national(engine: Engine, ref: Reference) -> NationalData:
+    """Cached ``NationalData`` for this database, rebuilt when its fingerprint changes."""
+    key = str(engine.url) + f"#{id(ref)}"
+    with store.session_scope(engine) as s:
+        fp = store.database_fingerprint(s)
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None and cached.fingerprint == fp:
+            return cached
+    data = build_national(engine, ref)
+    with _LOCK:
+        _CACHE[key] = data
+    return data
+
+
+def staff_group_of(role_codes: tuple[str, ...] = ROLE_CODES) -> NDArray[np.intp]:
+    """Staff-group index [r] of every role (order of STAFF_GROUPS)."""
+    return np.array([STAFF_GROUPS.index(ROLE_BY_CODE[r].staff_group) for r in role_codes], dtype=np.intp)

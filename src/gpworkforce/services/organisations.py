@@ -1,0 +1,123 @@
+"""Resolve an organisation code (practice, PCN, sub-ICB, ICB, region, England) to practices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gpworkforce.nomenclature import ENGLAND_CODE, UNALLOCATED_PCN
+from gpworkforce.services.national import LEVEL_COLUMNS, NationalData
+
+LEVEL_LABELS = {
+    "practice": "Practice",
+    "pcn": "PCN",
+    "sub_icb": "Sub-ICB location",
+    "icb": "ICB",
+    "region": "Region",
+    "england": "England",
+}
+ONS_COLUMNS = {"sub_icb": "sub_icb_ons_code", "icb": "icb_ons_code", "region": "region_ons_code"}
+CHILD_LEVELS = {"england": "region", "region": "icb", "icb": "sub_icb", "sub_icb": "pcn", "pcn": "practice"}
+BY_CHOICES = ("practice", "pcn", "sub_icb", "icb", "region")
+
+
+class UnknownOrganisation(LookupError):
+    """No organisation has this code; the message suggests what codes look like."""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation and the practices inside it (a boolean mask over the national order)."""
+
+    level: str
+    code: str
+    name: str
+    mask: NDArray[np.bool_]
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Human label such as 'ICB QHM: NHS North East and North Cumbria ICB'."""
+        if self.level == "england":
+            return "England"
+        return f"{LEVEL_LABELS[self.level]} {self.code}: {self.name}"
+
+    def parent_code(self, nd: NationalData, level: str) -> str | None:
+        """Code of the enclosing organisation at ``level`` (the most common one, if split)."""
+        col = LEVEL_COLUMNS[level][0]
+        values = nd.practices.loc[self.mask, col]
+        values = values[(values != "") & (values != UNALLOCATED_PCN)]
+        return None if values.empty else str(values.mode().iloc[0])
+
+
+def normalise_level(by: str) -> str:
+    """Accept 'sub-icb' and 'sub_icb' alike."""
+    level = by.strip().lower().replace("-", "_")
+    if level not in BY_CHOICES:
+        raise ValueError(f"--by must be one of {', '.join(c.replace('_', '-') for c in BY_CHOICES)}; got {by!r}")
+    return level
+
+
+def resolve(nd: NationalData, org: str) -> Organisation:
+    """Find ``org`` as an ODS code at any level, an ONS code alias, or 'england'."""
+    code = org.strip()
+    if code.lower() == ENGLAND_CODE:
+        return Organisation("england", ENGLAND_CODE, "England", np.ones(len(nd.practices), dtype=bool))
+    upper = code.upper()
+    if upper == UNALLOCATED_PCN:
+        raise UnknownOrganisation(f"{code!r} marks practices with no PCN; it is not an organisation")
+    p = nd.practices
+    for level, (col, name_col) in LEVEL_COLUMNS.items():
+        mask = (p[col].str.upper() == upper).to_numpy()
+        if mask.any():
+            name = str(p.loc[mask, name_col].iloc[0])
+            return Organisation(level, str(p.loc[mask, col].iloc[0]), name, mask)
+    for level, col in ONS_COLUMNS.items():
+        if col in p:
+            mask = (p[col].str.upper() == upper).to_numpy()
+            if mask.any():
+                ods, name_col = LEVEL_COLUMNS[level]
+                ods_code = str(p.loc[mask, ods].iloc[0])
+                return Organisation(level, ods_code, str(p.loc[mask, name_col].iloc[0]), mask,
+                                    note=f"ONS code {upper} is {LEVEL_LABELS[level]} {ods_code}")
+    raise UnknownOrganisation(
+        f"unknown organisation {org!r}: give a practice (e.g. A81001), PCN (U-code), sub-ICB (e.g. 16C), "
+        "ICB (e.g. QHM) or region (e.g. Y63) ODS code, an ONS code (E38/E54/E40...), or 'england'"
+    )
+
+
+def children(nd: NationalData, org: Organisation, by: str) -> pd.DataFrame:
+    """The organisations at level ``by`` inside ``org``: code, name, group index."""
+    col, name_col = LEVEL_COLUMNS[by]
+    idx, codes = nd.groups(by)
+    sel = org.mask & (idx >= 0)
+    table = pd.DataFrame({"group": idx[sel], "code": nd.practices.loc[sel, col], "name": nd.practices.loc[sel, name_col]})
+    return table.drop_duplicates("group").sort_values("code").reset_index(drop=True)
+
+
+def search(nd: NationalData, text: str, limit: int = 20) -> pd.DataFrame:
+    """Organisations whose code, name or postcode district contains ``text`` (case-insensitive)."""
+    q = text.strip().upper()
+    if not q:
+        return pd.DataFrame(columns=["level", "code", "name", "detail"])
+    p = nd.practices
+    rows = []
+    district = p["postcode"].str.split(" ").str[0].str.upper()
+    hit = (p["practice_code"].str.upper().str.contains(q, regex=False)
+           | p["practice_name"].str.upper().str.contains(q, regex=False)
+           | (district == q) | p["postcode"].str.upper().str.startswith(q))
+    for r in p[hit].head(limit).itertuples():
+        rows.append(("practice", r.practice_code, r.practice_name, f"{r.postcode} · {r.pcn_name}"))
+    for level in ("pcn", "sub_icb", "icb", "region"):
+        col, name_col = LEVEL_COLUMNS[level]
+        orgs = p[[col, name_col]].drop_duplicates(col)
+        orgs = orgs[(orgs[col] != "") & (orgs[col] != UNALLOCATED_PCN)]
+        m = orgs[col].str.upper().str.contains(q, regex=False) | orgs[name_col].str.upper().str.contains(q, regex=False)
+        for code, name in orgs[m].head(limit).itertuples(index=False):
+            rows.append((level, code, name, LEVEL_LABELS[level]))
+    order = {"icb": 0, "region": 0, "sub_icb": 1, "pcn": 2, "practice": 3}
+    rows.sort(key=lambda r: (0 if r[1].upper() == q else 1, order[r[0]], r[2]))
+    return pd.DataFrame(rows[:limit], columns=["level", "code", "name", "detail"])
