@@ -53,6 +53,7 @@ __all__ = [
     "list_scenarios",
     "normalise_email",
     "purge_login_attempts",
+    "recent_activity",
     "record_audit",
     "set_password",
     "update_scenario",
@@ -310,6 +311,17 @@ def record_audit(
     )
     session.add(entry)
     return entry
+
+
+def recent_activity(session: Session, user: User, limit: int = 5) -> Sequence[AuditLog]:
+    """The user's latest audit entries, newest first (shown on their account page)."""
+    query = (
+        select(AuditLog)
+        .where(AuditLog.user_id == user.id)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .limit(limit)
+    )
+    return session.scalars(query).all()
 
 
 # --- Scope ----------------------------------------------------------------------------------

@@ -8,17 +8,23 @@ database fingerprint changes (an import or an FTE correction).
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import platformdirs
 from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
 from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES, STAFF_GROUPS, UNALLOCATED_PCN
 from gpworkforce.reference import Reference
+from gpworkforce.store.aggregates import load_totals
 
 Array = NDArray[np.float64]
 
@@ -39,6 +45,10 @@ LTC_GROUPS = (
     "OB", "OST", "PAD", "PC", "RA", "STIA",
 )
 COVARIATES = ("imd_score", "ltc_prevalence")
+
+#: What the model needs of the appointment tables, summed by the database.
+APPOINTMENT_KEYS = ("practice_code", "hcp_type", "category", "status")
+SERIES_KEYS = ("month", "sub_icb_code", "hcp_type", "status")
 
 LEVEL_COLUMNS = {
     "practice": ("practice_code", "practice_name"),
@@ -66,8 +76,8 @@ class NationalData:
     overridden: NDArray[np.bool_]  # [p, r]
     covariates: Array  # [p, k] raw values (NaN where unknown)
     observed_month: Array  # [p] appointments in the practice-level month (NaN where absent)
-    appointments: pd.DataFrame  # practice-level crosstab (canonical), may be empty
-    subicb_series: pd.DataFrame  # month x sub-ICB appointments, may be empty
+    appointments: pd.DataFrame  # practice-level appointments summed by APPOINTMENT_KEYS, may be empty
+    subicb_series: pd.DataFrame  # national series summed by SERIES_KEYS, may be empty
     projection: pd.DataFrame  # ONS projection (canonical), may be empty
     workforce_history: pd.DataFrame  # practice x year GP FTE history where loaded
     notes: list[str] = field(default_factory=list)
@@ -164,9 +174,10 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         fingerprint = store.database_fingerprint(s)
         frames = {}
         periods: dict[str, str | None] = {}
-        for kind in ("mapping", "patients", "workforce", "pcn_workforce", "imd", "qof", "appointments",
-                     "subicb_appointments", "population_projection"):
+        for kind in ("mapping", "patients", "workforce", "pcn_workforce", "imd", "qof", "population_projection"):
             frames[kind], periods[kind] = store.load_frame(s, kind)
+        frames["appointments"], periods["appointments"] = load_totals(s, "appointments", APPOINTMENT_KEYS)
+        frames["subicb_appointments"], periods["subicb_appointments"] = load_totals(s, "subicb_appointments", SERIES_KEYS)
         overrides = store.load_fte_overrides(s)
         history = _workforce_history(s)
     mapping, patients_f = frames["mapping"], frames["patients"]
@@ -258,18 +269,61 @@ def _practice_table(mapping: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFra
 
 _CACHE: dict[str, NationalData] = {}
 _LOCK = threading.Lock()
+CACHE_VERSION = "1"
+
+
+def cache_dir() -> Path:
+    """Where built national arrays are kept between runs (GPWORKFORCE_CACHE_DIR to move it)."""
+    return Path(os.environ.get("GPWORKFORCE_CACHE_DIR") or platformdirs.user_cache_dir("gpworkforce"))
+
+
+def _cache_file(url: str, fingerprint: str, ref: Reference) -> Path:
+    key = hashlib.sha256(f"{CACHE_VERSION}|{url}|{fingerprint}|{ref.overrides}".encode()).hexdigest()[:24]
+    return cache_dir() / f"national-{key}.pkl"
+
+
+def _read_cache(path: Path) -> NationalData | None:
+    try:
+        with path.open("rb") as fh:
+            data = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return data if isinstance(data, NationalData) else None
+
+
+def _write_cache(path: Path, data: NationalData) -> None:
+    """Write atomically; a cache that cannot be written is only a missed speed-up."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        for old in path.parent.glob("national-*.pkl"):
+            if old != path and old.stat().st_mtime < path.stat().st_mtime - 3600:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def national(engine: Engine, ref: Reference) -> NationalData:
-    """Cached ``NationalData`` for this database, rebuilt when its fingerprint changes."""
-    key = str(engine.url) + f"#{id(ref)}"
+    """``NationalData`` for this database: from memory, else the disk cache, else built.
+
+    Keyed by the database fingerprint, so an import or FTE correction rebuilds it.
+    """
+    url = engine.url.render_as_string(hide_password=False)
+    key = f"{url}#{id(ref)}"
     with store.session_scope(engine) as s:
         fp = store.database_fingerprint(s)
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None and cached.fingerprint == fp:
             return cached
-    data = build_national(engine, ref)
+    path = _cache_file(url, fp, ref)
+    data = _read_cache(path)
+    if data is None or data.fingerprint != fp:
+        data = build_national(engine, ref)
+        _write_cache(path, data)
     with _LOCK:
         _CACHE[key] = data
     return data

@@ -1,0 +1,158 @@
+"""`make bench`: time the hot paths and write bench/results.json.
+
+Each benchmark is the median of several runs (the count is recorded). The model benchmark
+runs the vectorised engine for every practice in England beside a plain per-practice
+loop (gpworkforce.model.spreadsheet) doing the same sums, and reports the ratio.
+Targets live here, never in timed tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("GPWORKFORCE_SHARED_DATA", REPO.parent / "shared" / "data"))
+OUT = REPO / "bench" / "results.json"
+
+
+def machine() -> str:
+    return f"{platform.node()} {platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}"
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
+    """Median seconds over ``runs``, peak traced memory [MB] of one run, and the last result."""
+    times, result = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    tracemalloc.start()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    return statistics.median(times), peak, result
+
+
+def entry(name: str, seconds: float, target: float | None, runs: int, peak: float | None = None,
+          reference: str | None = None, reference_seconds: float | None = None,
+          target_ratio: float | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    ratio = reference_seconds / seconds if reference_seconds and seconds else None
+    passed = (target is None or seconds <= target) and (target_ratio is None or (ratio or 0) >= target_ratio)
+    return {"name": name, "seconds": seconds, "target_seconds": target, "reference": reference,
+            "reference_seconds": reference_seconds, "ratio": ratio, "target_ratio": target_ratio,
+            "peak_memory_mb": peak, "passed": passed, "machine": machine(), "runs": runs, **(extra or {})}
+
+
+def bench_import(results: list[dict[str, Any]]) -> None:
+    """National patients file: read + validate + save into a fresh SQLite database."""
+    from gpworkforce import store
+    from gpworkforce.ingest import read_patients
+
+    path = SHARED / "gp-reg-pat-prac-quin-age_2026-07.csv.gz"
+    if not path.exists():
+        print(f"skip import benchmark: {path} not found", file=sys.stderr)
+        return
+
+    def once() -> int:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = store.make_engine(f"sqlite:///{tmp}/b.db")
+            store.upgrade(engine)
+            t0 = time.perf_counter()
+            result = read_patients(path)
+            with store.session_scope(engine) as s:
+                store.save_dataset(s, result)
+            engine.dispose()
+            once.seconds = time.perf_counter() - t0  # type: ignore[attr-defined]
+            return len(result.frame)
+
+    times = []
+    for _ in range(3):
+        once()
+        times.append(once.seconds)  # type: ignore[attr-defined]
+    results.append(entry("import national patients file (read + validate + save, SQLite)",
+                         statistics.median(times), 15.0, 3, extra={"rows": 245_560}))
+
+
+def bench_model(results: list[dict[str, Any]], ctx: Any) -> None:
+    """Demand, capacity and gap for every practice: engine vs per-practice loop."""
+    from gpworkforce.model.engine import ModelInputs, run
+    from gpworkforce.model.spreadsheet import gap_all_practices
+
+    nd, cal = ctx.data, ctx.calibration
+    inputs = ModelInputs(nd.patients, cal.z, nd.fte)
+    secs, peak, res = timed(lambda: run(inputs, cal.params), 15)
+    pats, cov, fte = nd.patients.tolist(), cal.z.tolist(), nd.fte.tolist()
+    ref_runs = 3
+    ref_secs, _, loop = timed(lambda: gap_all_practices(pats, cov, fte, cal.params), ref_runs)
+    demand = np.array([d for d, _, _ in loop])
+    agree = bool(np.allclose(demand, res.demand_week, rtol=1e-9, atol=1e-6))
+    results.append(entry(
+        f"demand, capacity and gap for all {len(nd.practices):,} practices (vectorised engine)", secs, 0.2, 15, peak,
+        "same sums one practice at a time in plain Python (model/spreadsheet.py)", ref_secs, 50.0,
+        extra={"reference_runs": ref_runs, "results_agree": agree},
+    ))
+
+
+def bench_services(results: list[dict[str, Any]], ctx: Any) -> None:
+    """Whole use cases as the CLI and web call them (model + aggregation + tables)."""
+    from gpworkforce.scenario import Scenario
+    from gpworkforce.services import analysis
+
+    icb = str(ctx.data.practices["icb_code"].mode().iloc[0])
+    for label, fn in (
+        ("gap report for England", lambda: analysis.gap_report(ctx, "england")),
+        (f"gap by practice for ICB {icb}", lambda: analysis.by_level_report(ctx, icb, "practice")),
+        ("gap for England, 2030 with a scenario", lambda: analysis.gap_report(
+            ctx, "england", Scenario(year=2030, shift_share=0.3, dna_rate=0.03))),
+    ):
+        secs, peak, _ = timed(fn, 7)
+        results.append(entry(label, secs, 0.5, 7, peak))
+
+
+def main() -> None:
+    from gpworkforce.services.analysis import open_context
+    from gpworkforce.services.importing import ensure_database
+
+    results: list[dict[str, Any]] = []
+    bench_import(results)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        os.environ["GPWORKFORCE_CACHE_DIR"] = tmp
+        t = time.perf_counter()
+        ensure_database(url)
+        results.append(entry("build database from the shipped snapshot (first run of make run)",
+                             time.perf_counter() - t, 60.0, 1))
+        ctx = open_context(url)
+        t = time.perf_counter()
+        _ = ctx.data
+        results.append(entry("assemble national arrays from the database (cold, no cache)",
+                             time.perf_counter() - t, 10.0, 1))
+        bench_model(results, ctx)
+        bench_services(results, ctx)
+        web = REPO / "bench" / "web.py"
+        if web.exists():
+            import runpy
+
+            results.extend(runpy.run_path(str(web))["run"](url))
+        ctx.engine.dispose()
+    OUT.write_text(json.dumps(results, indent=2) + "\n")
+    for r in results:
+        ratio = f"  ratio {r['ratio']:.0f}x" if r.get("ratio") else ""
+        print(f"{'PASS' if r['passed'] else 'FAIL'}  {r['seconds']:.4f}s{ratio}  {r['name']}")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
