@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gpworkforce.cli_fetch import fetch
 from gpworkforce.ingest import IngestError
 from gpworkforce.reference import ReferenceError
 from gpworkforce.scenario import Scenario
@@ -33,6 +34,7 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.command()(fetch)
 err = Console(stderr=True)
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "purge_login_attempts",
     "recent_activity",
     "record_audit",
+    "set_hasher",
     "set_password",
     "update_scenario",
 ]
@@ -86,10 +87,23 @@ _ORG_CODE_RE: Final = re.compile(r"^[A-Z0-9]{3,10}$")
 #: Keys never written to the audit log even if a caller passes them.
 _SECRET_KEYS: Final = frozenset({"password", "password_hash", "secret", "token"})
 
-# Argon2id with pwdlib's defaults (RFC 9106 "second recommended" parameters).
-_hasher: Final = PasswordHash((Argon2Hasher(),))
+# Argon2id with pwdlib's defaults (RFC 9106 "second recommended": 64 MiB, t=3, p=4).
+_hasher = PasswordHash((Argon2Hasher(),))
 #: Verified against when the email is unknown, so unknown and known addresses take equal time.
-_DUMMY_HASH: Final = _hasher.hash("timing-equaliser-not-a-password")
+_dummy_hash = _hasher.hash("timing-equaliser-not-a-password")
+
+
+def set_hasher(hasher: PasswordHash) -> PasswordHash:
+    """Replace the password hasher; returns the previous one.
+
+    For tests (cheap Argon2 parameters make hashing fast) or a deployment that tunes the
+    cost. Hashes made with other parameters still verify and are re-hashed at next sign-in.
+    """
+    global _hasher, _dummy_hash
+    previous = _hasher
+    _hasher = hasher
+    _dummy_hash = hasher.hash("timing-equaliser-not-a-password")
+    return previous
 
 
 # --- Errors ---------------------------------------------------------------------------------
@@ -164,16 +178,12 @@ def create_user(session: Session, email: str, password: str, role: str, org_code
         raise AccountError(f"Role must be one of: {', '.join(USER_ROLES)}")
     org = _normalise_org(org_code)
     if role == "admin" and org is not None:
-        raise AccountError(
-            "An administrator is not tied to an organisation; leave the organisation code empty"
-        )
+        raise AccountError("An administrator is not tied to an organisation; leave the organisation code empty")
     if role != "admin":
         if org is None:
             raise AccountError(f"A {ROLE_LABELS[role].lower()} needs an organisation code")
         if not _ORG_CODE_RE.fullmatch(org):
-            raise AccountError(
-                "Organisation code must be an ODS code (letters and digits, 3 to 10 characters)"
-            )
+            raise AccountError("Organisation code must be an ODS code (letters and digits, 3 to 10 characters)")
     password_hash = hash_password(password)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise AccountError("A user with that email address already exists")
@@ -205,13 +215,9 @@ def set_password(session: Session, user: User, password: str, *, ip: str | None 
     record_audit(session, user, "password_changed", "user_account", str(user.id), None, None, ip)
 
 
-def _recent_failures(
-    session: Session, *, since: datetime, email: str | None = None, ip: str | None = None
-) -> int:
+def _recent_failures(session: Session, *, since: datetime, email: str | None = None, ip: str | None = None) -> int:
     query = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.success.is_(False), LoginAttempt.at >= since)
     )
     if email is not None:
         query = query.where(LoginAttempt.email == email)
@@ -244,15 +250,13 @@ def authenticate(session: Session, email: str, password: str, ip: str | None) ->
     if _is_locked(session, address, ip, now):
         record_audit(session, None, "sign_in_locked", "user_account", address, None, None, ip)
         minutes = int(LOCKOUT_WINDOW.total_seconds() // 60)
-        raise SignInLocked(
-            f"There have been too many failed attempts to sign in. Try again in {minutes} minutes."
-        )
+        raise SignInLocked(f"There have been too many failed attempts to sign in. Try again in {minutes} minutes.")
     user = session.scalar(select(User).where(User.email == address))
     ok = False
     if len(password) > MAX_PASSWORD_LENGTH:
-        _hasher.verify("x", _DUMMY_HASH)  # same cost as a real check, whatever the outcome
+        _hasher.verify("x", _dummy_hash)  # same cost as a real check, whatever the outcome
     elif user is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _dummy_hash)
     else:
         ok, new_hash = _hasher.verify_and_update(password, user.password_hash)
         if ok and new_hash is not None:  # hashing parameters were raised since it was stored
@@ -463,9 +467,7 @@ def create_scenario(
     )
     session.add(scenario)
     session.flush()
-    record_audit(
-        session, owner, "create", "saved_scenario", scenario.slug, None, _scenario_state(scenario), ip
-    )
+    record_audit(session, owner, "create", "saved_scenario", scenario.slug, None, _scenario_state(scenario), ip)
     return scenario
 
 
@@ -512,15 +514,11 @@ def update_scenario(
         scenario.shared = shared
     scenario.updated_at = _utc_now()
     session.flush()
-    record_audit(
-        session, user, "update", "saved_scenario", scenario.slug, before, _scenario_state(scenario), ip
-    )
+    record_audit(session, user, "update", "saved_scenario", scenario.slug, before, _scenario_state(scenario), ip)
     return scenario
 
 
-def delete_scenario(
-    session: Session, user: User, slug: str, mapping: OrgMapping, *, ip: str | None = None
-) -> None:
+def delete_scenario(session: Session, user: User, slug: str, mapping: OrgMapping, *, ip: str | None = None) -> None:
     """Delete a scenario. Same errors as :func:`update_scenario`."""
     scenario = get_scenario(session, user, slug, mapping)
     if not can_write_scenario(user, scenario):

@@ -69,9 +69,11 @@ def check_practice_codes(engine: Engine, result: IngestResult, path: Path) -> No
         first = sorted(unknown)[0]
         row = _first_row_with(path, column, unknown)
         raise IngestError(
-            path.name, row, column,
+            path.name,
             f"unknown practice code {first!r}" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
             + ": not in any loaded practice mapping; import the matching mapping file first",
+            row=row,
+            column=column,
         )
 
 

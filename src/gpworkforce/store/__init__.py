@@ -1,0 +1,52 @@
+"""Persistence: SQLAlchemy 2 tables, Alembic migrations and frame-level repository functions.
+
+Services talk to the database only through the names exported here (Store contract in
+docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from gpworkforce.store.engine import (
+    DATABASE_URL_ENV,
+    alembic_config,
+    default_database_url,
+    make_engine,
+    session_scope,
+    upgrade,
+)
+from gpworkforce.store.repository import (
+    IngestResultLike,
+    canonical_columns,
+    database_fingerprint,
+    delete_dataset,
+    empty_frame,
+    list_datasets,
+    list_periods,
+    load_frame,
+    load_fte_overrides,
+    save_dataset,
+    set_fte_override,
+)
+from gpworkforce.store.tables import KIND_COLUMNS, KIND_TABLES
+
+__all__ = [
+    "DATABASE_URL_ENV",
+    "KIND_COLUMNS",
+    "KIND_TABLES",
+    "IngestResultLike",
+    "alembic_config",
+    "canonical_columns",
+    "database_fingerprint",
+    "default_database_url",
+    "delete_dataset",
+    "empty_frame",
+    "list_datasets",
+    "list_periods",
+    "load_frame",
+    "load_fte_overrides",
+    "make_engine",
+    "save_dataset",
+    "session_scope",
+    "set_fte_override",
+    "upgrade",
+]
