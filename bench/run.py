@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import gpworkforce  # noqa: F401  (sets single-threaded BLAS before numpy loads)
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]

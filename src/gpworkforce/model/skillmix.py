@@ -12,31 +12,34 @@ import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
+MIN_CAPACITY = 1e-9  # [slots/week]
 BoolArray = NDArray[np.bool_]
 
 
 def transferable_share(skills: Array, present: Array) -> Array:
     """Share of GP demand per category that the roles present could take.
 
-    ``skills`` [r, c]; ``present`` [..., r] in {0, 1} (or a weight in [0, 1]) saying which
-    roles are on the team. GP roles must have skills 0 here. Returns [..., c].
+    ``skills`` [r, c]; ``present`` [..., r] in {0, 1} saying which roles are on the team.
+    GP roles must have skills 0 here. Returns [..., c]. Computed as
+    ``1 - exp(present @ log(1 - skills))``, one matrix product instead of an [.., r, c] product.
     """
-    keep = 1.0 - np.asarray(present)[..., :, None] * skills  # [..., r, c]
-    return 1.0 - np.prod(keep, axis=-2)
+    log_keep = np.log1p(-np.minimum(skills, 1.0 - 1e-12))  # [r, c]
+    return -np.expm1(np.asarray(present, dtype=float) @ log_keep)
 
 
 def split_by_weight(demand: Array, weights: Array, capacity: Array) -> tuple[Array, Array]:
     """Split demand [..., c] over roles in proportion to ``weights[r, c] * capacity[..., r]``.
 
     Returns (by_role [..., r], unassigned [...]): demand in a category that no role on the
-    team can take is kept as ``unassigned`` rather than silently dropped.
+    team can take is kept as ``unassigned`` rather than silently dropped. Written as two
+    matrix products: ``by_role = capacity * ((demand / (capacity @ weights)) @ weights.T)``.
     """
-    share = np.asarray(capacity)[..., :, None] * weights  # [..., r, c]
-    total = share.sum(axis=-2)  # [..., c]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(total[..., None, :] > 0, share / total[..., None, :], 0.0)
-    by_role = np.einsum("...rc,...c->...r", frac, demand)
-    unassigned = np.where(total > 0, 0.0, demand).sum(axis=-1)
+    capacity = np.asarray(capacity, dtype=float)
+    total = capacity @ weights  # [..., c]
+    covered = total > 0
+    per_unit = np.divide(demand, total, out=np.zeros(np.broadcast(demand, total).shape), where=covered)
+    by_role = capacity * (per_unit @ weights.T)
+    unassigned = np.where(covered, 0.0, demand).sum(axis=-1)
     return by_role, unassigned
 
 
@@ -57,6 +60,8 @@ def allocate(
     team could take (``transferable_share``) to the other roles by ``skills * capacity``.
     Returns (by_role [..., r], unassigned [...], shifted [...]) in the units of ``demand``.
     """
+    # Capacity below a billionth of a slot a week is no capacity (and would overflow the split).
+    capacity = np.where(np.asarray(capacity, dtype=float) > MIN_CAPACITY, capacity, 0.0)
     gp_mask = gp_roles.astype(float)
     other_mask = 1.0 - gp_mask
     gp_work = demand * gp_share
