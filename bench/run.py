@@ -20,8 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import gpworkforce  # noqa: F401  (sets single-threaded BLAS before numpy loads)
 import numpy as np
+
+import gpworkforce  # noqa: F401  (sets single-threaded BLAS before numpy loads)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GPWORKFORCE_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -46,14 +47,33 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
     return statistics.median(times), peak, result
 
 
-def entry(name: str, seconds: float, target: float | None, runs: int, peak: float | None = None,
-          reference: str | None = None, reference_seconds: float | None = None,
-          target_ratio: float | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def entry(
+    name: str,
+    seconds: float,
+    target: float | None,
+    runs: int,
+    peak: float | None = None,
+    reference: str | None = None,
+    reference_seconds: float | None = None,
+    target_ratio: float | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     ratio = reference_seconds / seconds if reference_seconds and seconds else None
     passed = (target is None or seconds <= target) and (target_ratio is None or (ratio or 0) >= target_ratio)
-    return {"name": name, "seconds": seconds, "target_seconds": target, "reference": reference,
-            "reference_seconds": reference_seconds, "ratio": ratio, "target_ratio": target_ratio,
-            "peak_memory_mb": peak, "passed": passed, "machine": machine(), "runs": runs, **(extra or {})}
+    return {
+        "name": name,
+        "seconds": seconds,
+        "target_seconds": target,
+        "reference": reference,
+        "reference_seconds": reference_seconds,
+        "ratio": ratio,
+        "target_ratio": target_ratio,
+        "peak_memory_mb": peak,
+        "passed": passed,
+        "machine": machine(),
+        "runs": runs,
+        **(extra or {}),
+    }
 
 
 def bench_import(results: list[dict[str, Any]]) -> None:
@@ -82,8 +102,15 @@ def bench_import(results: list[dict[str, Any]]) -> None:
     for _ in range(3):
         once()
         times.append(once.seconds)  # type: ignore[attr-defined]
-    results.append(entry("import national patients file (read + validate + save, SQLite)",
-                         statistics.median(times), 15.0, 3, extra={"rows": 245_560}))
+    results.append(
+        entry(
+            "import national patients file (read + validate + save, SQLite)",
+            statistics.median(times),
+            15.0,
+            3,
+            extra={"rows": 245_560},
+        )
+    )
 
 
 def bench_model(results: list[dict[str, Any]], ctx: Any) -> None:
@@ -99,11 +126,19 @@ def bench_model(results: list[dict[str, Any]], ctx: Any) -> None:
     ref_secs, _, loop = timed(lambda: gap_all_practices(pats, cov, fte, cal.params), ref_runs)
     demand = np.array([d for d, _, _ in loop])
     agree = bool(np.allclose(demand, res.demand_week, rtol=1e-9, atol=1e-6))
-    results.append(entry(
-        f"demand, capacity and gap for all {len(nd.practices):,} practices (vectorised engine)", secs, 0.2, 15, peak,
-        "same sums one practice at a time in plain Python (model/spreadsheet.py)", ref_secs, 50.0,
-        extra={"reference_runs": ref_runs, "results_agree": agree},
-    ))
+    results.append(
+        entry(
+            f"demand, capacity and gap for all {len(nd.practices):,} practices (vectorised engine)",
+            secs,
+            0.2,
+            15,
+            peak,
+            "same sums one practice at a time in plain Python (model/spreadsheet.py)",
+            ref_secs,
+            50.0,
+            extra={"reference_runs": ref_runs, "results_agree": agree},
+        )
+    )
 
 
 def bench_services(results: list[dict[str, Any]], ctx: Any) -> None:
@@ -115,8 +150,10 @@ def bench_services(results: list[dict[str, Any]], ctx: Any) -> None:
     for label, fn in (
         ("gap report for England", lambda: analysis.gap_report(ctx, "england")),
         (f"gap by practice for ICB {icb}", lambda: analysis.by_level_report(ctx, icb, "practice")),
-        ("gap for England, 2030 with a scenario", lambda: analysis.gap_report(
-            ctx, "england", Scenario(year=2030, shift_share=0.3, dna_rate=0.03))),
+        (
+            "gap for England, 2030 with a scenario",
+            lambda: analysis.gap_report(ctx, "england", Scenario(year=2030, shift_share=0.3, dna_rate=0.03)),
+        ),
     ):
         secs, peak, _ = timed(fn, 7)
         results.append(entry(label, secs, 0.5, 7, peak))
@@ -133,13 +170,15 @@ def main() -> None:
         os.environ["GPWORKFORCE_CACHE_DIR"] = tmp
         t = time.perf_counter()
         ensure_database(url)
-        results.append(entry("build database from the shipped snapshot (first run of make run)",
-                             time.perf_counter() - t, 60.0, 1))
+        results.append(
+            entry("build database from the shipped snapshot (first run of make run)", time.perf_counter() - t, 60.0, 1)
+        )
         ctx = open_context(url)
         t = time.perf_counter()
         _ = ctx.data
-        results.append(entry("assemble national arrays from the database (cold, no cache)",
-                             time.perf_counter() - t, 10.0, 1))
+        results.append(
+            entry("assemble national arrays from the database (cold, no cache)", time.perf_counter() - t, 10.0, 1)
+        )
         bench_model(results, ctx)
         bench_services(results, ctx)
         web = REPO / "bench" / "web.py"

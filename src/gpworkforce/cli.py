@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,7 +38,7 @@ app.command()(fetch)
 err = Console(stderr=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats every query command supports."""
 
     table = "table"
@@ -46,7 +46,7 @@ class Format(str, Enum):
     json = "json"
 
 
-class ImportKind(str, Enum):
+class ImportKind(StrEnum):
     """Published files the importer understands."""
 
     patients = "patients"
@@ -75,7 +75,9 @@ RefOpt = Annotated[
 ShiftOpt = Annotated[float, typer.Option("--shift", help="Share (0-1) of transferable GP work moved to other roles")]
 DnaOpt = Annotated[float | None, typer.Option("--dna-rate", help="DNA rate to plan for, e.g. 0.03")]
 AddOpt = Annotated[list[str] | None, typer.Option("--add-fte", help="ROLE=FTE added, e.g. pharmacist=1.5 (repeatable)")]
-MinOpt = Annotated[list[str] | None, typer.Option("--minutes", help="ROLE=MINUTES slot length, e.g. gp=12 (repeatable)")]
+MinOpt = Annotated[
+    list[str] | None, typer.Option("--minutes", help="ROLE=MINUTES slot length, e.g. gp=12 (repeatable)")
+]
 LocalOpt = Annotated[bool, typer.Option("--local-calibration", help="Scale practices to their own appointment counts")]
 
 
@@ -95,14 +97,27 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, float]:
     return out
 
 
-def _scenario(year: int | None, growth: float | None, shift: float = 0.0, dna: float | None = None,
-              add: list[str] | None = None, minutes: list[str] | None = None, local: bool = False) -> Scenario:
+def _scenario(
+    year: int | None,
+    growth: float | None,
+    shift: float = 0.0,
+    dna: float | None = None,
+    add: list[str] | None = None,
+    minutes: list[str] | None = None,
+    local: bool = False,
+) -> Scenario:
     from pydantic import ValidationError
 
     try:
-        return Scenario(year=year, growth_rate=growth, shift_share=shift, dna_rate=dna,
-                        added_fte=_pairs(add, "--add-fte"), minutes=_pairs(minutes, "--minutes"),
-                        local_calibration=local)
+        return Scenario(
+            year=year,
+            growth_rate=growth,
+            shift_share=shift,
+            dna_rate=dna,
+            added_fte=_pairs(add, "--add-fte"),
+            minutes=_pairs(minutes, "--minutes"),
+            local_calibration=local,
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         _fail(f"{'.'.join(map(str, first['loc'])) or 'scenario'}: {first['msg']}")
@@ -216,8 +231,14 @@ def import_(
 
 
 @app.command()
-def demand(org: str, year: YearOpt = None, growth_rate: GrowthOpt = None, by: ByOpt = None,
-           fmt: FormatOpt = Format.table, reference: RefOpt = None) -> None:
+def demand(
+    org: str,
+    year: YearOpt = None,
+    growth_rate: GrowthOpt = None,
+    by: ByOpt = None,
+    fmt: FormatOpt = Format.table,
+    reference: RefOpt = None,
+) -> None:
     """Registered patients, appointments a year/week by need category and age band, and GP work others could take."""
     from gpworkforce.services import analysis
 
@@ -228,8 +249,15 @@ def demand(org: str, year: YearOpt = None, growth_rate: GrowthOpt = None, by: By
 
 
 @app.command()
-def capacity(org: str, year: YearOpt = None, by: ByOpt = None, add_fte: AddOpt = None, minutes: MinOpt = None,
-             fmt: FormatOpt = Format.table, reference: RefOpt = None) -> None:
+def capacity(
+    org: str,
+    year: YearOpt = None,
+    by: ByOpt = None,
+    add_fte: AddOpt = None,
+    minutes: MinOpt = None,
+    fmt: FormatOpt = Format.table,
+    reference: RefOpt = None,
+) -> None:
     """Appointment slots a week by role from staff FTE, and net of DNAs."""
     from gpworkforce.services import analysis
 
@@ -240,9 +268,19 @@ def capacity(org: str, year: YearOpt = None, by: ByOpt = None, add_fte: AddOpt =
 
 
 @app.command()
-def gap(org: str, year: YearOpt = None, growth_rate: GrowthOpt = None, by: ByOpt = None, shift: ShiftOpt = 0.0,
-        dna_rate: DnaOpt = None, add_fte: AddOpt = None, minutes: MinOpt = None, local_calibration: LocalOpt = False,
-        fmt: FormatOpt = Format.table, reference: RefOpt = None) -> None:
+def gap(
+    org: str,
+    year: YearOpt = None,
+    growth_rate: GrowthOpt = None,
+    by: ByOpt = None,
+    shift: ShiftOpt = 0.0,
+    dna_rate: DnaOpt = None,
+    add_fte: AddOpt = None,
+    minutes: MinOpt = None,
+    local_calibration: LocalOpt = False,
+    fmt: FormatOpt = Format.table,
+    reference: RefOpt = None,
+) -> None:
     """Weekly appointment gap by role: demand against capacity, now or in a projected year."""
     from gpworkforce.services import analysis
 
@@ -320,8 +358,7 @@ def serve(
     import uvicorn
 
     err.print(f"serving on http://{host}:{port}", highlight=False)
-    uvicorn.run("gpworkforce.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+    uvicorn.run("gpworkforce.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 @user_app.command("add")
@@ -335,8 +372,11 @@ def user_add(
     from gpworkforce import store
     from gpworkforce.services import accounts
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
     engine = store.make_engine(store.default_database_url())
     store.upgrade(engine)
     try:

@@ -6,7 +6,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 
-def group_sum(values: NDArray[np.float64], groups: NDArray[np.intp], n_groups: int, axis: int = 0) -> NDArray[np.float64]:
+def group_sum(
+    values: NDArray[np.float64], groups: NDArray[np.intp], n_groups: int, axis: int = 0
+) -> NDArray[np.float64]:
     """Sum ``values`` along ``axis`` into ``n_groups`` buckets given by ``groups``.
 
     ``groups[i]`` is the bucket of element ``i`` along ``axis``; a negative index drops the

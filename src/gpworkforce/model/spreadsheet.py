@@ -39,8 +39,14 @@ def gap_one_practice(
     per_fte = []
     for r in range(n_roles):
         if p.clinical[r]:
-            per_fte.append(p.hours_per_fte * float(p.weeks_worked[r]) / 52.0 * float(p.patient_facing[r]) * 60.0
-                           / float(p.minutes[r]))
+            per_fte.append(
+                p.hours_per_fte
+                * float(p.weeks_worked[r])
+                / 52.0
+                * float(p.patient_facing[r])
+                * 60.0
+                / float(p.minutes[r])
+            )
         else:
             per_fte.append(0.0)
     capacity = [float(fte[r]) * per_fte[r] for r in range(n_roles)]

@@ -96,7 +96,9 @@ def apply_override(tables: dict[str, pd.DataFrame], path: Path) -> str:
             if "source" in out.columns:
                 out.loc[index[key], "source"] = row.get("source") or f"user override ({path.name})"
         elif name == "skills":
-            out = pd.concat([out, pd.DataFrame([{**row, "source": row.get("source") or f"user override ({path.name})"}])])
+            out = pd.concat(
+                [out, pd.DataFrame([{**row, "source": row.get("source") or f"user override ({path.name})"}])]
+            )
         else:
             raise ReferenceError(f"{path.name}: row {i}, column {keys[-1]}: {key!r} is not a known {name} entry")
     tables[name] = out.reset_index(drop=True)
@@ -139,7 +141,7 @@ def load_reference(overrides: list[Path] | tuple[Path, ...] = ()) -> Reference:
         hourly_cost=per_role["hourly_cost"],
         skills=skills,
         category_share=share / share.sum(),
-        gp_share=mix["gp_share"].astype(float).to_numpy(),
+        gp_share=np.asarray(mix["gp_share"].astype(float).to_numpy(), dtype=np.float64),
         general=general,
         staff_group_role=staff,
         tables=tables,

@@ -113,7 +113,8 @@ def growth_factors(ctx: Context, scenario: Scenario) -> tuple[Array | None, str 
         cube = cube.reindex(columns=pd.MultiIndex.from_product([AGE_BANDS, SEXES]), fill_value=0.0)
         arr = cube.loc[[ctx.base_year, scenario.year]].to_numpy().reshape(2, len(AGE_BANDS), len(SEXES))
         return population_growth(arr, 0)[1], (
-            f"population projected {ctx.base_year}->{scenario.year} by age and sex with ONS 2022-based national projections"
+            f"population projected {ctx.base_year}->{scenario.year} by age and sex "
+            "with ONS 2022-based national projections"
         )
     rate = scenario.growth_rate if scenario.growth_rate is not None else ctx.ref.general["population_growth_rate"]
     factor = (1.0 + rate) ** years
@@ -164,8 +165,13 @@ def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[M
 
 def _org_info(ctx: Context, org: Organisation) -> dict[str, Any]:
     nd = ctx.data
-    info: dict[str, Any] = {"level": org.level, "code": org.code, "name": org.name, "label": org.label,
-                            "practices": int(org.mask.sum())}
+    info: dict[str, Any] = {
+        "level": org.level,
+        "code": org.code,
+        "name": org.name,
+        "label": org.label,
+        "practices": int(org.mask.sum()),
+    }
     for level in ("pcn", "sub_icb", "icb", "region"):
         if level != org.level and org.level not in ("england",):
             info[f"{level}_code"] = org.parent_code(nd, level)
@@ -185,8 +191,10 @@ def _common_notes(ctx: Context, scenario: Scenario) -> list[str]:
         )
     spread = cal.report.get("uncategorised_share_spread_pro_rata")
     if isinstance(spread, float):
-        notes.append(f"{spread:.1%} of appointments had no usable category (Inconsistent Mapping, Unmapped) "
-                     "and are spread pro rata over the mapped categories")
+        notes.append(
+            f"{spread:.1%} of appointments had no usable category (Inconsistent Mapping, Unmapped) "
+            "and are spread pro rata over the mapped categories"
+        )
     return notes
 
 
@@ -200,8 +208,9 @@ def demand_report(ctx: Context, org_code: str, scenario: Scenario | None = None)
     patients = nd.patients[m]
     growth, _ = growth_factors(ctx, scenario)
     grown = patients if growth is None else patients * growth
-    per_expected = np.divide(res.booked_year[m], res.expected_year[m], out=np.zeros(int(m.sum())),
-                             where=res.expected_year[m] > 0)
+    per_expected = np.divide(
+        res.booked_year[m], res.expected_year[m], out=np.zeros(int(m.sum())), where=res.expected_year[m] > 0
+    )
     by_age = np.einsum("pas,as,p->a", grown, cal.params.rates, per_expected)
     booked = float(res.booked_year[m].sum())
     cat = res.demand_category_year[m].sum(axis=0)
@@ -225,36 +234,48 @@ def demand_report(ctx: Context, org_code: str, scenario: Scenario | None = None)
         "appointments_per_patient_year": booked / total_patients if total_patients else 0.0,
         "gp_appointments_per_week": float(gp_work_cat.sum()),
         "gp_appointments_others_could_take_per_week": float(transferable_cat.sum()),
-        "share_of_gp_work_others_could_take": float(transferable_cat.sum() / gp_work_cat.sum()) if gp_work_cat.sum() else 0.0,
+        "share_of_gp_work_others_could_take": float(transferable_cat.sum() / gp_work_cat.sum())
+        if gp_work_cat.sum()
+        else 0.0,
         "gp_hours_per_week_others_could_take": float(transferable_cat.sum() * gp_minutes / 60.0),
         "annual_cost_of_that_work_at_gp_rates": float(transferable_cat.sum() * gp_cost * WEEKS_PER_YEAR),
         "annual_cost_of_that_work_by_other_roles": float((transferable_cat * other_cost_cat).sum() * WEEKS_PER_YEAR),
         "year": scenario.year or ctx.base_year,
     }
-    categories = pd.DataFrame({
-        "category": [c.code for c in NEED_CATEGORIES],
-        "label": [c.label for c in NEED_CATEGORIES],
-        "appointments_per_year": cat,
-        "appointments_per_week": cat / WEEKS_PER_YEAR,
-        "share": cat / booked if booked else 0.0,
-        "gp_share": p.gp_share,
-        "gp_appointments_others_could_take_per_week": transferable_cat,
-    })
-    ages = pd.DataFrame({
-        "age_band": list(AGE_BANDS),
-        "female": grown[:, :, 0].sum(axis=0),
-        "male": grown[:, :, 1].sum(axis=0),
-        "appointments_per_year": by_age,
-    })
+    categories = pd.DataFrame(
+        {
+            "category": [c.code for c in NEED_CATEGORIES],
+            "label": [c.label for c in NEED_CATEGORIES],
+            "appointments_per_year": cat,
+            "appointments_per_week": cat / WEEKS_PER_YEAR,
+            "share": cat / booked if booked else 0.0,
+            "gp_share": p.gp_share,
+            "gp_appointments_others_could_take_per_week": transferable_cat,
+        }
+    )
+    ages = pd.DataFrame(
+        {
+            "age_band": list(AGE_BANDS),
+            "female": grown[:, :, 0].sum(axis=0),
+            "male": grown[:, :, 1].sum(axis=0),
+            "appointments_per_year": by_age,
+        }
+    )
     ages["patients"] = ages["female"] + ages["male"]
-    ages["appointments_per_patient_year"] = np.divide(ages["appointments_per_year"], ages["patients"],
-                                                      out=np.zeros(len(ages)), where=ages["patients"] > 0)
-    notes = _common_notes(ctx, scenario) + notes + [
-        "GP work others could take: the skills matrix (reference/skills.csv) with every role available; "
-        "costs per appointment count non-patient-facing paid time (reference/roles.csv, PSSRU 2023/24 prices)",
-    ]
-    return Report(f"Demand: {org.label}", _org_info(ctx, org), summary,
-                  {"categories": categories, "age_bands": ages}, notes)
+    ages["appointments_per_patient_year"] = np.divide(
+        ages["appointments_per_year"], ages["patients"], out=np.zeros(len(ages)), where=ages["patients"] > 0
+    )
+    notes = (
+        _common_notes(ctx, scenario)
+        + notes
+        + [
+            "GP work others could take: the skills matrix (reference/skills.csv) with every role available; "
+            "costs per appointment count non-patient-facing paid time (reference/roles.csv, PSSRU 2023/24 prices)",
+        ]
+    )
+    return Report(
+        f"Demand: {org.label}", _org_info(ctx, org), summary, {"categories": categories, "age_bands": ages}, notes
+    )
 
 
 def _role_frame(ctx: Context, org: Organisation, res: ModelResult) -> pd.DataFrame:
@@ -265,21 +286,27 @@ def _role_frame(ctx: Context, org: Organisation, res: ModelResult) -> pd.DataFra
         per = p.slots_per_fte_week()
         with np.errstate(divide="ignore", invalid="ignore"):
             fte = np.where(per > 0, res.capacity_week[m].sum(axis=0) / per, fte)
-    frame = pd.DataFrame({
-        "role": list(ROLE_CODES),
-        "label": [r.label for r in ROLES],
-        "staff_group": [r.staff_group for r in ROLES],
-        "fte": fte,
-        "fte_practice": nd.fte_practice[m].sum(axis=0),
-        "fte_pcn_share": nd.fte_pcn[m].sum(axis=0),
-        "slots_per_fte_week": p.slots_per_fte_week(),
-        "capacity_per_week": res.capacity_week[m].sum(axis=0),
-        "demand_per_week": res.demand_week[m].sum(axis=0),
-    })
+    frame = pd.DataFrame(
+        {
+            "role": list(ROLE_CODES),
+            "label": [r.label for r in ROLES],
+            "staff_group": [r.staff_group for r in ROLES],
+            "fte": fte,
+            "fte_practice": nd.fte_practice[m].sum(axis=0),
+            "fte_pcn_share": nd.fte_pcn[m].sum(axis=0),
+            "slots_per_fte_week": p.slots_per_fte_week(),
+            "capacity_per_week": res.capacity_week[m].sum(axis=0),
+            "demand_per_week": res.demand_week[m].sum(axis=0),
+        }
+    )
     frame["capacity_net_of_dna_per_week"] = frame["capacity_per_week"] * (1.0 - p.dna_rate)
     frame["gap_per_week"] = frame["demand_per_week"] - frame["capacity_per_week"]
-    frame["capacity_to_demand"] = np.divide(frame["capacity_per_week"], frame["demand_per_week"],
-                                            out=np.full(len(frame), np.nan), where=frame["demand_per_week"] > 0)
+    frame["capacity_to_demand"] = np.divide(
+        frame["capacity_per_week"],
+        frame["demand_per_week"],
+        out=np.full(len(frame), np.nan),
+        where=frame["demand_per_week"] > 0,
+    )
     return frame
 
 
@@ -307,13 +334,26 @@ def capacity_report(ctx: Context, org_code: str, scenario: Scenario | None = Non
         "dna_rate": p.dna_rate,
         "hours_per_fte": p.hours_per_fte,
     }
-    cols = ["role", "label", "staff_group", "fte", "fte_practice", "fte_pcn_share", "slots_per_fte_week",
-            "capacity_per_week", "capacity_net_of_dna_per_week"]
-    notes = notes + _fte_notes(ctx, org) + [
-        "slots/week = FTE x 37.5 h x weeks worked/52 x patient-facing share x 60 / minutes (reference/roles.csv)",
-        f"net of DNAs uses the national DNA rate {p.dna_rate:.2%} (DNA / booked, latest 12 months)",
-        "admin and reception staff are not appointment capacity",
+    cols = [
+        "role",
+        "label",
+        "staff_group",
+        "fte",
+        "fte_practice",
+        "fte_pcn_share",
+        "slots_per_fte_week",
+        "capacity_per_week",
+        "capacity_net_of_dna_per_week",
     ]
+    notes = (
+        notes
+        + _fte_notes(ctx, org)
+        + [
+            "slots/week = FTE x 37.5 h x weeks worked/52 x patient-facing share x 60 / minutes (reference/roles.csv)",
+            f"net of DNAs uses the national DNA rate {p.dna_rate:.2%} (DNA / booked, latest 12 months)",
+            "admin and reception staff are not appointment capacity",
+        ]
+    )
     return Report(f"Capacity: {org.label}", _org_info(ctx, org), summary, {"roles": roles[cols]}, notes)
 
 
@@ -342,17 +382,26 @@ def gap_report(ctx: Context, org_code: str, scenario: Scenario | None = None) ->
         "capacity_to_demand": capacity / demand if demand else None,
         "year": scenario.year or ctx.base_year,
     }
-    notes = notes + _fte_notes(ctx, org) + [
-        "gap = booked demand - slots; a positive gap is a shortfall of appointments a week",
-        "demand is split between roles by the observed GP share of each category (GPAD) and, for other staff, "
-        "by the skills matrix weighted by the team's own capacity",
-        "demand counts booked appointments including DNAs, so DNAs are not subtracted again from capacity",
-    ]
+    notes = (
+        notes
+        + _fte_notes(ctx, org)
+        + [
+            "gap = booked demand - slots; a positive gap is a shortfall of appointments a week",
+            "demand is split between roles by the observed GP share of each category (GPAD) and, for other staff, "
+            "by the skills matrix weighted by the team's own capacity",
+            "demand counts booked appointments including DNAs, so DNAs are not subtracted again from capacity",
+        ]
+    )
     if unassigned > 0:
         notes.append(f"{unassigned:,.0f} appointments a week need a role this team does not have")
     cols = ["role", "label", "fte", "demand_per_week", "capacity_per_week", "gap_per_week", "capacity_to_demand"]
-    return Report(f"Weekly appointment gap: {org.label}", _org_info(ctx, org), summary, {"roles": clinical[cols]},
-                  _common_notes(ctx, scenario) + notes)
+    return Report(
+        f"Weekly appointment gap: {org.label}",
+        _org_info(ctx, org),
+        summary,
+        {"roles": clinical[cols]},
+        _common_notes(ctx, scenario) + notes,
+    )
 
 
 def by_level_report(ctx: Context, org_code: str, by: str, scenario: Scenario | None = None) -> Report:
@@ -387,26 +436,52 @@ def by_level_report(ctx: Context, org_code: str, by: str, scenario: Scenario | N
     table["appointments_per_month"] = table["appointments_per_year"] / MONTHS
     table["gap_per_week"] = table["demand_per_week"] - table["capacity_per_week"]
     table["gp_gap_per_week"] = table["gp_demand_per_week"] - table["gp_capacity_per_week"]
-    table["gap_share_of_demand"] = np.divide(table["gap_per_week"], table["demand_per_week"],
-                                             out=np.zeros(len(table)), where=table["demand_per_week"] > 0)
-    table["patients_per_gp_fte"] = np.divide(table["patients"], table["gp_fte"], out=np.full(len(table), np.nan),
-                                             where=table["gp_fte"] > 0)
+    table["gap_share_of_demand"] = np.divide(
+        table["gap_per_week"], table["demand_per_week"], out=np.zeros(len(table)), where=table["demand_per_week"] > 0
+    )
+    table["patients_per_gp_fte"] = np.divide(
+        table["patients"], table["gp_fte"], out=np.full(len(table), np.nan), where=table["gp_fte"] > 0
+    )
     if by == "practice":
         src = pd.Series(nd.fte_source, index=nd.practices["practice_code"])
         table["fte_source"] = src.reindex(table["code"]).to_numpy()
     table["practices"] = table["practices"].astype(int)
-    order = ["code", "name", "practices", "patients", "appointments_per_year", "appointments_per_month",
-             "appointments_per_week", "demand_per_week", "capacity_per_week", "gap_per_week", "gap_share_of_demand",
-             "gp_fte", "patients_per_gp_fte", "gp_demand_per_week", "gp_capacity_per_week", "gp_gap_per_week"]
+    order = [
+        "code",
+        "name",
+        "practices",
+        "patients",
+        "appointments_per_year",
+        "appointments_per_month",
+        "appointments_per_week",
+        "demand_per_week",
+        "capacity_per_week",
+        "gap_per_week",
+        "gap_share_of_demand",
+        "gp_fte",
+        "patients_per_gp_fte",
+        "gp_demand_per_week",
+        "gp_capacity_per_week",
+        "gp_gap_per_week",
+    ]
     order += [c for c in table.columns if c not in order]
-    summary = {"rows": len(table), "level": by, "patients": float(table["patients"].sum()),
-               "gap_per_week": float(table["gap_per_week"].sum())}
+    summary = {
+        "rows": len(table),
+        "level": by,
+        "patients": float(table["patients"].sum()),
+        "gap_per_week": float(table["gap_per_week"].sum()),
+    }
     if by == "pcn":
         unallocated = int((org.mask & (nd.groups("pcn")[0] < 0)).sum())
         if unallocated:
             notes.append(f"{unallocated} practices have no PCN (code U) and are not in any row")
-    return Report(f"{org.label} by {by.replace('_', '-')}", _org_info(ctx, org), summary, {"organisations": table[order]},
-                  _common_notes(ctx, scenario) + notes + _fte_notes(ctx, org))
+    return Report(
+        f"{org.label} by {by.replace('_', '-')}",
+        _org_info(ctx, org),
+        summary,
+        {"organisations": table[order]},
+        _common_notes(ctx, scenario) + notes + _fte_notes(ctx, org),
+    )
 
 
 # --- Benchmarks ---------------------------------------------------------------------------------
@@ -463,10 +538,12 @@ def benchmark_report(ctx: Context, org_code: str) -> Report:
         with np.errstate(divide="ignore", invalid="ignore"):
             per_1000 = fte_g[pool] / list_size[pool, None] * 1000.0
             mine = fte_g[org.mask][0] / list_size[org.mask][0] * 1000.0
-        table["percentile_in_icb"] = [float((per_1000[:, g] < mine[g]).mean() * 100.0) for g in range(len(STAFF_GROUPS))]
-    summary = {"comparators": [label for label, _, _ in comparators],
-               "patients": float(list_size[org.mask].sum())}
-    notes = _fte_notes(ctx, org) + [
+        table["percentile_in_icb"] = [
+            float((per_1000[:, g] < mine[g]).mean() * 100.0) for g in range(len(STAFF_GROUPS))
+        ]
+    summary = {"comparators": [label for label, _, _ in comparators], "patients": float(list_size[org.mask].sum())}
+    notes = [
+        *_fte_notes(ctx, org),
         "FTE include PCN-employed staff shared by list size; GPs include locums and GPs in training",
     ]
     return Report(f"Benchmarks: {org.label}", _org_info(ctx, org), summary, {"staff_groups": table}, notes)

@@ -51,17 +51,26 @@ def category_mix(appointments: pd.DataFrame, ref: Reference) -> tuple[Array, Arr
     total = a["appointments"].sum()
     by_cat = mapped.groupby("category")["appointments"].sum().reindex(list(NEED_CODES), fill_value=0)
     known = mapped[mapped["hcp_type"].isin(["gp", "other"])]
-    gp = known[known["hcp_type"] == "gp"].groupby("category")["appointments"].sum().reindex(list(NEED_CODES), fill_value=0)
+    gp = (
+        known[known["hcp_type"] == "gp"]
+        .groupby("category")["appointments"]
+        .sum()
+        .reindex(list(NEED_CODES), fill_value=0)
+    )
     all_known = known.groupby("category")["appointments"].sum().reindex(list(NEED_CODES), fill_value=0)
     share = by_cat.to_numpy(dtype=float)
     share = share / share.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         gp_share = np.where(all_known > 0, gp / all_known, ref.gp_share)
     spread = 1.0 - mapped["appointments"].sum() / total
-    return share, np.asarray(gp_share, dtype=float), {
-        "category_mix": "loaded practice-level appointments",
-        "uncategorised_share_spread_pro_rata": float(spread),
-    }
+    return (
+        share,
+        np.asarray(gp_share, dtype=float),
+        {
+            "category_mix": "loaded practice-level appointments",
+            "uncategorised_share_spread_pro_rata": float(spread),
+        },
+    )
 
 
 def annual_volume(series: pd.DataFrame) -> tuple[float | None, list[str], float | None]:
@@ -84,8 +93,8 @@ def month_share_of_year(series: pd.DataFrame, month: str | None) -> float:
     by_month = series.groupby("month")["appointments"].sum().sort_index()
     if month not in by_month.index:
         return 1.0 / 12.0
-    i = by_month.index.get_loc(month)
-    window = by_month.iloc[max(0, int(i) - 11): int(i) + 1] if int(i) >= 11 else by_month.iloc[:12]
+    i = list(by_month.index).index(month)
+    window = by_month.iloc[i - 11 : i + 1] if i >= 11 else by_month.iloc[:12]
     return float(by_month[month] / window.sum())
 
 
@@ -119,8 +128,11 @@ def calibrate(nd: NationalData, ref: Reference, fit_mask: NDArray[np.bool_] | No
     m_share = month_share_of_year(nd.subicb_series, nd.periods.get("appointments"))
     if volume is not None:
         scale = volume_scale(volume, modelled)
-        report["volume"] = {"source": "national sub-ICB series", "months": f"{months[0]}..{months[-1]}",
-                            "appointments_per_year": volume}
+        report["volume"] = {
+            "source": "national sub-ICB series",
+            "months": f"{months[0]}..{months[-1]}",
+            "appointments_per_year": volume,
+        }
     elif fit is not None:
         scale = float(np.exp(fit.intercept) / m_share)
         report["volume"] = {"source": "practice-level month scaled to a year", "month_share": m_share}

@@ -20,8 +20,16 @@ from gpworkforce.ingest import read_any as _read_any
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshot"
 #: Kinds whose practice codes must be known to a loaded mapping (a typo would silently vanish).
 CHECK_PRACTICES = {"appointments": "GP_CODE"}
-IMPORT_KINDS = ("patients", "mapping", "appointments", "workforce", "pcn_workforce", "imd", "qof",
-                "population_projection")
+IMPORT_KINDS = (
+    "patients",
+    "mapping",
+    "appointments",
+    "workforce",
+    "pcn_workforce",
+    "imd",
+    "qof",
+    "population_projection",
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,8 @@ def check_practice_codes(engine: Engine, result: IngestResult, path: Path) -> No
         row = _first_row_with(path, column, unknown)
         raise IngestError(
             path.name,
-            f"unknown practice code {first!r}" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+            f"unknown practice code {first!r}"
+            + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
             + ": not in any loaded practice mapping; import the matching mapping file first",
             row=row,
             column=column,
@@ -91,10 +100,8 @@ def save(engine: Engine, results: list[IngestResult]) -> list[ImportSummary]:
 def import_file(engine: Engine, kind: str, path: Path) -> list[ImportSummary]:
     """Read ``path`` as ``kind``, check it against the database and save it (all or nothing)."""
     path = Path(path)
-    results = _read_any(path, kind)
-    if isinstance(results, IngestResult):
-        results = [results]
-    results = list(results)
+    read = _read_any(path, kind)
+    results: list[IngestResult] = [read] if isinstance(read, IngestResult) else list(read)
     for r in results:
         check_practice_codes(engine, r, path)
     return save(engine, results)

@@ -41,8 +41,27 @@ PCN_NOTE = "PCN-employed staff (PCN workforce census) are shared across each PCN
 
 #: QOF registers counted in the morbidity covariate (long-term conditions with a register).
 LTC_GROUPS = (
-    "AF", "AST", "CAN", "CHD", "CKD", "COPD", "DEM", "DEP", "DM", "EP", "HF", "HYP", "LD", "MH", "NDH",
-    "OB", "OST", "PAD", "PC", "RA", "STIA",
+    "AF",
+    "AST",
+    "CAN",
+    "CHD",
+    "CKD",
+    "COPD",
+    "DEM",
+    "DEP",
+    "DM",
+    "EP",
+    "HF",
+    "HYP",
+    "LD",
+    "MH",
+    "NDH",
+    "OB",
+    "OST",
+    "PAD",
+    "PC",
+    "RA",
+    "STIA",
 )
 COVARIATES = ("imd_score", "ltc_prevalence")
 
@@ -109,7 +128,7 @@ class NationalData:
 def _pivot_patients(frame: pd.DataFrame, order: pd.Index) -> Array:
     a = pd.Categorical(frame["age_band"], categories=list(AGE_BANDS)).codes
     s = pd.Categorical(frame["sex"], categories=list(SEXES)).codes
-    p = order.get_indexer(frame["practice_code"])
+    p = order.get_indexer(pd.Index(frame["practice_code"]))
     ok = (p >= 0) & (a >= 0) & (s >= 0)
     out = np.zeros((len(order), len(AGE_BANDS), len(SEXES)))
     np.add.at(out, (p[ok], a[ok], s[ok]), frame["patients"].to_numpy(dtype=float)[ok])
@@ -125,7 +144,7 @@ def _practice_fte(
     if workforce.empty:
         return fte, source.astype(str)
     wf = workforce.dropna(subset=["fte"])
-    pos = order.get_indexer(wf["practice_code"])
+    pos = order.get_indexer(pd.Index(wf["practice_code"]))
     roles = wf["staff"].map(ref.staff_group_role).map({r: i for i, r in enumerate(ROLE_CODES)})
     ok = (pos >= 0) & roles.notna().to_numpy()
     np.add.at(fte, (pos[ok], roles[ok].astype(int).to_numpy()), wf["fte"].to_numpy(dtype=float)[ok])
@@ -177,12 +196,16 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         for kind in ("mapping", "patients", "workforce", "pcn_workforce", "imd", "qof", "population_projection"):
             frames[kind], periods[kind] = store.load_frame(s, kind)
         frames["appointments"], periods["appointments"] = load_totals(s, "appointments", APPOINTMENT_KEYS)
-        frames["subicb_appointments"], periods["subicb_appointments"] = load_totals(s, "subicb_appointments", SERIES_KEYS)
+        frames["subicb_appointments"], periods["subicb_appointments"] = load_totals(
+            s, "subicb_appointments", SERIES_KEYS
+        )
         overrides = store.load_fte_overrides(s)
         history = _workforce_history(s)
     mapping, patients_f = frames["mapping"], frames["patients"]
     if patients_f.empty:
-        raise DataMissingError("no registered-patients data: run `gpworkforce init` or `gpworkforce import patients FILE`")
+        raise DataMissingError(
+            "no registered-patients data: run `gpworkforce init` or `gpworkforce import patients FILE`"
+        )
     practices = _practice_table(mapping, patients_f)
     order = pd.Index(practices["practice_code"])
     patients = _pivot_patients(patients_f, order)
@@ -202,12 +225,14 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
     if not frames["pcn_workforce"].empty:
         notes.append(f"{PCN_NOTE} ({periods['pcn_workforce']})")
         if unmatched > 0:
-            notes.append(f"{unmatched:,.1f} PCN FTE belong to PCN codes not in the practice mapping and are not counted")
+            notes.append(
+                f"{unmatched:,.1f} PCN FTE belong to PCN codes not in the practice mapping and are not counted"
+            )
 
     overridden = np.zeros_like(fte_p, dtype=bool)
     if not overrides.empty:
-        pos = order.get_indexer(overrides["practice_code"])
-        role = pd.Index(ROLE_CODES).get_indexer(overrides["role"])
+        pos = order.get_indexer(pd.Index(overrides["practice_code"]))
+        role = pd.Index(ROLE_CODES).get_indexer(pd.Index(overrides["role"]))
         ok = (pos >= 0) & (role >= 0)
         fte_p[pos[ok], role[ok]] = overrides["fte"].to_numpy(dtype=float)[ok]
         fte_pcn[pos[ok], role[ok]] = 0.0  # a correction is the practice's whole FTE for that role
@@ -245,14 +270,32 @@ def _workforce_history(session: object) -> pd.DataFrame:
     for period in periods:
         frame, _ = store.load_frame(session, "workforce", period)  # type: ignore[arg-type]
         parts.append(frame.assign(period=period))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["practice_code", "staff", "fte", "period"])
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["practice_code", "staff", "fte", "period"])
+    )
 
 
 def _practice_table(mapping: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
     """One row per practice with a registered list; mapping columns where known."""
     codes = pd.Index(sorted(patients["practice_code"].unique()), name="practice_code")
-    cols = ["practice_code", "practice_name", "postcode", "pcn_code", "pcn_name", "sub_icb_code", "sub_icb_name",
-            "icb_code", "icb_name", "region_code", "region_name", "sub_icb_ons_code", "icb_ons_code", "region_ons_code"]
+    cols = [
+        "practice_code",
+        "practice_name",
+        "postcode",
+        "pcn_code",
+        "pcn_name",
+        "sub_icb_code",
+        "sub_icb_name",
+        "icb_code",
+        "icb_name",
+        "region_code",
+        "region_name",
+        "sub_icb_ons_code",
+        "icb_ons_code",
+        "region_ons_code",
+    ]
     if mapping.empty:
         table = pd.DataFrame({"practice_code": codes})
         for c in cols[1:]:

@@ -81,8 +81,13 @@ def resolve(nd: NationalData, org: str) -> Organisation:
             if mask.any():
                 ods, name_col = LEVEL_COLUMNS[level]
                 ods_code = str(p.loc[mask, ods].iloc[0])
-                return Organisation(level, ods_code, str(p.loc[mask, name_col].iloc[0]), mask,
-                                    note=f"ONS code {upper} is {LEVEL_LABELS[level]} {ods_code}")
+                return Organisation(
+                    level,
+                    ods_code,
+                    str(p.loc[mask, name_col].iloc[0]),
+                    mask,
+                    note=f"ONS code {upper} is {LEVEL_LABELS[level]} {ods_code}",
+                )
     raise UnknownOrganisation(
         f"unknown organisation {org!r}: give a practice (e.g. A81001), PCN (U-code), sub-ICB (e.g. 16C), "
         "ICB (e.g. QHM) or region (e.g. Y63) ODS code, an ONS code (E38/E54/E40...), or 'england'"
@@ -92,9 +97,11 @@ def resolve(nd: NationalData, org: str) -> Organisation:
 def children(nd: NationalData, org: Organisation, by: str) -> pd.DataFrame:
     """The organisations at level ``by`` inside ``org``: code, name, group index."""
     col, name_col = LEVEL_COLUMNS[by]
-    idx, codes = nd.groups(by)
+    idx, _ = nd.groups(by)
     sel = org.mask & (idx >= 0)
-    table = pd.DataFrame({"group": idx[sel], "code": nd.practices.loc[sel, col], "name": nd.practices.loc[sel, name_col]})
+    table = pd.DataFrame(
+        {"group": idx[sel], "code": nd.practices.loc[sel, col], "name": nd.practices.loc[sel, name_col]}
+    )
     return table.drop_duplicates("group").sort_values("code").reset_index(drop=True)
 
 
@@ -106,9 +113,12 @@ def search(nd: NationalData, text: str, limit: int = 20) -> pd.DataFrame:
     p = nd.practices
     rows = []
     district = p["postcode"].str.split(" ").str[0].str.upper()
-    hit = (p["practice_code"].str.upper().str.contains(q, regex=False)
-           | p["practice_name"].str.upper().str.contains(q, regex=False)
-           | (district == q) | p["postcode"].str.upper().str.startswith(q))
+    hit = (
+        p["practice_code"].str.upper().str.contains(q, regex=False)
+        | p["practice_name"].str.upper().str.contains(q, regex=False)
+        | (district == q)
+        | p["postcode"].str.upper().str.startswith(q)
+    )
     for r in p[hit].head(limit).itertuples():
         rows.append(("practice", r.practice_code, r.practice_name, f"{r.postcode} · {r.pcn_name}"))
     for level in ("pcn", "sub_icb", "icb", "region"):
@@ -119,5 +129,5 @@ def search(nd: NationalData, text: str, limit: int = 20) -> pd.DataFrame:
         for code, name in orgs[m].head(limit).itertuples(index=False):
             rows.append((level, code, name, LEVEL_LABELS[level]))
     order = {"icb": 0, "region": 0, "sub_icb": 1, "pcn": 2, "practice": 3}
-    rows.sort(key=lambda r: (0 if r[1].upper() == q else 1, order[r[0]], r[2]))
+    rows.sort(key=lambda r: (0 if str(r[1]).upper() == q else 1, order[str(r[0])], str(r[2])))
     return pd.DataFrame(rows[:limit], columns=["level", "code", "name", "detail"])

@@ -51,11 +51,13 @@ def validate(ctx: Context, seed: int = 0) -> dict[str, Any]:
     patients = nd.patients.sum(axis=(1, 2))
     has = np.isfinite(observed) & (observed > 0) & (expected > 0)
     subicb = _subicb_of_practices(ctx, month).to_numpy()
-    out: dict[str, Any] = {"data": {
-        "appointments_month": month,
-        "practices_with_appointments": int(has.sum()),
-        "sub_icbs_in_fit": len(set(subicb[has])),
-    }}
+    out: dict[str, Any] = {
+        "data": {
+            "appointments_month": month,
+            "practices_with_appointments": int(has.sum()),
+            "sub_icbs_in_fit": len(set(subicb[has])),
+        }
+    }
 
     # 1. practices left out by sub-ICB
     rng = np.random.default_rng(seed)
@@ -77,9 +79,11 @@ def validate(ctx: Context, seed: int = 0) -> dict[str, Any]:
     # 2. all sub-ICBs of England from a fit on the practice-level month only
     fit = fit_need(np.where(has, observed, 0.0), np.where(has, expected, 0.0), z)
     predicted = np.exp(fit.intercept) * expected * need_index(z, fit.coefficients)
-    out["need_model"] = {"coefficients_per_sd": dict(zip(("imd_score", "ltc_prevalence"),
-                                                         map(float, fit.coefficients), strict=True)),
-                         "r_squared_log": fit.r_squared, "practices_kept": int(fit.kept.sum())}
+    out["need_model"] = {
+        "coefficients_per_sd": dict(zip(("imd_score", "ltc_prevalence"), map(float, fit.coefficients), strict=True)),
+        "r_squared_log": fit.r_squared,
+        "practices_kept": int(fit.kept.sum()),
+    }
     series = nd.subicb_series
     if series.empty or month not in set(series["month"]):
         out["sub_icbs"] = "national sub-ICB series for the appointments month not loaded"

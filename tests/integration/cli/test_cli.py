@@ -17,9 +17,11 @@ from gpworkforce.services.importing import ensure_database
 
 runner = CliRunner()
 PATIENTS_HEADER = "PUBLICATION,EXTRACT_DATE,ORG_TYPE,ORG_CODE,ONS_CODE,POSTCODE,SEX,AGE_GROUP_5,NUMBER_OF_PATIENTS"
-CROSSTAB_HEADER = ("APPOINTMENT_MONTH_START_DATE,GP_CODE,GP_NAME,SUPPLIER,PCN_CODE,PCN_NAME,SUB_ICB_LOCATION_CODE,"
-                   "SUB_ICB_LOCATION_NAME,HCP_TYPE,APPT_MODE,NATIONAL_CATEGORY,TIME_BETWEEN_BOOK_AND_APPT,"
-                   "COUNT_OF_APPOINTMENTS,APPT_STATUS")
+CROSSTAB_HEADER = (
+    "APPOINTMENT_MONTH_START_DATE,GP_CODE,GP_NAME,SUPPLIER,PCN_CODE,PCN_NAME,SUB_ICB_LOCATION_CODE,"
+    "SUB_ICB_LOCATION_NAME,HCP_TYPE,APPT_MODE,NATIONAL_CATEGORY,TIME_BETWEEN_BOOK_AND_APPT,"
+    "COUNT_OF_APPOINTMENTS,APPT_STATUS"
+)
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +73,9 @@ def test_gap_by_practice_csv_for_an_icb(db: str) -> None:
 
 def test_year_and_levers(db: str) -> None:
     base = json.loads(runner.invoke(app, ["gap", "england", "-f", "json"]).stdout)["summary"]
-    out = runner.invoke(app, ["gap", "england", "--year", "2030", "--shift", "0.3", "--add-fte", "pharmacist=100",
-                              "-f", "json"])
+    out = runner.invoke(
+        app, ["gap", "england", "--year", "2030", "--shift", "0.3", "--add-fte", "pharmacist=100", "-f", "json"]
+    )
     assert out.exit_code == 0, out.output
     later = json.loads(out.stdout)["summary"]
     assert later["year"] == 2030
@@ -86,12 +89,15 @@ def test_benchmark_table(db: str) -> None:
     assert "England" in out.stdout and "PCN" in out.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["demand", "ZZZ999"], "unknown organisation"),
-    (["gap", "england", "--by", "ward"], "--by must be one of"),
-    (["gap", "england", "--add-fte", "wizard=1"], "unknown role"),
-    (["gap", "england", "--shift", "1.5"], "shift_share"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["demand", "ZZZ999"], "unknown organisation"),
+        (["gap", "england", "--by", "ward"], "--by must be one of"),
+        (["gap", "england", "--add-fte", "wizard=1"], "unknown role"),
+        (["gap", "england", "--shift", "1.5"], "shift_share"),
+    ],
+)
 def test_bad_arguments_exit_non_zero(db: str, args: list[str], message: str) -> None:
     out = runner.invoke(app, args)
     assert out.exit_code != 0
@@ -105,28 +111,54 @@ def _write(path: Path, text: str) -> Path:
 
 def _bad_files(tmp: Path, shared: Path | None) -> dict[str, tuple[str, Path, list[str]]]:
     files = {
-        "missing column": ("patients", _write(tmp / "patients_missing.csv", PATIENTS_HEADER.replace(",SEX", ",GENDER")
-                           + "\nGP_PRAC_PAT_LIST,2026-08-01,GP,A81001,,TS18 1HU,ALL,ALL,10\n"), ["SEX"]),
-        "non-numeric count": ("patients", _write(tmp / "patients_text.csv", PATIENTS_HEADER
-                              + "\nGP_PRAC_PAT_LIST,2026-08-01,GP,A81001,,TS18 1HU,ALL,ALL,10"
-                              + "\nGP_PRAC_PAT_LIST,2026-08-01,GP,A81001,,TS18 1HU,FEMALE,0_4,abc\n"),
-                              ["row 3", "NUMBER_OF_PATIENTS"]),
+        "missing column": (
+            "patients",
+            _write(
+                tmp / "patients_missing.csv",
+                PATIENTS_HEADER.replace(",SEX", ",GENDER")
+                + "\nGP_PRAC_PAT_LIST,2026-08-01,GP,A81001,,TS18 1HU,ALL,ALL,10\n",
+            ),
+            ["SEX"],
+        ),
+        "non-numeric count": (
+            "patients",
+            _write(
+                tmp / "patients_text.csv",
+                PATIENTS_HEADER
+                + "\nGP_PRAC_PAT_LIST,2026-08-01,GP,A81001,,TS18 1HU,ALL,ALL,10"
+                + "\nGP_PRAC_PAT_LIST,2026-08-01,GP,A81001,,TS18 1HU,FEMALE,0_4,abc\n",
+            ),
+            ["row 3", "NUMBER_OF_PATIENTS"],
+        ),
         "empty file": ("patients", _write(tmp / "empty.csv", ""), ["empty.csv"]),
-        "unknown practice": ("appointments", _write(tmp / "appts.csv", CROSSTAB_HEADER
-                             + "\n01DEC2025,A81001,X,TPP,U1,P,16C,S,GP,Telephone,Clinical Triage,Same Day,5,Attended"
-                             + "\n01DEC2025,ZZZ999,X,TPP,U1,P,16C,S,GP,Telephone,Clinical Triage,Same Day,5,Attended\n"),
-                             ["row 3", "GP_CODE", "ZZZ999"]),
-        "unknown category": ("appointments", _write(tmp / "appts_cat.csv", CROSSTAB_HEADER
-                             + "\n01DEC2025,A81001,X,TPP,U1,P,16C,S,GP,Telephone,Astrology,Same Day,5,Attended\n"),
-                             ["row 2", "NATIONAL_CATEGORY"]),
+        "unknown practice": (
+            "appointments",
+            _write(
+                tmp / "appts.csv",
+                CROSSTAB_HEADER
+                + "\n01DEC2025,A81001,X,TPP,U1,P,16C,S,GP,Telephone,Clinical Triage,Same Day,5,Attended"
+                + "\n01DEC2025,ZZZ999,X,TPP,U1,P,16C,S,GP,Telephone,Clinical Triage,Same Day,5,Attended\n",
+            ),
+            ["row 3", "GP_CODE", "ZZZ999"],
+        ),
+        "unknown category": (
+            "appointments",
+            _write(
+                tmp / "appts_cat.csv",
+                CROSSTAB_HEADER + "\n01DEC2025,A81001,X,TPP,U1,P,16C,S,GP,Telephone,Astrology,Same Day,5,Attended\n",
+            ),
+            ["row 2", "NATIONAL_CATEGORY"],
+        ),
     }
     if shared is not None:
         files["wrong kind of file"] = ("patients", shared / "gp-reg-pat-prac-map_2026-07.csv.gz", ["mapping"])
     return files
 
 
-@pytest.mark.parametrize("case", ["missing column", "non-numeric count", "empty file", "unknown practice",
-                                  "unknown category", "wrong kind of file"])
+@pytest.mark.parametrize(
+    "case",
+    ["missing column", "non-numeric count", "empty file", "unknown practice", "unknown category", "wrong kind of file"],
+)
 def test_bad_imports_change_nothing(db: str, tmp_path: Path, case: str, request: pytest.FixtureRequest) -> None:
     shared = request.getfixturevalue("shared_data") if case == "wrong kind of file" else None
     kind, path, expected = _bad_files(tmp_path, shared)[case]
@@ -142,8 +174,10 @@ def test_reimport_same_month_replaces_and_new_month_is_kept(db: str, tmp_path: P
     rows = [PATIENTS_HEADER, "GP_PRAC_PAT_LIST,2026-08-01,GP,A81001,,TS18 1HU,ALL,ALL,30"]
     for sex in ("FEMALE", "MALE"):
         for band in ("0_4", "5_9"):
-            rows.append(f"GP_PRAC_PAT_LIST,2026-08-01,GP,A81001,,TS18 1HU,{sex},{band},"
-                        + ("10" if (sex, band) == ("FEMALE", "0_4") else "0" if band == "5_9" else "20"))
+            rows.append(
+                f"GP_PRAC_PAT_LIST,2026-08-01,GP,A81001,,TS18 1HU,{sex},{band},"
+                + ("10" if (sex, band) == ("FEMALE", "0_4") else "0" if band == "5_9" else "20")
+            )
     path = tmp_path / "gp-reg-pat-prac-quin-age.csv.gz"
     with gzip.open(path, "wt") as fh:
         fh.write("\n".join(rows) + "\n")

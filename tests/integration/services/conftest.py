@@ -16,8 +16,9 @@ from gpworkforce.services.importing import ensure_database
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def national_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                 monkeypatch_session: pytest.MonkeyPatch) -> Iterator[str]:
+def national_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, monkeypatch_session: pytest.MonkeyPatch
+) -> Iterator[str]:
     """URL of a database built from the snapshot (as `make run` builds it) on SQLite or PostgreSQL."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('national')}/gpworkforce.db"

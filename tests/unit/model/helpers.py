@@ -39,9 +39,20 @@ def two_role_parameters(**overrides: object) -> Parameters:
     cost = np.zeros(R)
     cost[GP], cost[NURSE] = 120.0, 48.0
     base = dict(
-        rates=rates, scale=1.0, need_coefficients=np.zeros(0), category_share=share, gp_share=gp_share,
-        skills=skills, delivery_weight=delivery, hours_per_fte=37.5, weeks_worked=np.full(R, 52.0),
-        patient_facing=facing, minutes=minutes, hourly_cost=cost, dna_rate=0.05, gp_roles=gp_roles,
+        rates=rates,
+        scale=1.0,
+        need_coefficients=np.zeros(0),
+        category_share=share,
+        gp_share=gp_share,
+        skills=skills,
+        delivery_weight=delivery,
+        hours_per_fte=37.5,
+        weeks_worked=np.full(R, 52.0),
+        patient_facing=facing,
+        minutes=minutes,
+        hourly_cost=cost,
+        dna_rate=0.05,
+        gp_roles=gp_roles,
         clinical=clinical,
     )
     base.update(overrides)

@@ -30,8 +30,13 @@ def test_engine_equals_spreadsheet(n: int, seed: int, shift: float) -> None:
         category_share=rng.dirichlet(np.ones(C)),
         gp_share=rng.uniform(0, 1, size=C),
     )
-    p = two_role_parameters(**{**p.__dict__, "skills": p.skills * ~p.gp_roles[:, None],
-                               "delivery_weight": p.delivery_weight * ~p.gp_roles[:, None]})
+    p = two_role_parameters(
+        **{
+            **p.__dict__,
+            "skills": p.skills * ~p.gp_roles[:, None],
+            "delivery_weight": p.delivery_weight * ~p.gp_roles[:, None],
+        }
+    )
     res = run(ModelInputs(patients, z, fte), p, Levers(shift_share=shift))
     loop = gap_all_practices(patients.tolist(), z.tolist(), fte.tolist(), p, shift)
     for i, (demand, capacity, unassigned) in enumerate(loop):

@@ -11,8 +11,9 @@ from gpworkforce.model.engine import Levers, ModelInputs, run
 from gpworkforce.model.grouping import group_sum
 from tests.unit.model.helpers import GP, NURSE, A, R, S, two_role_parameters
 
-counts = arrays(np.float64, st.tuples(st.integers(1, 6), st.just(A), st.just(S)),
-                elements=st.floats(0, 5000, allow_nan=False))
+counts = arrays(
+    np.float64, st.tuples(st.integers(1, 6), st.just(A), st.just(S)), elements=st.floats(0, 5000, allow_nan=False)
+)
 ftes = st.floats(0, 10, allow_nan=False)
 
 
@@ -27,7 +28,9 @@ def _fte(n: int, gp: float, nurse: float) -> np.ndarray:
 def test_demand_is_conserved_across_roles(patients: np.ndarray, gp: float, nurse: float, shift: float) -> None:
     """Every booked appointment lands on a role or is reported unassigned, whatever the shift."""
     n = patients.shape[0]
-    res = run(ModelInputs(patients, np.zeros((n, 0)), _fte(n, gp, nurse)), two_role_parameters(), Levers(shift_share=shift))
+    res = run(
+        ModelInputs(patients, np.zeros((n, 0)), _fte(n, gp, nurse)), two_role_parameters(), Levers(shift_share=shift)
+    )
     total = res.demand_week.sum(axis=1) + res.unassigned_week
     np.testing.assert_allclose(total, res.booked_year / 52.0, rtol=1e-9, atol=1e-9)
     assert (res.demand_week >= -1e-9).all()
@@ -46,8 +49,9 @@ def test_more_staff_never_widens_the_gap(patients: np.ndarray, gp: float, nurse:
 
 @settings(max_examples=40, deadline=None)
 @given(counts, ftes, st.floats(0.01, 10), st.floats(0, 0.5), st.floats(0.5, 1))
-def test_shifting_lowers_gp_demand_monotonically(patients: np.ndarray, gp: float, nurse: float,
-                                                 lo: float, hi: float) -> None:
+def test_shifting_lowers_gp_demand_monotonically(
+    patients: np.ndarray, gp: float, nurse: float, lo: float, hi: float
+) -> None:
     n = patients.shape[0]
     inp = ModelInputs(patients, np.zeros((n, 0)), _fte(n, gp, nurse))
     p = two_role_parameters()
@@ -64,7 +68,7 @@ def test_many_practices_equal_one_at_a_time(patients: np.ndarray, gp: float, nur
     fte = _fte(n, gp, nurse)
     together = run(ModelInputs(patients, np.zeros((n, 0)), fte), p)
     for i in range(n):
-        alone = run(ModelInputs(patients[i:i + 1], np.zeros((1, 0)), fte[i:i + 1]), p)
+        alone = run(ModelInputs(patients[i : i + 1], np.zeros((1, 0)), fte[i : i + 1]), p)
         np.testing.assert_allclose(alone.gap_week[0], together.gap_week[i], rtol=1e-12, atol=1e-9)
 
 
