@@ -1,6 +1,6 @@
 """Chart builders: pure functions from a service Report to a Plotly figure (no I/O, no web).
 
-Embed them with :func:`gpworkforce.web.charts.figure_json` and the ``plotly_chart`` macro.
+Embed them with the ``plotly_chart`` macro (see :mod:`gpworkforce.web.plotly_offline`).
 
 Colours follow the NHS identity palette so charts sit naturally on NHS.UK pages.
 """

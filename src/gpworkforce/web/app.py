@@ -1,0 +1,125 @@
+"""Application factory: ``uvicorn --factory gpworkforce.web.app:create_app``.
+
+Settings come from arguments, else the environment:
+
+- ``GPWORKFORCE_DATABASE_URL``: database (default: SQLite in the user data directory). The
+  schema must already be migrated (``gpworkforce init`` or :func:`gpworkforce.store.upgrade`).
+- ``GPWORKFORCE_SECRET_KEY``: session signing key (32+ random characters). Unset: a key is
+  generated once and kept, mode 0600, next to the SQLite file or in the user data directory.
+- ``GPWORKFORCE_HTTPS_ONLY=1``: mark the session cookie Secure (``__Host-`` prefix) and send
+  HSTS. Turn it on whenever the app is served over TLS.
+
+Middleware, outermost first: security headers -> signed session cookie -> 500 page -> CSRF
+check -> routes. Routes for ``/vendor/...`` are declared before the ``/static`` mount.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from gpworkforce.store import default_database_url, make_engine
+from gpworkforce.web import plotly_offline
+from gpworkforce.web.errors import ServerErrorPageMiddleware, install_error_handlers, render_error, wants_json
+from gpworkforce.web.routes import auth, health, home
+from gpworkforce.web.security import (
+    CSRFMiddleware,
+    SecurityHeadersMiddleware,
+    resolve_secret_key,
+    security_headers,
+)
+from gpworkforce.web.templating import SERVICE_NAME, STATIC_DIR, make_templates
+
+HTTPS_ONLY_ENV: Final = "GPWORKFORCE_HTTPS_ONLY"
+#: The cookie slides: it lasts this long after the last response; see deps.ABSOLUTE_SESSION_SECONDS.
+SESSION_IDLE_SECONDS: Final = 8 * 60 * 60
+FAVICON: Final = STATIC_DIR / "vendor" / "nhsuk-frontend" / "assets" / "images" / "favicon.ico"
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def create_app(
+    database_url: str | None = None,
+    *,
+    secret_key: str | None = None,
+    https_only: bool | None = None,
+    engine: Engine | None = None,
+) -> FastAPI:
+    """Build the web app. Raises ``InsecureSecretKey`` for a short or placeholder secret key.
+
+    ``engine`` lets tests share one engine (e.g. in-memory SQLite); otherwise one is made
+    from ``database_url`` / ``$GPWORKFORCE_DATABASE_URL`` and disposed of at shutdown.
+    """
+    url = database_url or default_database_url()
+    owns_engine = engine is None
+    db_engine = engine if engine is not None else make_engine(url)
+    key = resolve_secret_key(url, secret_key)
+    secure = _env_flag(HTTPS_ONLY_ENV) if https_only is None else https_only
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            db_engine.dispose()
+
+    # No Swagger/ReDoc/OpenAPI: their pages load scripts from a CDN and this is not a public API.
+    app = FastAPI(title=SERVICE_NAME, docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.engine = db_engine
+    app.state.secret_key = key
+    app.state.https_only = secure
+    app.state.templates = make_templates()
+
+    async def on_csrf_failure(request: Request, _reason: str) -> Response:
+        return render_error(request, 403, kind="csrf", load_user=False)
+
+    # add_middleware wraps: the last added is the outermost.
+    app.add_middleware(CSRFMiddleware, on_failure=on_csrf_failure)
+    app.add_middleware(ServerErrorPageMiddleware)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=key,
+        # __Host- cookies must be Secure, path=/ and have no Domain: no subdomain can set them.
+        session_cookie="__Host-gpworkforce_session" if secure else "gpworkforce_session",
+        max_age=SESSION_IDLE_SECONDS,
+        same_site="lax",
+        https_only=secure,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(https_only=secure))
+
+    install_error_handlers(app)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        return render_error(request, 400, load_user=False)
+
+    # Declared before the /static mount (a route under a mount's prefix would be hidden by it).
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(plotly_offline.PLOTLY_JS, media_type="text/javascript")
+
+    @app.get("/vendor/plotly.css", include_in_schema=False)
+    def plotly_css() -> Response:
+        return Response(plotly_offline.plotly_css(), media_type="text/css")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(FAVICON, media_type="image/x-icon")
+
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(home.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,60 @@
+"""Jinja2 templates with the values every page needs (CSRF token, signed-in user, flash message).
+
+Routes render with ``templates.TemplateResponse(request, "page.html", {...})``; the context
+processor below adds the shared values, so a page cannot forget the CSRF token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+
+from gpworkforce.services.accounts import ROLE_LABELS
+from gpworkforce.web.plotly_offline import embeddable_json, plotly_style_guard_ids
+from gpworkforce.web.security import CSRF_FORM_FIELD, CSRF_HEADER_NAME, csrf_token
+
+WEB_DIR: Final = Path(__file__).resolve().parent
+TEMPLATES_DIR: Final = WEB_DIR / "templates"
+STATIC_DIR: Final = WEB_DIR / "static"
+SERVICE_NAME: Final = "GP workforce planner"
+FLASH_SESSION_KEY: Final = "flash"
+
+#: Header navigation: (label, path). Empty until the organisation pages exist; extend
+#: ``templates.env.globals["nav_items"]`` (or pass ``nav_items`` in a page's context).
+NAV_ITEMS: list[tuple[str, str]] = []
+
+
+def flash(request: Request, message: str) -> None:
+    """Show ``message`` once, in a success banner on the next page rendered for this session."""
+    request.session[FLASH_SESSION_KEY] = message
+
+
+def _shared_context(request: Request) -> dict[str, Any]:
+    message = request.session.pop(FLASH_SESSION_KEY, None) if "session" in request.scope else None
+    return {
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        # A plain snapshot (deps.SignedInUser): error pages render after the DB session closed.
+        "current_user": getattr(request.state, "signed_in", None),
+        "flash_message": message if isinstance(message, str) else None,
+        "current_path": request.url.path,
+    }
+
+
+def make_templates() -> Jinja2Templates:
+    """The template set; one per app so tests can build several apps side by side."""
+    templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[_shared_context])
+    templates.env.globals.update(
+        service_name=SERVICE_NAME,
+        role_labels=ROLE_LABELS,
+        nav_items=NAV_ITEMS,
+        csrf_form_field=CSRF_FORM_FIELD,
+        csrf_header=CSRF_HEADER_NAME,
+        plotly_style_guard_ids=plotly_style_guard_ids(),
+    )
+    templates.env.filters["plotly_json"] = embeddable_json
+    templates.env.trim_blocks = True
+    templates.env.lstrip_blocks = True
+    return templates
