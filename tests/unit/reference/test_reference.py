@@ -1,0 +1,75 @@
+"""Unit: reference parameters carry a source for every number, and user overrides are checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gpworkforce.model.skillmix import transferable_share
+from gpworkforce.nomenclature import AGE_BANDS, NEED_CODES, ROLE_BY_CODE, ROLE_CODES, SEXES
+from gpworkforce.reference import ReferenceError, load_reference
+
+
+def test_every_number_has_a_source() -> None:
+    ref = load_reference()
+    for name, table in ref.tables.items():
+        if "source" in table.columns:
+            assert (table["source"].str.strip() != "").all(), f"{name} has a row without a source"
+
+
+def test_tables_cover_every_band_role_and_category() -> None:
+    ref = load_reference()
+    assert ref.rates.shape == (len(AGE_BANDS), len(SEXES)) and (ref.rates > 0).all()
+    clinical = np.array([ROLE_BY_CODE[r].clinical for r in ROLE_CODES])
+    assert (ref.minutes[clinical] > 0).all() and (ref.patient_facing[clinical] > 0).all()
+    assert ref.skills.shape == (len(ROLE_CODES), len(NEED_CODES))
+    assert ref.category_share.sum() == pytest.approx(1.0)
+
+
+def test_default_skills_stay_within_published_transferable_range() -> None:
+    """With every role on the team, the share of GP work others could take is 16-35%
+    (Making Time in General Practice 2015: 16%; Wessex 2017: 35%)."""
+    ref = load_reference()
+    gp = np.array([r in ("gp", "gp_locum_trainee") for r in ROLE_CODES])
+    other = (~gp).astype(float)
+    share = transferable_share(ref.skills * other[:, None], other)
+    weights = ref.category_share * ref.gp_share
+    overall = float((share * weights).sum() / weights.sum())
+    assert (
+        ref.general["gp_share_of_demand_transferable_low"]
+        <= overall
+        <= ref.general["gp_share_of_demand_transferable_high"]
+    )
+
+
+def test_override_replaces_the_matching_rows(tmp_path: Path) -> None:
+    path = tmp_path / "my_roles.csv"
+    path.write_text("role,parameter,value\ngp,minutes,10\npharmacist,patient_facing_share,0.6\n")
+    ref = load_reference([path])
+    assert ref.minutes[ROLE_CODES.index("gp")] == 10
+    assert ref.patient_facing[ROLE_CODES.index("pharmacist")] == 0.6
+    row = ref.tables["roles"].query("role == 'gp' and parameter == 'minutes'")
+    assert "my_roles.csv" in row["source"].iloc[0]
+    assert ref.overrides == ("roles: my_roles.csv",)
+
+
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("role,parameter,value\nwizard,minutes,10\n", "row 2, column role"),
+        ("role,parameter,value\ngp,minutes,ten\n", "row 2, column value"),
+        ("role,parameter,value\ngp,minutes,5\ngp,minutes,-1\n", "row 3, column value"),
+        ("role,parameter,value\ngp,speed,5\n", "row 2, column parameter"),
+        ("foo,bar\n1,2\n", "row 1"),
+        ("role,category,value\nanp,acute,1.5\n", "must be between 0 and 1"),
+    ],
+)
+def test_bad_override_names_file_row_and_column(tmp_path: Path, text: str, where: str) -> None:
+    path = tmp_path / "override.csv"
+    path.write_text(text)
+    with pytest.raises(ReferenceError) as err:
+        load_reference([path])
+    assert "override.csv" in str(err.value) or "skills" in str(err.value)
+    assert where in str(err.value)
