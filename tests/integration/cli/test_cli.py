@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from gpworkforce import store
 from gpworkforce.cli import app
-from gpworkforce.services.importing import ensure_database
 
 runner = CliRunner()
 PATIENTS_HEADER = "PUBLICATION,EXTRACT_DATE,ORG_TYPE,ORG_CODE,ONS_CODE,POSTCODE,SEX,AGE_GROUP_5,NUMBER_OF_PATIENTS"
@@ -25,11 +24,8 @@ CROSSTAB_HEADER = (
 
 
 @pytest.fixture(scope="module")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "national.db"
-    engine, _ = ensure_database(f"sqlite:///{path}")
-    engine.dispose()
-    return path
+def template_db(national_sqlite_template: Path) -> Path:
+    return national_sqlite_template
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,10 @@ def national_url(
 ) -> Iterator[str]:
     """URL of a database built from the snapshot (as `make run` builds it) on SQLite or PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('national')}/gpworkforce.db"
+        path = tmp_path_factory.mktemp("national") / "gpworkforce.db"
+        shutil.copyfile(request.getfixturevalue("national_sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
     else:
         base = request.getfixturevalue("pg_url")
         admin = store.make_engine(base, isolation_level="AUTOCOMMIT")
