@@ -218,8 +218,16 @@ def import_(
 
     engine = store.make_engine(store.default_database_url())
     store.upgrade(engine)
+    import zipfile
+
+    from gpworkforce.services.fetching import import_archive
+
+    canonical = KIND_OF.get(kind.value, kind.value)
     try:
-        done = importing.import_file(engine, KIND_OF.get(kind.value, kind.value), file)
+        if file.is_file() and zipfile.is_zipfile(file):
+            done = import_archive(engine, canonical, file)
+        else:
+            done = importing.import_file(engine, canonical, file)
     except IngestError as exc:
         _fail(str(exc))
         return

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -278,3 +279,24 @@ def describe(outcome: FetchOutcome) -> list[str]:
     if outcome.status is FetchStatus.no_file:
         return [f"{head}: {outcome.message} ({outcome.release_url})"]
     return [f"{head}: {outcome.message}"]
+
+
+def import_archive(engine: Engine, kind: str, path: Path) -> list[ImportSummary]:
+    """Import a ZIP as NHS England publishes it (e.g. a practice-level crosstab with one CSV per
+    region and its ``Mapping.csv``): the same unpacking and combining as ``fetch``, all or nothing."""
+    source = nhs.FETCH_SOURCES.get(kind)
+    pattern = source.member if source else re.compile(r"\.csv$", re.IGNORECASE)
+    month = nhs.parse_month_label(path.name) or ""
+    with tempfile.TemporaryDirectory(prefix="import-") as tmp:
+        try:
+            paths = nhs.extract_members(path, Path(tmp), pattern,
+                                        rename=(lambda n: nhs.with_month(n, month)) if month else None)
+        except nhs.FetchError as exc:
+            raise IngestError(path.name, str(exc)) from exc
+        if not paths:
+            raise IngestError(path.name, f"no CSV for {kind} in the zip (looked for {pattern.pattern!r})")
+        if len(paths) == 1 and (source is None or source.companion is None):
+            return importing.import_file(engine, kind, paths[0])
+        if source is None:
+            raise IngestError(path.name, f"the zip holds {len(paths)} CSVs; unzip it and import the {kind} file")
+        return _import_bundle(engine, source, paths, path.name)

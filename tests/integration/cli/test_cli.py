@@ -184,3 +184,31 @@ def test_reimport_same_month_replaces_and_new_month_is_kept(db: str, tmp_path: P
     _, datasets = state(db)
     periods = [p for k, p, _ in datasets if k == "patients"]
     assert periods == ["2026-07", "2026-08"]
+
+
+def test_import_a_zip_as_published(db: str, tmp_path: Path) -> None:
+    """A crosstab zip with two regional CSVs and Mapping.csv, as NHS England publishes it."""
+    import zipfile
+
+    rows_a = "\n01DEC2025,A81001,X,TPP,U1,P,16C,S,GP,Telephone,Clinical Triage,Same Day,5,Attended"
+    rows_b = "\n01DEC2025,A81002,X,TPP,U1,P,16C,S,Other Practice staff,Face-to-Face,Planned Clinics,1 Day,7,DNA"
+    path = tmp_path / "Practice_Level_Crosstab_Dec_25.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("Practice_Level_Crosstab_Dec_25/NORTH.csv", CROSSTAB_HEADER + rows_a + "\n")
+        zf.writestr("Practice_Level_Crosstab_Dec_25/SOUTH.csv", CROSSTAB_HEADER + rows_b + "\n")
+    out = runner.invoke(app, ["import", "appointments", str(path)])
+    assert out.exit_code == 0, out.output
+    engine = store.make_engine(db)
+    with store.session_scope(engine) as s:
+        frame, period = store.load_frame(s, "appointments", "2025-12")
+    engine.dispose()
+    assert period == "2025-12" and frame["appointments"].sum() == 12
+
+
+def test_import_a_corrupt_zip_changes_nothing(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "broken.zip"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    before = state(db)
+    out = runner.invoke(app, ["import", "patients", str(path)])
+    assert out.exit_code != 0 and "broken.zip" in out.output
+    assert state(db) == before
