@@ -8,6 +8,7 @@ the same and always add up.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -73,6 +74,7 @@ class Context:
         self.ref = ref
         self._cal: tuple[str, Calibration] | None = None
         self._lock = threading.Lock()
+        self._runs: OrderedDict[tuple[str, str, str | None], tuple[ModelResult, tuple[str, ...]]] = OrderedDict()
 
     @property
     def data(self) -> NationalData:
@@ -102,17 +104,31 @@ def open_context(url: str | None = None, reference_files: tuple[Path, ...] = ())
 
 
 # --- Scenario -> model ----------------------------------------------------------------------
+def _projection_cube(ctx: Context) -> tuple[dict[int, int], Array] | None:
+    """ONS projection as {year: index} and an array [t, a, s], built once per data."""
+    nd = ctx.data
+    if "projection" not in nd.lookup:
+        proj = nd.projection
+        if proj.empty:
+            nd.lookup["projection"] = None
+        else:
+            cube = proj.pivot_table(index="year", columns=["age_band", "sex"], values="population", aggfunc="sum")
+            cube = cube.reindex(columns=pd.MultiIndex.from_product([AGE_BANDS, SEXES]), fill_value=0.0)
+            years = {int(y): i for i, y in enumerate(cube.index)}
+            nd.lookup["projection"] = (years, cube.to_numpy().reshape(len(years), len(AGE_BANDS), len(SEXES)))
+    return nd.lookup["projection"]  # type: ignore[return-value]
+
+
 def growth_factors(ctx: Context, scenario: Scenario) -> tuple[Array | None, str | None]:
     """Population growth [a, s] from the base year to ``scenario.year`` and how it was made."""
     if scenario.year is None or scenario.year == ctx.base_year:
         return None, None
     years = scenario.year - ctx.base_year
-    proj = ctx.data.projection
-    if scenario.growth_rate is None and not proj.empty and {ctx.base_year, scenario.year} <= set(proj["year"]):
-        cube = proj.pivot_table(index="year", columns=["age_band", "sex"], values="population", aggfunc="sum")
-        cube = cube.reindex(columns=pd.MultiIndex.from_product([AGE_BANDS, SEXES]), fill_value=0.0)
-        arr = cube.loc[[ctx.base_year, scenario.year]].to_numpy().reshape(2, len(AGE_BANDS), len(SEXES))
-        return population_growth(arr, 0)[1], (
+    cube = _projection_cube(ctx) if scenario.growth_rate is None else None
+    if cube is not None and {ctx.base_year, scenario.year} <= set(cube[0]):
+        index, arr = cube
+        pair = arr[[index[ctx.base_year], index[scenario.year]]]
+        return population_growth(pair, 0)[1], (
             f"population projected {ctx.base_year}->{scenario.year} by age and sex "
             "with ONS 2022-based national projections"
         )
@@ -152,15 +168,37 @@ def _levers(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[Levers
     ), notes
 
 
+RUN_CACHE_SIZE = 16
+
+
 def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[ModelResult, list[str]]:
-    """Run the model for every practice with the scenario's levers applied inside ``org``."""
+    """Run the model for every practice with the scenario's levers applied inside ``org``.
+
+    Memoised per data version and scenario (and organisation, when FTE is added, since it is
+    shared across that organisation's practices): a page asks for demand, capacity, gap and
+    children of the same scenario, which is one model run, not four.
+    """
     nd, cal = ctx.data, ctx.calibration
+    key = (nd.fingerprint, scenario.model_dump_json(), org.code if scenario.added_fte else None)
+    with ctx._lock:
+        hit = ctx._runs.get(key)
+        if hit is not None:
+            ctx._runs.move_to_end(key)
+            return hit[0], list(hit[1])
     levers, notes = _levers(ctx, org, scenario)
     local = local_factors(nd, cal) if scenario.local_calibration else None
     if local is not None:
         notes.append(f"local calibration: {int((local != 1).sum()):,} practices scaled to their own appointment counts")
     inputs = ModelInputs(patients=nd.patients, covariates=cal.z, fte=nd.fte, local_factor=local)
-    return run(inputs, cal.params, levers), notes
+    result = run(inputs, cal.params, levers)
+    for value in vars(result).values():  # shared between requests: nobody may write into it
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    with ctx._lock:
+        ctx._runs[key] = (result, tuple(notes))
+        while len(ctx._runs) > RUN_CACHE_SIZE:
+            ctx._runs.popitem(last=False)
+    return result, notes
 
 
 def _org_info(ctx: Context, org: Organisation) -> dict[str, Any]:

@@ -12,13 +12,16 @@ import hashlib
 import os
 import pickle
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import platformdirs
 from numpy.typing import NDArray
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
@@ -102,6 +105,9 @@ class NationalData:
     notes: list[str] = field(default_factory=list)
     fingerprint: str = ""
     _groups: dict[str, tuple[NDArray[np.intp], pd.Index]] = field(default_factory=dict, repr=False)
+    #: Derived lookups built on first use (code index, projection cube); never pickled stale
+    #: because the whole object is keyed by the database fingerprint.
+    lookup: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
     def fte(self) -> Array:
@@ -312,7 +318,7 @@ def _practice_table(mapping: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFra
 
 _CACHE: dict[str, NationalData] = {}
 _LOCK = threading.Lock()
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 def cache_dir() -> Path:
@@ -349,27 +355,48 @@ def _write_cache(path: Path, data: NationalData) -> None:
         pass
 
 
+#: How long a fingerprint check stays good. Writes made through SQLAlchemy in this process
+#: invalidate it at once (see ``_note_writes``); another process's import is seen within this.
+FRESH_SECONDS = 1.0
+_CHECKED: dict[str, float] = {}
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _note_writes(conn: Any, cursor: Any, statement: str, params: Any, context: Any, executemany: bool) -> None:
+    """Any INSERT/UPDATE/DELETE on a database makes its next ``national()`` call re-check it."""
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        url = conn.engine.url.render_as_string(hide_password=False)
+        for key in [k for k in _CHECKED if k.startswith(url + "#")]:
+            _CHECKED.pop(key, None)
+
+
 def national(engine: Engine, ref: Reference) -> NationalData:
     """``NationalData`` for this database: from memory, else the disk cache, else built.
 
-    Keyed by the database fingerprint, so an import or FTE correction rebuilds it.
+    Keyed by the database fingerprint, so an import or FTE correction rebuilds it. The
+    fingerprint is read at most once a second per database (a request touches the data many
+    times; 20 concurrent requests each querying it contended for connections).
     """
     url = engine.url.render_as_string(hide_password=False)
     key = f"{url}#{id(ref)}"
-    with store.session_scope(engine) as s:
-        fp = store.database_fingerprint(s)
+    now = time.monotonic()
     with _LOCK:
         cached = _CACHE.get(key)
-        if cached is not None and cached.fingerprint == fp:
+        if cached is not None and now - _CHECKED.get(key, float("-inf")) < FRESH_SECONDS:
             return cached
-    path = _cache_file(url, fp, ref)
-    data = _read_cache(path)
-    if data is None or data.fingerprint != fp:
-        data = build_national(engine, ref)
-        _write_cache(path, data)
+    with store.session_scope(engine) as s:
+        fp = store.database_fingerprint(s)
+    if cached is None or cached.fingerprint != fp:
+        path = _cache_file(url, fp, ref)
+        data = _read_cache(path)
+        if data is None or data.fingerprint != fp:
+            data = build_national(engine, ref)
+            _write_cache(path, data)
+        cached = data
     with _LOCK:
-        _CACHE[key] = data
-    return data
+        _CACHE[key] = cached
+        _CHECKED[key] = now
+    return cached
 
 
 def staff_group_of(role_codes: tuple[str, ...] = ROLE_CODES) -> NDArray[np.intp]:

@@ -53,6 +53,29 @@ class Organisation:
         return None if values.empty else str(values.mode().iloc[0])
 
 
+def code_index(nd: NationalData) -> dict[str, tuple[str, int, str | None]]:
+    """Upper-cased ODS and ONS codes -> (level, group position, note), built once per data."""
+    cached = nd.lookup.get("codes")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    index: dict[str, tuple[str, int, str | None]] = {}
+    for level in reversed(list(LEVEL_COLUMNS)):  # practice codes win over anything else
+        _, codes = nd.groups(level)
+        for position, c in enumerate(codes):
+            if c:
+                index[str(c).upper()] = (level, position, None)
+    for level, col in ONS_COLUMNS.items():
+        if col not in nd.practices:
+            continue
+        idx, codes = nd.groups(level)
+        pairs = pd.DataFrame({"ons": nd.practices[col], "group": idx}).drop_duplicates("ons")
+        for ons, group in pairs.itertuples(index=False):
+            if ons and group >= 0 and str(ons).upper() not in index:
+                index[str(ons).upper()] = (level, int(group), f"ONS code {ons} is {LEVEL_LABELS[level]} {codes[group]}")
+    nd.lookup["codes"] = index
+    return index
+
+
 def normalise_level(by: str) -> str:
     """Accept 'sub-icb' and 'sub_icb' alike."""
     level = by.strip().lower().replace("-", "_")
@@ -69,25 +92,14 @@ def resolve(nd: NationalData, org: str) -> Organisation:
     upper = code.upper()
     if upper == UNALLOCATED_PCN:
         raise UnknownOrganisation(f"{code!r} marks practices with no PCN; it is not an organisation")
-    p = nd.practices
-    for level, (col, name_col) in LEVEL_COLUMNS.items():
-        mask = (p[col].str.upper() == upper).to_numpy()
-        if mask.any():
-            name = str(p.loc[mask, name_col].iloc[0])
-            return Organisation(level, str(p.loc[mask, col].iloc[0]), name, mask)
-    for level, col in ONS_COLUMNS.items():
-        if col in p:
-            mask = (p[col].str.upper() == upper).to_numpy()
-            if mask.any():
-                ods, name_col = LEVEL_COLUMNS[level]
-                ods_code = str(p.loc[mask, ods].iloc[0])
-                return Organisation(
-                    level,
-                    ods_code,
-                    str(p.loc[mask, name_col].iloc[0]),
-                    mask,
-                    note=f"ONS code {upper} is {LEVEL_LABELS[level]} {ods_code}",
-                )
+    hit = code_index(nd).get(upper)
+    if hit is not None:
+        level, position, note = hit
+        idx, codes = nd.groups(level)
+        mask = idx == position
+        name_col = LEVEL_COLUMNS[level][1]
+        first = int(np.argmax(mask))
+        return Organisation(level, str(codes[position]), str(nd.practices[name_col].iat[first]), mask, note=note)
     raise UnknownOrganisation(
         f"unknown organisation {org!r}: give a practice (e.g. A81001), PCN (U-code), sub-ICB (e.g. 16C), "
         "ICB (e.g. QHM) or region (e.g. Y63) ODS code, an ONS code (E38/E54/E40...), or 'england'"
