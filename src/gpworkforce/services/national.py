@@ -13,7 +13,7 @@ import os
 import pickle
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -194,9 +194,13 @@ def _covariates(imd: pd.DataFrame, qof: pd.DataFrame, order: pd.Index) -> Array:
 
 
 def build_national(engine: Engine, ref: Reference) -> NationalData:
-    """Read every dataset the model uses and align it on the latest practice mapping."""
+    """Read every dataset the model uses and align it on the latest practice mapping.
+
+    Users' FTE corrections are not applied here (see ``apply_overrides``), so a correction
+    does not cost a rebuild of everything else.
+    """
     with store.session_scope(engine) as s:
-        fingerprint = store.database_fingerprint(s)
+        fingerprint = datasets_fingerprint(s)
         frames = {}
         periods: dict[str, str | None] = {}
         for kind in ("mapping", "patients", "workforce", "pcn_workforce", "imd", "qof", "population_projection"):
@@ -205,7 +209,6 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         frames["subicb_appointments"], periods["subicb_appointments"] = load_totals(
             s, "subicb_appointments", SERIES_KEYS
         )
-        overrides = store.load_fte_overrides(s)
         history = _workforce_history(s)
     mapping, patients_f = frames["mapping"], frames["patients"]
     if patients_f.empty:
@@ -236,15 +239,6 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
             )
 
     overridden = np.zeros_like(fte_p, dtype=bool)
-    if not overrides.empty:
-        pos = order.get_indexer(pd.Index(overrides["practice_code"]))
-        role = pd.Index(ROLE_CODES).get_indexer(pd.Index(overrides["role"]))
-        ok = (pos >= 0) & (role >= 0)
-        fte_p[pos[ok], role[ok]] = overrides["fte"].to_numpy(dtype=float)[ok]
-        fte_pcn[pos[ok], role[ok]] = 0.0  # a correction is the practice's whole FTE for that role
-        overridden[pos[ok], role[ok]] = True
-        source = np.where(overridden.any(axis=1), FTE_SOURCE_OVERRIDE, source)
-
     appts = frames["appointments"]
     observed = np.full(len(order), np.nan)
     if not appts.empty:
@@ -266,6 +260,35 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         workforce_history=history,
         notes=notes,
         fingerprint=fingerprint,
+    )
+
+
+def datasets_fingerprint(session: Any) -> str:
+    """A token for the loaded datasets only (not FTE corrections): what ``build_national`` reads."""
+    frame = store.list_datasets(session)
+    text = "|".join(
+        f"{i}:{k}:{p}:{r}" for i, k, p, r in frame[["id", "kind", "period", "rows"]].itertuples(index=False)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def apply_overrides(base: NationalData, overrides: pd.DataFrame, fingerprint: str) -> NationalData:
+    """``base`` with users' FTE corrections applied: each replaces the practice's whole FTE for
+    that role (PCN share included). Cheap: copies two [p, r] arrays."""
+    fte_p, fte_pcn = base.fte_practice.copy(), base.fte_pcn.copy()
+    overridden = np.zeros_like(fte_p, dtype=bool)
+    source = base.fte_source
+    if not overrides.empty:
+        order = pd.Index(base.practices["practice_code"])
+        pos = order.get_indexer(pd.Index(overrides["practice_code"]))
+        role = pd.Index(ROLE_CODES).get_indexer(pd.Index(overrides["role"]))
+        ok = (pos >= 0) & (role >= 0)
+        fte_p[pos[ok], role[ok]] = overrides["fte"].to_numpy(dtype=float)[ok]
+        fte_pcn[pos[ok], role[ok]] = 0.0
+        overridden[pos[ok], role[ok]] = True
+        source = np.where(overridden.any(axis=1), FTE_SOURCE_OVERRIDE, source).astype(str)
+    return replace(
+        base, fte_practice=fte_p, fte_pcn=fte_pcn, overridden=overridden, fte_source=source, fingerprint=fingerprint
     )
 
 
@@ -317,8 +340,10 @@ def _practice_table(mapping: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFra
 
 
 _CACHE: dict[str, NationalData] = {}
+_BASES: dict[str, NationalData] = {}
+_BUILD_LOCKS: dict[str, threading.Lock] = {}
 _LOCK = threading.Lock()
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 
 
 def cache_dir() -> Path:
@@ -370,12 +395,39 @@ def _note_writes(conn: Any, cursor: Any, statement: str, params: Any, context: A
             _CHECKED.pop(key, None)
 
 
-def national(engine: Engine, ref: Reference) -> NationalData:
-    """``NationalData`` for this database: from memory, else the disk cache, else built.
+def _base(engine: Engine, ref: Reference, url: str, base_fp: str) -> NationalData:
+    """The dataset-only arrays: memory, else disk, else built (one build at a time per database)."""
+    key = f"{url}#{id(ref)}#{base_fp}"
+    with _LOCK:
+        hit = _BASES.get(key)
+        lock = _BUILD_LOCKS.setdefault(url, threading.Lock())
+    if hit is not None:
+        return hit
+    with lock:  # single flight: concurrent requests wait for one build instead of each building
+        with _LOCK:
+            hit = _BASES.get(key)
+        if hit is not None:
+            return hit
+        path = _cache_file(url, base_fp, ref)
+        data = _read_cache(path)
+        if data is None or data.fingerprint != base_fp:
+            data = build_national(engine, ref)
+            _write_cache(path, data)
+        with _LOCK:
+            for old in [k for k in _BASES if k.startswith(f"{url}#{id(ref)}#")]:
+                del _BASES[old]
+            _BASES[key] = data
+        return data
 
-    Keyed by the database fingerprint, so an import or FTE correction rebuilds it. The
-    fingerprint is read at most once a second per database (a request touches the data many
-    times; 20 concurrent requests each querying it contended for connections).
+
+def national(engine: Engine, ref: Reference) -> NationalData:
+    """``NationalData`` for this database with users' FTE corrections applied.
+
+    The dataset part is cached in memory and on disk by a fingerprint of the datasets; the
+    corrections are applied on top (cheap), so a correction never rebuilds the rest. The
+    database is checked at most once a second (a request touches the data many times and
+    20 concurrent requests each querying it contended for connections); writes made in this
+    process invalidate that at once.
     """
     url = engine.url.render_as_string(hide_password=False)
     key = f"{url}#{id(ref)}"
@@ -386,13 +438,11 @@ def national(engine: Engine, ref: Reference) -> NationalData:
             return cached
     with store.session_scope(engine) as s:
         fp = store.database_fingerprint(s)
+        if cached is None or cached.fingerprint != fp:
+            base_fp = datasets_fingerprint(s)
+            overrides = store.load_fte_overrides(s)
     if cached is None or cached.fingerprint != fp:
-        path = _cache_file(url, fp, ref)
-        data = _read_cache(path)
-        if data is None or data.fingerprint != fp:
-            data = build_national(engine, ref)
-            _write_cache(path, data)
-        cached = data
+        cached = apply_overrides(_base(engine, ref, url, base_fp), overrides, fp)
     with _LOCK:
         _CACHE[key] = cached
         _CHECKED[key] = now

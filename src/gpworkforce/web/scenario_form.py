@@ -72,7 +72,7 @@ def scenario_from_params(params: Mapping[str, Any]) -> Scenario:
     added: dict[str, float] = {}
     minutes: dict[str, float] = {}
     for key, raw in params.items():
-        if key in {"csrf_token", "name", "shared", "org", "format", "download"}:
+        if key in {"csrf_token", "name", "shared", "org", "format", "download", "scenario", "sort", "dir", "by"}:
             continue  # belong to the surrounding form, not the scenario
         value = str(raw)
         if key.startswith("added_fte."):
