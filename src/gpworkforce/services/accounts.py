@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -43,21 +43,27 @@ __all__ = [
     "as_utc",
     "authenticate",
     "can_read_scenario",
+    "can_read_scenario_allowing_open",
     "can_write_scenario",
     "create_scenario",
+    "create_scenario_allowing_open",
     "create_user",
     "delete_scenario",
     "get_scenario",
+    "get_scenario_allowing_open",
     "get_user",
     "hash_password",
     "list_scenarios",
+    "list_scenarios_allowing_open",
     "normalise_email",
     "purge_login_attempts",
     "recent_activity",
     "record_audit",
+    "scopes_overlap",
     "set_hasher",
     "set_password",
     "update_scenario",
+    "user_label",
 ]
 
 # --- Constants ------------------------------------------------------------------------------
@@ -454,6 +460,13 @@ def create_scenario(
         raise AccountError("A scenario needs an organisation code")
     if not Scope.for_user(owner).contains_org(org, mapping):
         raise PermissionDenied(f"{org} is outside your organisation")
+    return _insert_scenario(session, owner, org=org, name=name, params=params, shared=shared, ip=ip)
+
+
+def _insert_scenario(
+    session: Session, owner: User, *, org: str, name: str, params: Mapping[str, Any], shared: bool, ip: str | None
+) -> SavedScenario:
+    """Add a scenario whose organisation the caller has already checked; audited as ``create``."""
     now = _utc_now()
     scenario = SavedScenario(
         slug=str(uuid.uuid4()),
@@ -527,3 +540,116 @@ def delete_scenario(session: Session, user: User, slug: str, mapping: OrgMapping
     session.delete(scenario)
     session.flush()
     record_audit(session, user, "delete", "saved_scenario", slug, before, None, ip)
+
+
+# --- Open organisations and display names (added with the scenario and correction pages) ----
+#
+# England and the NHS regions are aggregates of hundreds of practices whose figures every
+# user may model. The functions below extend the scenario rules above to them without
+# changing those rules: ``open_orgs`` holds the upper-case codes of such organisations.
+
+
+def scopes_overlap(a: Scope, b: Scope, mapping: OrgMapping) -> bool:
+    """True if some practice lies in both scopes: the two users work in the same area."""
+    if a.is_all:
+        return b.is_all or any(b.allows(p, mapping) for p in mapping)
+    if b.is_all:
+        return any(a.allows(p, mapping) for p in mapping)
+    return any(a.allows(p, mapping) and b.allows(p, mapping) for p in mapping)
+
+
+def can_read_scenario_allowing_open(
+    user: User, scenario: SavedScenario, mapping: OrgMapping, *, owner: User | None, open_orgs: Collection[str]
+) -> bool:
+    """:func:`can_read_scenario`, plus: a *shared* scenario of an open organisation can be read by
+    colleagues in the owner's area (users whose scope shares a practice with the owner's).
+
+    "Share with colleagues in my area" means the organisation's area for a practice, PCN or ICB
+    scenario, and the owner's own area for an England or region scenario (which lies inside
+    nobody's scope but an admin's).
+    """
+    if can_read_scenario(user, scenario, mapping):
+        return True
+    if user.disabled or not scenario.shared or owner is None or owner.disabled:
+        return False
+    if scenario.org_code.upper() not in open_orgs:
+        return False
+    return scopes_overlap(Scope.for_user(owner), Scope.for_user(user), mapping)
+
+
+def create_scenario_allowing_open(
+    session: Session,
+    owner: User,
+    *,
+    name: str,
+    org_code: str,
+    params: Mapping[str, Any],
+    mapping: OrgMapping,
+    open_orgs: Collection[str],
+    shared: bool = False,
+    ip: str | None = None,
+) -> SavedScenario:
+    """:func:`create_scenario`, but anyone may save a scenario for an organisation in ``open_orgs``."""
+    org = _normalise_org(org_code)
+    if org is None:
+        raise AccountError("A scenario needs an organisation code")
+    if org not in open_orgs and not Scope.for_user(owner).contains_org(org, mapping):
+        raise PermissionDenied(f"{org} is outside your organisation")
+    return _insert_scenario(session, owner, org=org, name=name, params=params, shared=shared, ip=ip)
+
+
+def get_scenario_allowing_open(
+    session: Session, user: User, slug: str, mapping: OrgMapping, *, open_orgs: Collection[str]
+) -> SavedScenario:
+    """:func:`get_scenario` under :func:`can_read_scenario_allowing_open`; else :class:`ScenarioNotFound`."""
+    scenario = session.scalar(select(SavedScenario).where(SavedScenario.slug == slug.strip().lower()))
+    if scenario is None:
+        raise ScenarioNotFound(slug)
+    owner = session.get(User, scenario.owner_id)
+    if not can_read_scenario_allowing_open(user, scenario, mapping, owner=owner, open_orgs=open_orgs):
+        raise ScenarioNotFound(slug)
+    return scenario
+
+
+def list_scenarios_allowing_open(
+    session: Session, user: User, mapping: OrgMapping, *, open_orgs: Collection[str]
+) -> list[SavedScenario]:
+    """Scenarios the user may read under :func:`can_read_scenario_allowing_open`, newest change first."""
+    query = select(SavedScenario).order_by(SavedScenario.updated_at.desc(), SavedScenario.id.desc())
+    if user.role != "admin":
+        query = query.where(or_(SavedScenario.owner_id == user.id, SavedScenario.shared.is_(True)))
+    scenarios = list(session.scalars(query))
+    owner_ids = {s.owner_id for s in scenarios}
+    owners = {u.id: u for u in session.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
+    return [
+        s
+        for s in scenarios
+        if can_read_scenario_allowing_open(user, s, mapping, owner=owners.get(s.owner_id), open_orgs=open_orgs)
+    ]
+
+
+class UserLike(Protocol):
+    """What :func:`user_label` reads: a ``User`` row or a session snapshot of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def org_code(self) -> str | None: ...
+
+
+def user_label(viewer: UserLike | None, subject: UserLike | None) -> str:
+    """How ``subject`` is named to ``viewer``: admins see email addresses, everyone else sees
+    "You" or the role and organisation (e.g. "PCN lead, U12345"), never another person's email.
+    """
+    if subject is None:
+        return "Deleted user"
+    if viewer is not None and viewer.id == subject.id:
+        return "You"
+    if viewer is not None and viewer.role == "admin":
+        return subject.email
+    label = ROLE_LABELS.get(subject.role, subject.role)
+    return f"{label}, {subject.org_code}" if subject.org_code else label

@@ -25,12 +25,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
+from gpworkforce.reference import load_reference
+from gpworkforce.services.analysis import Context
 from gpworkforce.store import default_database_url, make_engine
 from gpworkforce.web import plotly_offline
+from gpworkforce.web.context import Dashboard, install_template_helpers
 from gpworkforce.web.errors import ServerErrorPageMiddleware, install_error_handlers, render_error, wants_json
-from gpworkforce.web.routes import auth, health, home
+from gpworkforce.web.routes import api, apidocs, audit, auth, corrections, downloads, health, home, org, scenarios
 from gpworkforce.web.security import (
     CSRFMiddleware,
     SecurityHeadersMiddleware,
@@ -69,16 +73,29 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Build the national arrays now (5 s, or a disk-cache read) so the first page is fast.
+        await run_in_threadpool(_app.state.dashboard.warm_up)
         yield
         if owns_engine:
             db_engine.dispose()
 
-    # No Swagger/ReDoc/OpenAPI: their pages load scripts from a CDN and this is not a public API.
-    app = FastAPI(title=SERVICE_NAME, docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    # /docs is our own offline Swagger page (routes/apidocs.py): FastAPI's loads it from a CDN.
+    app = FastAPI(
+        title=SERVICE_NAME,
+        summary="NHS general practice demand, capacity, gap and benchmarks for every organisation in England",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
     app.state.engine = db_engine
     app.state.secret_key = key
     app.state.https_only = secure
     app.state.templates = make_templates()
+    # One analysis Context per app (national arrays cached); the dashboard adds the report cache.
+    app.state.ctx = Context(db_engine, load_reference())
+    app.state.dashboard = Dashboard(app.state.ctx)
+    install_template_helpers(app.state.templates)
 
     async def on_csrf_failure(request: Request, _reason: str) -> Response:
         return render_error(request, 403, kind="csrf", load_user=False)
@@ -121,5 +138,13 @@ def create_app(
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(home.router)
+    app.include_router(org.router)
+    app.include_router(downloads.router)
+    app.include_router(api.router)
+    app.include_router(apidocs.router)
+    app.include_router(corrections.router)
+    app.include_router(scenarios.router)
+    app.include_router(audit.router)
+    corrections.register_template_helpers(app.state.templates)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -2,10 +2,22 @@
 
 Embed them with the ``plotly_chart`` macro (see :mod:`gpworkforce.web.plotly_offline`).
 
+They return plain Plotly figure dicts (``{"data", "layout", "config"}``) rather than
+``plotly.graph_objects.Figure``: building a Figure validates every property and costs
+10-20 ms per chart, which on a page of five charts was the largest part of the server time
+of a scenario update. The dicts are the same JSON plotly.js draws; :func:`as_figure` turns
+one into a validated Figure (the tests do, so a misspelt property still fails).
+``config`` keeps Plotly's own PNG export (the modebar camera button) with a meaningful file
+name; ``static/js/charts.js`` passes it to ``Plotly.newPlot``.
+
 Colours follow the NHS identity palette so charts sit naturally on NHS.UK pages.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,139 +31,264 @@ NHS_WARM_YELLOW = "#ffb81c"
 NHS_RED = "#d5281b"
 NHS_GREEN = "#007f3b"
 NHS_GREY = "#768692"
+NHS_DARK_GREY = "#425563"
 FONT = "Arial, Helvetica, sans-serif"
 
-
-def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 16}},
-        font={"family": FONT, "size": 13, "color": "#212b32"},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=height,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        legend={"orientation": "h", "y": -0.15},
-    )
-    fig.update_xaxes(gridcolor="#e8edee", automargin=True)
-    fig.update_yaxes(gridcolor="#e8edee", automargin=True)
-    return fig
+FigureDict = dict[str, Any]
 
 
-def population_pyramid(demand: Report) -> go.Figure:
+def _values(series: Iterable[Any], digits: int = 2) -> list[float | None]:
+    """JSON-friendly numbers (rounded: the charts need no more, and the page stays small)."""
+    out: list[float | None] = []
+    for v in series:
+        f = float(v)
+        out.append(None if math.isnan(f) or math.isinf(f) else round(f, digits))
+    return out
+
+
+def _labels(series: Iterable[Any]) -> list[str]:
+    return [str(v) for v in series]
+
+
+def chart_config(filename: str) -> dict[str, Any]:
+    """Plotly config: the modebar keeps 'Download plot as a PNG' with ``filename``; no Plotly logo."""
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    }
+
+
+def _figure(
+    data: list[dict[str, Any]], title: str, height: int, filename: str, **layout: Any
+) -> FigureDict:
+    base: dict[str, Any] = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
+                  "pad": {"t": 10, "l": 4}, "font": {"size": 16}},
+        "font": {"family": FONT, "size": 13, "color": "#212b32"},
+        "margin": {"l": 10, "r": 10, "t": 72, "b": 10},
+        "height": height,
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        # under the title, above the plot: never over an axis title
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+    }
+    for axis in ("xaxis", "yaxis"):
+        base[axis] = {"gridcolor": "#e8edee", "automargin": True, **layout.pop(axis, {})}
+    base.update(layout)
+    return {"data": data, "layout": base, "config": chart_config(filename)}
+
+
+def as_figure(figure: FigureDict) -> go.Figure:
+    """A validated ``plotly.graph_objects.Figure`` of a figure dict (its config is dropped)."""
+    return go.Figure({"data": figure["data"], "layout": figure["layout"]})
+
+
+def population_pyramid(demand: Report, filename: str = "population-pyramid") -> FigureDict:
     """Registered patients by age band and sex (females to the left)."""
     ages: pd.DataFrame = demand.tables["age_bands"]
-    labels = [a.replace("_", "-") for a in ages["age_band"]]
-    fig = go.Figure()
-    fig.add_bar(
-        y=labels,
-        x=-ages["female"],
-        name="Female",
-        orientation="h",
-        marker_color=NHS_BLUE,
-        customdata=ages["female"],
-        hovertemplate="%{y}: %{customdata:,.0f} female<extra></extra>",
+    labels = [str(a).replace("_", "-") for a in ages["age_band"]]
+    female = _values(ages["female"], 0)
+    data = [
+        {
+            "type": "bar",
+            "y": labels,
+            "x": [-v if v is not None else None for v in female],
+            "name": "Female",
+            "orientation": "h",
+            "marker": {"color": NHS_BLUE},
+            "customdata": female,
+            "hovertemplate": "%{y}: %{customdata:,.0f} female<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "y": labels,
+            "x": _values(ages["male"], 0),
+            "name": "Male",
+            "orientation": "h",
+            "marker": {"color": NHS_LIGHT_BLUE},
+            "hovertemplate": "%{y}: %{x:,.0f} male<extra></extra>",
+        },
+    ]
+    top = max([abs(v) for v in female if v is not None] + [v or 0 for v in _values(ages["male"], 0)] + [1.0])
+    ticks = _symmetric_ticks(top)
+    return _figure(
+        data,
+        "Registered patients by age and sex",
+        480,
+        filename,
+        barmode="relative",
+        bargap=0.05,
+        xaxis={
+            "tickvals": ticks,
+            "ticktext": [f"{abs(t):,.0f}" for t in ticks],
+            "title": {"text": "Registered patients (female to the left)"},
+        },
     )
-    fig.add_bar(
-        y=labels,
-        x=ages["male"],
-        name="Male",
-        orientation="h",
-        marker_color=NHS_LIGHT_BLUE,
-        hovertemplate="%{y}: %{x:,.0f} male<extra></extra>",
-    )
-    fig.update_layout(barmode="relative", bargap=0.05)
-    fig.update_xaxes(tickformat=",.0f", title="Registered patients")
-    return _layout(fig, "Registered patients by age and sex", 460)
 
 
-def demand_by_category(demand: Report) -> go.Figure:
+def _symmetric_ticks(top: float) -> list[float]:
+    """Ticks at a round step either side of zero (the pyramid shows females as negatives)."""
+    raw = top / 3.0
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    n = math.ceil(top / step)
+    return [k * step for k in range(-n, n + 1)]
+
+
+def demand_by_category(demand: Report, filename: str = "demand-by-category") -> FigureDict:
     """Appointments a week by need category, split into GP and other staff."""
     cats: pd.DataFrame = demand.tables["categories"].sort_values("appointments_per_week")
     gp = cats["appointments_per_week"] * cats["gp_share"]
-    fig = go.Figure()
-    fig.add_bar(
-        y=cats["label"],
-        x=gp,
-        name="With a GP",
-        orientation="h",
-        marker_color=NHS_DARK_BLUE,
-        hovertemplate="%{y}: %{x:,.0f} a week with a GP<extra></extra>",
+    data = [
+        {
+            "type": "bar",
+            "y": _labels(cats["label"]),
+            "x": _values(gp, 1),
+            "name": "With a GP",
+            "orientation": "h",
+            "marker": {"color": NHS_DARK_BLUE},
+            "hovertemplate": "%{y}: %{x:,.0f} a week with a GP<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "y": _labels(cats["label"]),
+            "x": _values(cats["appointments_per_week"] - gp, 1),
+            "name": "With other staff",
+            "orientation": "h",
+            "marker": {"color": NHS_LIGHT_BLUE},
+            "hovertemplate": "%{y}: %{x:,.0f} a week with other staff<extra></extra>",
+        },
+    ]
+    return _figure(
+        data,
+        "Demand by need category",
+        540,
+        filename,
+        barmode="stack",
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "traceorder": "normal"},
+        xaxis={"tickformat": ",.0f", "title": {"text": "Appointments a week"}},
     )
-    fig.add_bar(
-        y=cats["label"],
-        x=cats["appointments_per_week"] - gp,
-        name="With other staff",
-        orientation="h",
-        marker_color=NHS_LIGHT_BLUE,
-        hovertemplate="%{y}: %{x:,.0f} a week with other staff<extra></extra>",
-    )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(tickformat=",.0f", title="Appointments a week")
-    return _layout(fig, "Demand by need category", 520)
 
 
-def demand_vs_capacity(gap: Report) -> go.Figure:
-    """Weekly demand against capacity by role (roles with any demand or capacity)."""
+def _active_roles(roles: pd.DataFrame) -> pd.DataFrame:
+    return roles[(roles["demand_per_week"] > 0.05) | (roles["capacity_per_week"] > 0.05)]
+
+
+def demand_vs_capacity(gap: Report, filename: str = "demand-and-capacity") -> FigureDict:
+    """Weekly demand against capacity by role (roles with any demand or capacity), largest at the top."""
+    roles = _active_roles(gap.tables["roles"])
+    roles = roles.assign(size=roles[["demand_per_week", "capacity_per_week"]].max(axis=1)).sort_values("size")
+    labels = _labels(roles["label"])
+    data = [
+        {
+            "type": "bar",
+            "y": labels,
+            "x": _values(roles["capacity_per_week"], 1),
+            "name": "Capacity",
+            "orientation": "h",
+            "marker": {"color": NHS_LIGHT_BLUE},
+            "hovertemplate": "%{y}: capacity %{x:,.0f} a week<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "y": labels,
+            "x": _values(roles["demand_per_week"], 1),
+            "name": "Demand",
+            "orientation": "h",
+            "marker": {"color": NHS_DARK_BLUE},
+            "hovertemplate": "%{y}: demand %{x:,.0f} a week<extra></extra>",
+        },
+    ]
+    return _figure(
+        data,
+        "Weekly demand and capacity by role",
+        max(320, 130 + 40 * len(labels)),
+        filename,
+        barmode="group",
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "traceorder": "reversed"},
+        xaxis={"tickformat": ",.0f", "title": {"text": "Appointments a week"}},
+    )
+
+
+def gap_by_role(gap: Report, baseline: Report | None = None, filename: str = "gap-by-role") -> FigureDict:
+    """The weekly gap by role: red where demand exceeds capacity, green where there is slack.
+
+    With ``baseline`` (the same organisation without the scenario's levers) a grey bar beside
+    each role shows where it started, so the effect of the levers is visible.
+    """
     roles: pd.DataFrame = gap.tables["roles"]
-    roles = roles[(roles["demand_per_week"] > 0.05) | (roles["capacity_per_week"] > 0.05)]
-    fig = go.Figure()
-    fig.add_bar(
-        x=roles["label"],
-        y=roles["demand_per_week"],
-        name="Demand",
-        marker_color=NHS_DARK_BLUE,
-        hovertemplate="%{x}: demand %{y:,.0f} a week<extra></extra>",
-    )
-    fig.add_bar(
-        x=roles["label"],
-        y=roles["capacity_per_week"],
-        name="Capacity",
-        marker_color=NHS_LIGHT_BLUE,
-        hovertemplate="%{x}: capacity %{y:,.0f} a week<extra></extra>",
-    )
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(tickformat=",.0f", title="Appointments a week")
-    return _layout(fig, "Weekly demand and capacity by role", 420)
-
-
-def gap_by_role(gap: Report) -> go.Figure:
-    """The weekly gap by role: red where demand exceeds capacity, green where there is slack."""
-    roles: pd.DataFrame = gap.tables["roles"]
-    roles = roles[roles["gap_per_week"].abs() > 0.05].sort_values("gap_per_week")
-    colours = [NHS_RED if g > 0 else NHS_GREEN for g in roles["gap_per_week"]]
-    fig = go.Figure(
-        go.Bar(
-            y=roles["label"],
-            x=roles["gap_per_week"],
-            orientation="h",
-            marker_color=colours,
-            hovertemplate="%{y}: %{x:+,.0f} a week<extra></extra>",
+    keep = roles["gap_per_week"].abs() > 0.05
+    if baseline is not None:
+        base = baseline.tables["roles"].set_index("role")["gap_per_week"]
+        keep |= roles["role"].map(base).abs().fillna(0.0) > 0.05
+    roles = roles[keep].sort_values("gap_per_week")
+    labels = _labels(roles["label"])
+    gaps = _values(roles["gap_per_week"], 1)
+    data: list[dict[str, Any]] = []
+    if baseline is not None:
+        base_gaps = _values(roles["role"].map(base).fillna(0.0), 1)
+        data.append(
+            {
+                "type": "bar",
+                "y": labels,
+                "x": base_gaps,
+                "name": "Baseline",
+                "orientation": "h",
+                "marker": {"color": NHS_GREY},
+                "hovertemplate": "%{y}: baseline %{x:+,.0f} a week<extra></extra>",
+            }
         )
+    data.append(
+        {
+            "type": "bar",
+            "y": labels,
+            "x": gaps,
+            "name": "Scenario" if baseline is not None else "Gap",
+            "orientation": "h",
+            "marker": {"color": [NHS_RED if (g or 0) > 0 else NHS_GREEN for g in gaps]},
+            "hovertemplate": "%{y}: %{x:+,.0f} a week<extra></extra>",
+        }
     )
-    fig.update_xaxes(
-        tickformat="+,.0f",
-        title="Shortfall (+) or slack (-), appointments a week",
-        zeroline=True,
-        zerolinecolor="#425563",
+    return _figure(
+        data,
+        "Weekly gap by role" + (": baseline and scenario" if baseline is not None else ""),
+        max(300, 120 + 34 * len(labels) * (2 if baseline is not None else 1)),
+        filename,
+        barmode="group",
+        showlegend=baseline is not None,
+        xaxis={
+            "tickformat": "+,.0f",
+            "title": {"text": "Shortfall (+) or slack (-) a week"},
+            "zeroline": True,
+            "zerolinecolor": NHS_DARK_GREY,
+        },
     )
-    return _layout(fig, "Weekly gap by role", 420)
 
 
-def benchmark_chart(bench: Report) -> go.Figure:
+def benchmark_chart(bench: Report, filename: str = "benchmarks") -> FigureDict:
     """FTE per 1,000 patients by staff group, the organisation against its comparators."""
     table: pd.DataFrame = bench.tables["staff_groups"]
     keys = [c[: -len("_fte_per_1000")] for c in table.columns if c.endswith("_fte_per_1000")]
     names = bench.summary.get("comparators", keys)
     palette = [NHS_DARK_BLUE, NHS_LIGHT_BLUE, NHS_WARM_YELLOW, NHS_GREY]
-    fig = go.Figure()
-    for i, key in enumerate(keys):
-        fig.add_bar(
-            x=table["label"],
-            y=table[f"{key}_fte_per_1000"],
-            name=str(names[i]) if i < len(names) else key,
-            marker_color=palette[i % len(palette)],
-            hovertemplate="%{x}: %{y:.2f} FTE per 1,000<extra>" + key + "</extra>",
-        )
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title="FTE per 1,000 patients")
-    return _layout(fig, "Staff per 1,000 patients", 400)
+    data = [
+        {
+            "type": "bar",
+            "x": _labels(table["label"]),
+            "y": _values(table[f"{key}_fte_per_1000"], 3),
+            "name": str(names[i]) if i < len(names) else key,
+            "marker": {"color": palette[i % len(palette)]},
+            "hovertemplate": "%{x}: %{y:.2f} FTE per 1,000<extra>" + key.replace("_", " ") + "</extra>",
+        }
+        for i, key in enumerate(keys)
+    ]
+    return _figure(
+        data,
+        "Staff per 1,000 patients",
+        420,
+        filename,
+        barmode="group",
+        yaxis={"title": {"text": "FTE per 1,000 patients"}},
+    )

@@ -22,9 +22,21 @@ STATIC_DIR: Final = WEB_DIR / "static"
 SERVICE_NAME: Final = "GP workforce planner"
 FLASH_SESSION_KEY: Final = "flash"
 
-#: Header navigation: (label, path). Empty until the organisation pages exist; extend
-#: ``templates.env.globals["nav_items"]`` (or pass ``nav_items`` in a page's context).
-NAV_ITEMS: list[tuple[str, str]] = []
+#: Header navigation for everyone: (label, path).
+NAV_ITEMS: list[tuple[str, str]] = [("Search", "/search"), ("England", "/org/england"), ("API", "/docs")]
+#: Added for signed-in users; the audit log only for the roles that may read it.
+SIGNED_IN_NAV: list[tuple[str, str]] = [("Saved scenarios", "/scenarios")]
+AUDIT_NAV_ROLES: Final = frozenset({"admin", "icb_analyst"})
+
+
+def nav_for(user: Any) -> list[tuple[str, str]]:
+    """The header links this user sees."""
+    items = list(NAV_ITEMS)
+    if user is not None:
+        items += SIGNED_IN_NAV
+        if getattr(user, "role", None) in AUDIT_NAV_ROLES:
+            items.append(("Audit log", "/audit"))
+    return items
 
 
 def flash(request: Request, message: str) -> None:
@@ -40,6 +52,7 @@ def _shared_context(request: Request) -> dict[str, Any]:
         "current_user": getattr(request.state, "signed_in", None),
         "flash_message": message if isinstance(message, str) else None,
         "current_path": request.url.path,
+        "nav_items": nav_for(getattr(request.state, "signed_in", None)),
     }
 
 

@@ -1,18 +1,93 @@
-"""Placeholder home page; the organisation dashboard replaces it."""
+"""Start page and organisation search: ``/``, ``/search?q=`` and its HTMX fragment.
+
+Search is open data, so it needs no sign-in. The search box updates the results as you type
+(HTMX GET of ``/search/results``, which answers with the results fragment and an
+``HX-Push-Url`` of the full ``/search?q=`` page, so the address bar is always a page that works
+without JavaScript); a normal form submit to ``/search`` does the same without scripts.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from gpworkforce.services.national import DataMissingError
+from gpworkforce.web.context import DashboardDep, Snapshot
 from gpworkforce.web.deps import CurrentUser
+from gpworkforce.web.errors import is_htmx
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
+
+SEARCH_LIMIT = 20
+MAX_QUERY = 100
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _month(period: str | None) -> str | None:
+    """``2026-07`` -> ``July 2026``; other period labels as they are."""
+    if not period:
+        return None
+    year, _, month = str(period).partition("-")
+    if month.isdigit() and 1 <= int(month) <= 12 and year.isdigit():
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    return str(period)
+
+
+def data_dates(snap: Snapshot) -> dict[str, str | None]:
+    """When each dataset behind the pages was published or covers, as people read dates."""
+    periods = snap.data.periods
+    appointments = periods.get("subicb_appointments") or periods.get("appointments")
+    last = str(appointments).split("..")[-1] if appointments else None
+    return {
+        "patients": _month(periods.get("patients")),
+        "workforce": periods.get("workforce"),
+        "pcn_workforce": _month(periods.get("pcn_workforce")),
+        "appointments": _month(last),
+    }
+
+
+def _snapshot(dashboard: DashboardDep) -> Snapshot | None:
+    try:
+        return dashboard.snapshot()
+    except DataMissingError:
+        return None
+
+
+def _search_context(snap: Snapshot | None, q: str) -> dict[str, Any]:
+    query = q.strip()[:MAX_QUERY]
+    hits = snap.search(query, SEARCH_LIMIT) if snap is not None and query else []
+    return {"q": query, "hits": hits, "limit": SEARCH_LIMIT, "no_data": snap is None}
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, user: CurrentUser) -> HTMLResponse:
-    """Service start page; shows who is signed in."""
-    templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(request, "home.html", {"user": user})
+def home(request: Request, user: CurrentUser, dashboard: DashboardDep) -> HTMLResponse:
+    """Service start page: what it does, how recent the data are, search and England."""
+    snap = _snapshot(dashboard)
+    context = {"user": user, "dates": data_dates(snap) if snap else None, **_search_context(snap, "")}
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, "home.html", context)
+    return response
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, dashboard: DashboardDep, _user: CurrentUser, q: str = "") -> HTMLResponse:
+    """Search results as a full page (the no-JavaScript path and the address of every search)."""
+    context = _search_context(_snapshot(dashboard), q)
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, "search.html", context)
+    return response
+
+
+@router.get("/search/results", response_class=HTMLResponse)
+def search_results(request: Request, dashboard: DashboardDep, q: str = "") -> HTMLResponse:
+    """Only the results list, for HTMX; the address bar becomes the full search page."""
+    context = {**_search_context(_snapshot(dashboard), q), "htmx": is_htmx(request)}
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, "org/_search_results_partial.html", context
+    )
+    query = context["q"]
+    response.headers["HX-Push-Url"] = "/search" + ("?" + urlencode({"q": query}) if query else "")
     return response

@@ -1,0 +1,266 @@
+"""JSON API: every organisation page has a JSON twin, built from the same services and cache.
+
+Open data, so no sign-in. Reports are ``Report.to_dict()`` with NaN as null. The scenario is
+the same query string as on the pages (``scenario_form``): ``year``, ``shift_share``,
+``dna_rate``, ``demand_change``, ``growth_rate``, ``local_calibration``, ``added_fte.<role>``,
+``minutes.<role>``. Errors are JSON ``{"detail": ...}``: 404 for an unknown organisation, 422
+for a scenario field (the message starts with the field's name).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from gpworkforce.nomenclature import ROLE_BY_CODE
+from gpworkforce.scenario import Scenario
+from gpworkforce.services.analysis import Report
+from gpworkforce.services.national import DataMissingError
+from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation, normalise_level
+from gpworkforce.web.context import (
+    DashboardDep,
+    ScenarioError,
+    Snapshot,
+    jsonable,
+    levels_below,
+)
+from gpworkforce.web.scenario_form import LEVERS, PANEL_ROLES
+
+router = APIRouter(prefix="/api", tags=["Organisations"])
+
+NOT_SCENARIO: Final = frozenset({"by", "q"})
+
+
+# --- Models (for the OpenAPI schema) ------------------------------------------------------------
+
+
+class OrgRef(BaseModel):
+    """An organisation in a list: its level, ODS code (or 'england'), name and page address."""
+
+    level: str = Field(examples=["icb"])
+    code: str = Field(examples=["QHM"])
+    name: str = Field(examples=["NHS North East and North Cumbria ICB"])
+    url: str = Field(description="The organisation's web page", examples=["/org/QHM"])
+
+
+class OrganisationInfo(BaseModel):
+    """The organisation a report is about, with the codes of the organisations it sits in."""
+
+    model_config = ConfigDict(extra="allow")
+
+    level: str
+    code: str
+    name: str
+    label: str
+    practices: int
+
+
+class ReportOut(BaseModel):
+    """A service report: summary figures, named tables (lists of rows) and the notes behind them."""
+
+    title: str
+    organisation: OrganisationInfo
+    summary: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]]
+    notes: list[str]
+
+
+class OrgOut(BaseModel):
+    """An organisation, its parents (England first) and the links to its reports."""
+
+    organisation: OrganisationInfo
+    parents: list[OrgRef]
+    children_level: str | None = Field(description="Level of the organisations one level down, if any")
+    links: dict[str, str]
+
+
+class SearchHitOut(OrgRef):
+    detail: str = Field(description="What matched: postcode and PCN for practices, else the level")
+    parent: OrgRef | None
+
+
+class SearchOut(BaseModel):
+    query: str
+    results: list[SearchHitOut]
+
+
+# --- Scenario parameters in the schema ----------------------------------------------------------------
+
+
+def _scenario_parameters() -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = []
+    for lever in LEVERS:
+        schema: dict[str, Any] = {"type": "integer" if lever.name == "year" else "number"}
+        if lever.name != "year":
+            field = Scenario.model_fields[lever.name]
+            for meta in field.metadata:
+                for attr, key in (("ge", "minimum"), ("le", "maximum")):
+                    if getattr(meta, attr, None) is not None:
+                        schema[key] = getattr(meta, attr)
+        else:
+            schema.update(minimum=int(lever.minimum), maximum=2050)
+        unit = " (a fraction: 0.3 = 30%)" if lever.unit == "%" else ""
+        params.append(
+            {"name": lever.name, "in": "query", "required": False, "schema": schema,
+             "description": f"{lever.label}{unit}. {lever.hint}"}
+        )
+    params.append(
+        {"name": "local_calibration", "in": "query", "required": False, "schema": {"type": "boolean"},
+         "description": "Scale each practice to its own appointment counts where known"}
+    )
+    for role in PANEL_ROLES:
+        label = ROLE_BY_CODE[role].label
+        params.append(
+            {"name": f"added_fte.{role}", "in": "query", "required": False,
+             "schema": {"type": "number", "minimum": -10000, "maximum": 10000},
+             "description": f"FTE added (negative: removed): {label}. Any role code works as added_fte.<role>."}
+        )
+    for role in PANEL_ROLES:
+        params.append(
+            {"name": f"minutes.{role}", "in": "query", "required": False,
+             "schema": {"type": "number", "minimum": 1, "maximum": 120},
+             "description": f"Slot length in minutes: {ROLE_BY_CODE[role].label}. Any clinical role as minutes.<role>."}
+        )
+    return params
+
+
+SCENARIO_DOC: Final = {"parameters": _scenario_parameters()}
+ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    404: {"description": "Unknown organisation code", "content": {"application/json": {"example": {"detail": "..."}}}},
+    422: {"description": "A scenario field is invalid; the message names it",
+          "content": {"application/json": {"example": {"detail": "shift_share: ..."}}}},
+}
+
+
+# --- Dependencies -------------------------------------------------------------------------------------
+
+
+def api_snapshot(dashboard: DashboardDep) -> Snapshot:
+    """The data version for this request; 503 JSON when no national data are loaded."""
+    try:
+        return dashboard.snapshot()
+    except DataMissingError as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from None
+
+
+ApiSnapshot = Annotated[Snapshot, Depends(api_snapshot)]
+
+
+def api_scenario(request: Request, snap: ApiSnapshot) -> Scenario:
+    """The scenario in the query string; 422 naming the field when a value is invalid."""
+    fields = {k: v for k, v in request.query_params.items() if k not in NOT_SCENARIO}
+    try:
+        scenario, _ = snap.parse(fields)
+    except ScenarioError as exc:
+        raise HTTPException(status_code=422, detail=f"{exc.field}: {exc.message}") from None
+    return scenario
+
+
+ApiScenario = Annotated[Scenario, Depends(api_scenario)]
+
+
+def _report(snap: Snapshot, kind: str, code: str, scenario: Scenario | None = None, by: str | None = None) -> Report:
+    try:
+        return snap.report(kind, code, scenario, by)
+    except UnknownOrganisation as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """``Report.to_dict()`` as strict JSON (NaN and infinities as null)."""
+    out: dict[str, Any] = jsonable(report.to_dict())
+    return out
+
+
+# --- Routes -------------------------------------------------------------------------------------------
+
+
+@router.get("/search", response_model=SearchOut, summary="Search organisations")
+def api_search(
+    snap: ApiSnapshot,
+    q: Annotated[str, Query(max_length=100, description="Name, ODS code, postcode district, PCN, ICB...")] = "",
+) -> dict[str, Any]:
+    """Practices, PCNs, sub-ICBs, ICBs and regions matching ``q`` (at most 20), like /search."""
+    return {"query": q.strip(), "results": [hit.to_dict() for hit in snap.search(q)]}
+
+
+@router.get("/org/{code}", response_model=OrgOut, summary="An organisation and its parents", responses=ERRORS)
+def api_org(code: str, snap: ApiSnapshot) -> dict[str, Any]:
+    """The organisation (any level, or ``england``), its parents and links to its reports."""
+    report = _report(snap, "benchmark", code)
+    org = report.org
+    base = f"/api/org/{org['code']}"
+    child = CHILD_LEVELS.get(str(org["level"]))
+    links = {kind: f"{base}/{kind}" for kind in ("demand", "capacity", "gap", "benchmark")}
+    if child:
+        links["children"] = f"{base}/children"
+    links["page"] = f"/org/{org['code']}"
+    return {
+        "organisation": jsonable(org),
+        "parents": [c.to_dict() for c in snap.lookups.ancestors(org)],
+        "children_level": child,
+        "links": links,
+    }
+
+
+def _kind_route(kind: str, summary: str, doc: str) -> None:
+    def endpoint(code: str, snap: ApiSnapshot, scenario: ApiScenario) -> dict[str, Any]:
+        return report_json(_report(snap, kind, code, scenario))
+
+    endpoint.__doc__ = doc
+    endpoint.__name__ = f"api_{kind}"
+    router.add_api_route(
+        f"/org/{{code}}/{kind}",
+        endpoint,
+        methods=["GET"],
+        response_model=ReportOut,
+        summary=summary,
+        responses=ERRORS,
+        openapi_extra=SCENARIO_DOC,
+    )
+
+
+_kind_route("demand", "Demand", "Registered patients, appointments by need category and age band, shiftable GP work.")
+_kind_route("capacity", "Capacity", "FTE and appointment slots a week by role, and net of missed appointments.")
+_kind_route("gap", "Weekly gap", "Weekly demand against capacity by role: the appointment gap.")
+_kind_route(
+    "benchmark",
+    "Benchmarks",
+    "FTE per 1,000 patients and patients per FTE by staff group against PCN peers, ICB and England. "
+    "Today's workforce: the scenario fields are checked but do not change it.",
+)
+
+
+@router.get(
+    "/org/{code}/children",
+    response_model=ReportOut,
+    summary="Organisations one level down",
+    responses=ERRORS,
+    openapi_extra=SCENARIO_DOC,
+)
+def api_children(
+    code: str,
+    snap: ApiSnapshot,
+    scenario: ApiScenario,
+    by: Annotated[
+        str | None, Query(description="practice, pcn, sub-icb, icb or region; default: one level down")
+    ] = None,
+) -> dict[str, Any]:
+    """One row per organisation at level ``by`` inside this one: patients, demand, capacity, gap."""
+    org = _report(snap, "benchmark", code).org
+    level = str(org["level"])
+    if by:
+        try:
+            by = normalise_level(by)
+        except ValueError:
+            by = "?"
+        allowed = levels_below(level)
+        if by not in allowed:
+            detail = f"by: must be one of {', '.join(allowed)}" if allowed else "by: a practice has nothing below it"
+            raise HTTPException(status_code=422, detail=detail)
+    elif level not in CHILD_LEVELS:
+        raise HTTPException(status_code=422, detail="by: a practice has no organisations below it")
+    return report_json(_report(snap, "children", str(org["code"]), scenario, by))
+

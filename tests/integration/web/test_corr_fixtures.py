@@ -1,0 +1,149 @@
+"""Fixtures for the FTE-correction, scenario and audit tests (no tests here).
+
+Test modules re-export them (``engine = shared.engine`` ...) so pytest finds them per module.
+
+All of England from the shipped snapshot takes ~15 s to load and ~7 s to turn into national
+arrays, so:
+
+- one SQLite template is built per test run (shared by xdist workers through a file lock) and
+  copied once per process into ``national_url``;
+- every test in the process shares that database and one analysis ``Context``, so the national
+  arrays are built once; tests create users with unique addresses and assert on their own rows;
+- :func:`clean_corrections` (autouse where imported) removes FTE corrections after each test.
+  With no corrections the data fingerprint is the original one again, so the cached arrays
+  stay valid for the next test.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import secrets
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, delete
+from web_helpers import Person
+
+from gpworkforce.reference import load_reference
+from gpworkforce.services.accounts import create_user
+from gpworkforce.services.analysis import Context
+from gpworkforce.services.importing import database_is_empty, ensure_database
+from gpworkforce.store import make_engine, session_scope, upgrade
+from gpworkforce.store.tables import PracticeFteOverride
+from gpworkforce.web.app import create_app
+
+TEMPLATE_DIR_NAME = "gpworkforce-national-template"
+_PROCESS: dict[str, Any] = {}
+
+
+def national_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file holding the snapshot: built once per run, reused by every worker."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / TEMPLATE_DIR_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "national.db"
+    with (folder / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # other workers wait here while one builds
+        if not target.exists():
+            partial = folder / f"building-{os.getpid()}.db"
+            engine, _ = ensure_database(f"sqlite:///{partial}")
+            engine.dispose()  # last connection closed: WAL checkpointed into the file
+            partial.replace(target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def national_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """This process's copy of the national template (one per process, shared by all its tests)."""
+    if "url" not in _PROCESS:
+        os.environ.setdefault("GPWORKFORCE_CACHE_DIR", str(tmp_path_factory.mktemp("national-cache")))
+        folder = tmp_path_factory.mktemp("national-db")
+        shutil.copyfile(national_template(tmp_path_factory), folder / "gpworkforce.db")
+        url = f"sqlite:///{folder / 'gpworkforce.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        assert not database_is_empty(engine)
+        _PROCESS["url"] = url
+        _PROCESS["engine"] = engine
+        _PROCESS["ctx"] = Context(engine, load_reference())
+    return str(_PROCESS["url"])
+
+
+@pytest.fixture
+def engine(national_url: str) -> Engine:
+    """Replaces the conftest's fresh empty database: the shared national one."""
+    eng: Engine = _PROCESS["engine"]
+    return eng
+
+
+@pytest.fixture
+def ctx(national_url: str) -> Context:
+    """The process-wide analysis context on the national database."""
+    context: Context = _PROCESS["ctx"]
+    return context
+
+
+def make_app(engine: Engine, ctx: Context) -> FastAPI:
+    """The real app on the national database, sharing the process's Context (arrays built once)."""
+    application = create_app(
+        engine.url.render_as_string(hide_password=False), engine=engine, secret_key=secrets.token_urlsafe(32)
+    )
+    application.state.ctx = ctx
+    if hasattr(application.state, "dashboard"):  # the organisation pages' report cache, one per process
+        if "dashboard" not in _PROCESS:
+            _PROCESS["dashboard"] = type(application.state.dashboard)(ctx)
+        application.state.dashboard = _PROCESS["dashboard"]
+    return application
+
+
+@pytest.fixture
+def app(engine: Engine, ctx: Context) -> FastAPI:
+    """See :func:`make_app`."""
+    return make_app(engine, ctx)
+
+
+@pytest.fixture
+def make_user(engine: Engine) -> Callable[..., Person]:
+    """``make_user(role, org_code)`` with a unique address (the database outlives the test)."""
+
+    def make(role: str = "practice_manager", org_code: str | None = "A81001") -> Person:
+        address = f"{role}.{uuid.uuid4().hex[:10]}@example.org"
+        password = secrets.token_urlsafe(16)
+        with session_scope(engine) as session:
+            user = create_user(session, address, password, role, None if role == "admin" else org_code)
+            return Person(user.id, user.email, password, user.role, user.org_code)
+
+    return make
+
+
+@pytest.fixture
+def clean_corrections(engine: Engine) -> Iterator[None]:
+    """Remove every FTE correction after the test, restoring the original data fingerprint."""
+    yield
+    with session_scope(engine) as session:
+        session.execute(delete(PracticeFteOverride))
+
+
+@pytest.fixture
+def signed_in(app: FastAPI, sign_in: Callable[[TestClient, str, str], str]) -> Iterator[Callable[[Person], Any]]:
+    """``client, token = signed_in(person)``: a TestClient signed in as ``person`` and its CSRF token."""
+    clients: list[TestClient] = []
+
+    def open_client(person: Person) -> tuple[TestClient, str]:
+        # Not entered as a context manager: the start-up warm-up would rebuild the national
+        # arrays after every correction, and these tests do not need it.
+        client = TestClient(app)
+        clients.append(client)
+        return client, sign_in(client, person.email, person.password)
+
+    yield open_client
+    for client in clients:
+        client.close()

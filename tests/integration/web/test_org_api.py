@@ -1,0 +1,107 @@
+"""The JSON API equals the services' reports; /docs and /openapi.json work offline."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from test_org_pages import client, ctx, national_url  # noqa: F401  (module fixtures, shared template)
+
+from gpworkforce.scenario import Scenario
+from gpworkforce.services.analysis import (
+    Context,
+    benchmark_report,
+    by_level_report,
+    capacity_report,
+    demand_report,
+    gap_report,
+)
+from gpworkforce.web.context import jsonable
+
+SCENARIO_QUERY = {"shift_share": "0.25", "year": "2030", "dna_rate": "0.03", "added_fte.pharmacist": "4"}
+SCENARIO = Scenario(shift_share=0.25, year=2030, dna_rate=0.03, added_fte={"pharmacist": 4.0})
+
+
+@pytest.mark.parametrize("code", ["england", "QHM", "A81001"])
+@pytest.mark.parametrize(
+    ("kind", "service"),
+    [("demand", demand_report), ("capacity", capacity_report), ("gap", gap_report)],
+)
+def test_report_json_equals_the_service_report(
+    client: TestClient, ctx: Context, code: str, kind: str, service: Any  # noqa: F811
+) -> None:
+    response = client.get(f"/api/org/{code}/{kind}", params=SCENARIO_QUERY)
+    assert response.status_code == 200, response.text
+    assert response.json() == jsonable(service(ctx, code, SCENARIO).to_dict())
+
+
+def test_benchmark_and_children_json(client: TestClient, ctx: Context) -> None:  # noqa: F811
+    bench = client.get("/api/org/A81001/benchmark").json()
+    assert bench == jsonable(benchmark_report(ctx, "A81001").to_dict())
+    kids = client.get("/api/org/QHM/children", params=SCENARIO_QUERY).json()
+    assert kids == jsonable(by_level_report(ctx, "QHM", "sub_icb", SCENARIO).to_dict())
+    practices = client.get("/api/org/U89141/children", params={"by": "practice"}).json()
+    assert len(practices["tables"]["organisations"]) == practices["summary"]["rows"] > 1
+    assert client.get("/api/org/U89141/children", params={"by": "icb"}).status_code == 422
+    assert client.get("/api/org/A81001/children").status_code == 422
+
+
+def test_nan_is_null(client: TestClient) -> None:  # noqa: F811
+    text = client.get("/api/org/england/children", params={"by": "practice"}).text
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_org_json_has_parents_and_links(client: TestClient) -> None:  # noqa: F811
+    data = client.get("/api/org/A81001").json()
+    assert data["organisation"]["code"] == "A81001" and data["organisation"]["level"] == "practice"
+    assert [p["level"] for p in data["parents"]] == ["england", "region", "icb", "sub_icb", "pcn"]
+    assert data["links"]["gap"] == "/api/org/A81001/gap" and "children" not in data["links"]
+    england = client.get("/api/org/england").json()
+    assert england["parents"] == [] and england["children_level"] == "region"
+
+
+def test_search_json(client: TestClient) -> None:  # noqa: F811
+    data = client.get("/api/search", params={"q": "densham"}).json()
+    hit = next(r for r in data["results"] if r["code"] == "A81001")
+    assert hit["level"] == "practice" and hit["url"] == "/org/A81001" and hit["parent"]["level"] == "pcn"
+    assert client.get("/api/search", params={"q": ""}).json()["results"] == []
+
+
+def test_errors_are_json_naming_the_problem(client: TestClient) -> None:  # noqa: F811
+    missing = client.get("/api/org/ZZZ/gap")
+    assert missing.status_code == 404 and "ZZZ" in missing.json()["detail"]
+    assert client.get("/api/org/ZZZ").status_code == 404
+    bad = client.get("/api/org/QHM/gap", params={"shift_share": "2"})
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("shift_share:")
+    bad = client.get("/api/org/QHM/demand", params={"minutes.gp": "0"})
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("minutes.gp:")
+    unknown = client.get("/api/org/QHM/gap", params={"colour": "blue"})
+    assert unknown.status_code == 422 and unknown.json()["detail"].startswith("colour:")
+
+
+def test_docs_and_openapi_are_served_with_nothing_from_elsewhere(client: TestClient) -> None:  # noqa: F811
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    html = docs.text
+    assert "<script>" not in html and "<style" not in html  # nothing inline: the CSP blocks it
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(u.startswith("/") and not u.startswith("//") for u in urls), urls
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in urls
+    assert 'data-openapi-url="/openapi.json"' in html
+    init = client.get("/static/js/swagger-init.js").text
+    assert "validatorUrl: null" in init and "http" not in init
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"):
+        assert client.get(f"/static/vendor/swagger-ui/{asset}").status_code == 200
+    schema = client.get("/openapi.json").json()
+    assert "servers" not in schema or all(
+        s["url"].startswith("/") or "127.0.0.1" in s["url"] for s in schema["servers"]
+    )
+    paths = schema["paths"]
+    for path in ("/api/search", "/api/org/{code}", "/api/org/{code}/gap", "/api/org/{code}/children"):
+        assert path in paths
+    gap_params = {p["name"] for p in paths["/api/org/{code}/gap"]["get"]["parameters"]}
+    assert {"code", "year", "shift_share", "dna_rate", "added_fte.pharmacist", "minutes.gp"} <= gap_params
+    assert "/org/{code}" not in paths  # HTML pages are not API
+    assert "ReportOut" in schema["components"]["schemas"]

@@ -1,0 +1,121 @@
+"""Service rules added for scenarios and corrections, on SQLite and PostgreSQL (no national data).
+
+The mapping is a handful of practices: the rules take it as an argument.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+from web_helpers import Person
+
+from gpworkforce.services import accounts as svc
+from gpworkforce.services.corrections import InvalidCorrection, apply_corrections, corrections_of
+from gpworkforce.store.accounts import AuditLog, User
+
+MAPPING = {
+    "A81001": ("U89141", "16C", "QHM"),
+    "A81002": ("U89141", "16C", "QHM"),
+    "A81004": ("U02671", "16C", "QHM"),
+    "B82001": ("U11111", "02M", "QOQ"),
+}
+OPEN = frozenset({"ENGLAND", "Y63"})
+MakeUser = Callable[..., Person]
+
+
+def user(db: Session, person: Person) -> User:
+    row = db.get(User, person.id)
+    assert row is not None
+    return row
+
+
+def test_open_organisations_can_be_saved_by_anyone(db: Session, make_user: MakeUser) -> None:
+    manager = user(db, make_user("practice_manager", "A81001"))
+    with pytest.raises(svc.PermissionDenied):  # the original rule is unchanged
+        svc.create_scenario(db, manager, name="x", org_code="england", params={}, mapping=MAPPING)
+    england = svc.create_scenario_allowing_open(
+        db, manager, name="England", org_code="england", params={"dna_rate": "0.03"}, mapping=MAPPING, open_orgs=OPEN
+    )
+    assert england.org_code == "ENGLAND"
+    with pytest.raises(svc.PermissionDenied):
+        svc.create_scenario_allowing_open(
+            db, manager, name="x", org_code="U89141", params={}, mapping=MAPPING, open_orgs=OPEN
+        )
+    with pytest.raises(svc.AccountError):
+        svc.create_scenario_allowing_open(db, manager, name=" ", org_code="A81001", params={}, mapping=MAPPING,
+                                          open_orgs=OPEN)  # fmt: skip
+    db.commit()
+
+
+def test_shared_open_scenarios_reach_colleagues_in_the_owners_area(db: Session, make_user: MakeUser) -> None:
+    people = {
+        "lead": make_user("pcn_lead", "U89141"),
+        "manager_in_pcn": make_user("practice_manager", "A81002"),
+        "icb_analyst": make_user("icb_analyst", "QHM"),
+        "other_pcn_lead": make_user("pcn_lead", "U02671"),
+        "other_icb": make_user("icb_analyst", "QOQ"),
+        "admin": make_user("admin"),
+    }  # all committed before this session first reads (SQLite reads from a snapshot)
+    lead = user(db, people["lead"])
+    shared = svc.create_scenario_allowing_open(
+        db, lead, name="Shared", org_code="england", params={}, mapping=MAPPING, open_orgs=OPEN, shared=True
+    )
+    private = svc.create_scenario_allowing_open(
+        db, lead, name="Private", org_code="england", params={}, mapping=MAPPING, open_orgs=OPEN
+    )
+    db.commit()
+    allowed_readers = {"manager_in_pcn", "icb_analyst", "admin"}
+    readers = {who: (user(db, people[who]), who in allowed_readers) for who in people if who != "lead"}
+    for who, (reader, allowed) in readers.items():
+        listed = {s.slug for s in svc.list_scenarios_allowing_open(db, reader, MAPPING, open_orgs=OPEN)}
+        assert (shared.slug in listed) is allowed, who
+        assert (private.slug in listed) is (who == "admin"), who
+        if allowed:
+            assert svc.get_scenario_allowing_open(db, reader, shared.slug, MAPPING, open_orgs=OPEN).name == "Shared"
+        else:
+            with pytest.raises(svc.ScenarioNotFound):
+                svc.get_scenario_allowing_open(db, reader, shared.slug, MAPPING, open_orgs=OPEN)
+    # Without open_orgs the original rules apply: nobody but owner and admins reads England.
+    manager = readers["manager_in_pcn"][0]
+    with pytest.raises(svc.ScenarioNotFound):
+        svc.get_scenario(db, manager, shared.slug, MAPPING)
+    # A disabled owner's scenarios stop reaching colleagues.
+    lead.disabled = True
+    db.commit()
+    with pytest.raises(svc.ScenarioNotFound):
+        svc.get_scenario_allowing_open(db, manager, shared.slug, MAPPING, open_orgs=OPEN)
+
+
+def test_user_label_hides_addresses_from_non_admins(db: Session, make_user: MakeUser) -> None:
+    people = [make_user("pcn_lead", "U89141"), make_user("practice_manager", "A81001"), make_user("admin")]
+    lead, manager, admin = (user(db, p) for p in people)
+    assert svc.user_label(manager, lead) == "PCN lead, U89141"
+    assert svc.user_label(lead, lead) == "You"
+    assert svc.user_label(admin, lead) == lead.email
+    assert svc.user_label(manager, admin) == "Administrator"
+    assert svc.user_label(manager, None) == "Deleted user"
+
+
+def test_apply_corrections_writes_and_audits_together(db: Session, engine: Engine, make_user: MakeUser) -> None:
+    manager = user(db, make_user("practice_manager", "A81001"))
+    before, after = apply_corrections(db, manager, "a81001", {"gp": 4.5, "pharmacist": 1.0}, ip="10.0.0.1")
+    assert (before, after) == ({"gp": None, "pharmacist": None}, {"gp": 4.5, "pharmacist": 1.0})
+    assert apply_corrections(db, manager, "A81001", {"gp": 4.5}) == ({}, {})  # unchanged: no write, no audit
+    assert apply_corrections(db, manager, "A81001", {"gp": None}) == ({"gp": 4.5}, {"gp": None})
+    with pytest.raises(InvalidCorrection) as bad:
+        apply_corrections(db, manager, "A81001", {"pharmacist": 3.0, "anp": -1.0, "nurse": 1.0})
+    assert set(bad.value.errors) == {"anp", "nurse"}
+    db.commit()
+    assert {r: row.fte for r, row in corrections_of(db, "A81001").items()} == {"pharmacist": 1.0}
+    entries = db.scalars(
+        select(AuditLog).where(AuditLog.user_id == manager.id, AuditLog.action == "fte.correct").order_by(AuditLog.id)
+    ).all()
+    assert [(json.loads(e.before or "{}"), json.loads(e.after or "{}"), e.ip) for e in entries] == [
+        ({"gp": None, "pharmacist": None}, {"gp": 4.5, "pharmacist": 1.0}, "10.0.0.1"),
+        ({"gp": 4.5}, {"gp": None}, None),
+    ]
+    assert db.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity_key == "A81001")) == 2
