@@ -111,6 +111,8 @@ class ModelResult:
     gp_transferable_week: Array
     gp_transferable_team_week: Array
     shifted_week: Array
+    fte: Array  # [p, r] FTE the capacity rests on (inputs plus added FTE)
+    slots_per_fte_week: Array  # [r] with the scenario's slot lengths
     steps: dict[str, Array] = field(default_factory=dict)
 
     @property
@@ -140,7 +142,8 @@ def run(inputs: ModelInputs, params: Parameters, levers: Levers | None = None) -
     demand_cat = booked[..., None] * p.category_share
 
     fte = inputs.fte if levers.added_fte is None else np.maximum(inputs.fte + levers.added_fte, 0.0)
-    capacity = appointments_per_week(fte, p.slots_per_fte_week())
+    per_fte = p.slots_per_fte_week()
+    capacity = appointments_per_week(fte, per_fte)
 
     weekly_cat = demand_cat / WEEKS
     by_role, unassigned, shifted = allocate(
@@ -162,5 +165,7 @@ def run(inputs: ModelInputs, params: Parameters, levers: Levers | None = None) -
         gp_transferable_week=(gp_work * everyone).sum(axis=-1),
         gp_transferable_team_week=(gp_work * team).sum(axis=-1),
         shifted_week=shifted,
+        fte=fte,
+        slots_per_fte_week=per_fte,
         steps={"age_sex": expected * p.scale, "need": expected * p.scale * need, "booked": booked},
     )

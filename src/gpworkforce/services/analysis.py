@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ class Context:
         self.ref = ref
         self._cal: tuple[str, Calibration] | None = None
         self._lock = threading.Lock()
-        self._runs: OrderedDict[tuple[str, str, str | None], tuple[ModelResult, tuple[str, ...]]] = OrderedDict()
+        self._runs: OrderedDict[tuple[str, str, str], tuple[ModelResult, tuple[str, ...]]] = OrderedDict()
 
     @property
     def data(self) -> NationalData:
@@ -168,7 +168,25 @@ def _levers(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[Levers
     ), notes
 
 
-RUN_CACHE_SIZE = 16
+RUN_CACHE_SIZE = 32
+
+
+def _scatter(result: ModelResult, rows: NDArray[np.intp], n: int) -> ModelResult:
+    """A result for ``rows`` of ``n`` practices as full-size arrays (zeros elsewhere)."""
+    if len(rows) == n:
+        return result
+
+    def full(a: Array) -> Array:
+        out = np.zeros((n, *a.shape[1:]), dtype=a.dtype)
+        out[rows] = a
+        return out
+
+    per_practice = {
+        f.name: getattr(result, f.name) for f in fields(result) if f.name not in ("slots_per_fte_week", "steps")
+    }
+    return replace(
+        result, **{k: full(v) for k, v in per_practice.items()}, steps={k: full(v) for k, v in result.steps.items()}
+    )
 
 
 def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[ModelResult, list[str]]:
@@ -179,7 +197,7 @@ def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[M
     children of the same scenario, which is one model run, not four.
     """
     nd, cal = ctx.data, ctx.calibration
-    key = (nd.fingerprint, scenario.model_dump_json(), org.code if scenario.added_fte else None)
+    key = (nd.fingerprint, scenario.model_dump_json(), org.code)
     with ctx._lock:
         hit = ctx._runs.get(key)
         if hit is not None:
@@ -189,8 +207,18 @@ def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[M
     local = local_factors(nd, cal) if scenario.local_calibration else None
     if local is not None:
         notes.append(f"local calibration: {int((local != 1).sum()):,} practices scaled to their own appointment counts")
-    inputs = ModelInputs(patients=nd.patients, covariates=cal.z, fte=nd.fte, local_factor=local)
-    result = run(inputs, cal.params, levers)
+    # Practices are independent in the model, so only the organisation's own are run; the
+    # result is full-size with zeros elsewhere (an ICB is ~300 practices, not 6,139).
+    rows = np.flatnonzero(org.mask)
+    inputs = ModelInputs(
+        patients=nd.patients[rows],
+        covariates=cal.z[rows],
+        fte=nd.fte[rows],
+        local_factor=None if local is None else local[rows],
+    )
+    if levers.added_fte is not None:
+        levers = replace(levers, added_fte=levers.added_fte[rows])
+    result = _scatter(run(inputs, cal.params, levers), rows, len(org.mask))
     for value in vars(result).values():  # shared between requests: nobody may write into it
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
@@ -317,27 +345,22 @@ def demand_report(ctx: Context, org_code: str, scenario: Scenario | None = None)
 
 
 def _role_frame(ctx: Context, org: Organisation, res: ModelResult) -> pd.DataFrame:
-    nd, p = ctx.data, ctx.calibration.params
+    nd = ctx.data
     m = org.mask
-    fte = nd.fte[m].sum(axis=0)
-    if res.capacity_week.shape == nd.fte.shape:
-        per = p.slots_per_fte_week()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            fte = np.where(per > 0, res.capacity_week[m].sum(axis=0) / per, fte)
     frame = pd.DataFrame(
         {
             "role": list(ROLE_CODES),
             "label": [r.label for r in ROLES],
             "staff_group": [r.staff_group for r in ROLES],
-            "fte": fte,
+            "fte": res.fte[m].sum(axis=0),
             "fte_practice": nd.fte_practice[m].sum(axis=0),
             "fte_pcn_share": nd.fte_pcn[m].sum(axis=0),
-            "slots_per_fte_week": p.slots_per_fte_week(),
+            "slots_per_fte_week": res.slots_per_fte_week,
             "capacity_per_week": res.capacity_week[m].sum(axis=0),
             "demand_per_week": res.demand_week[m].sum(axis=0),
         }
     )
-    frame["capacity_net_of_dna_per_week"] = frame["capacity_per_week"] * (1.0 - p.dna_rate)
+    frame["capacity_net_of_dna_per_week"] = frame["capacity_per_week"] * (1.0 - ctx.calibration.params.dna_rate)
     frame["gap_per_week"] = frame["demand_per_week"] - frame["capacity_per_week"]
     frame["capacity_to_demand"] = np.divide(
         frame["capacity_per_week"],
