@@ -1,7 +1,7 @@
 """Web benchmark: p95 server time for an ICB page and a scenario update, 20 concurrent clients.
 
-Starts the real app under uvicorn (one process, as `gpworkforce serve` does by default) on a
-free loopback port, wrapped in a middleware that reports the time spent inside the app in a
+Starts the real app under uvicorn with one worker per core (``gpworkforce serve --workers 2``)
+on a free loopback port, wrapped in a middleware that reports the time spent inside the app in a
 `Server-Timing` header, and drives it with 20 concurrent httpx clients. Both the server time
 (what the targets are about) and the latency the clients saw (server time plus queueing on
 2 cores) are recorded. Called by bench/run.py with the URL of a database holding England.
@@ -21,6 +21,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CLIENTS = 20
+#: One uvicorn worker per core, as `gpworkforce serve --workers 2` on this 2-core machine.
+WORKERS = max(1, min(2, os.cpu_count() or 1))
 REQUESTS_PER_CLIENT = 10
 
 

@@ -230,20 +230,25 @@ def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[M
 
 
 def _org_info(ctx: Context, org: Organisation) -> dict[str, Any]:
+    """Level, code, name, practice count and parent codes (memoised per data version)."""
     nd = ctx.data
-    info: dict[str, Any] = {
-        "level": org.level,
-        "code": org.code,
-        "name": org.name,
-        "label": org.label,
-        "practices": int(org.mask.sum()),
-    }
-    for level in ("pcn", "sub_icb", "icb", "region"):
-        if level != org.level and org.level not in ("england",):
-            info[f"{level}_code"] = org.parent_code(nd, level)
-    if org.note:
-        info["note"] = org.note
-    return info
+    key = f"org_info:{org.code}"
+    cached = nd.lookup.get(key)
+    if cached is None:
+        info: dict[str, Any] = {
+            "level": org.level,
+            "code": org.code,
+            "name": org.name,
+            "label": org.label,
+            "practices": int(org.mask.sum()),
+        }
+        for level in ("pcn", "sub_icb", "icb", "region"):
+            if level != org.level and org.level not in ("england",):
+                info[f"{level}_code"] = org.parent_code(nd, level)
+        if org.note:
+            info["note"] = org.note
+        nd.lookup[key] = cached = info
+    return dict(cached)  # type: ignore[call-overload]
 
 
 def _common_notes(ctx: Context, scenario: Scenario) -> list[str]:
@@ -372,11 +377,14 @@ def _role_frame(ctx: Context, org: Organisation, res: ModelResult) -> pd.DataFra
 
 
 def _fte_notes(ctx: Context, org: Organisation) -> list[str]:
+    """Where the FTE behind this organisation's capacity came from (memoised per data version)."""
     nd = ctx.data
-    m = org.mask
-    counts = pd.Series(nd.fte_source[m]).value_counts()
-    parts = [f"{n:,} {src}" for src, n in counts.items()]
-    return [f"FTE source by practice: {', '.join(parts)}", *nd.notes]
+    key = f"fte_notes:{org.code}"
+    if key not in nd.lookup:
+        counts = pd.Series(nd.fte_source[org.mask]).value_counts()
+        parts = [f"{n:,} {src}" for src, n in counts.items()]
+        nd.lookup[key] = [f"FTE source by practice: {', '.join(parts)}", *nd.notes]
+    return list(nd.lookup[key])  # type: ignore[call-overload]
 
 
 def capacity_report(ctx: Context, org_code: str, scenario: Scenario | None = None) -> Report:
@@ -471,7 +479,10 @@ def by_level_report(ctx: Context, org_code: str, by: str, scenario: Scenario | N
     nd = ctx.data
     org = resolve(nd, org_code)
     res, notes = run_scenario(ctx, org, scenario)
-    kids = children(nd, org, by)
+    kids_key = f"children:{org.code}:{by}"
+    if kids_key not in nd.lookup:
+        nd.lookup[kids_key] = children(nd, org, by)
+    kids: pd.DataFrame = nd.lookup[kids_key]  # type: ignore[assignment]
     idx, codes = nd.groups(by)
     idx = np.where(org.mask, idx, -1)
     n = len(codes)

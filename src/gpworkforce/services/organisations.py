@@ -47,10 +47,14 @@ class Organisation:
 
     def parent_code(self, nd: NationalData, level: str) -> str | None:
         """Code of the enclosing organisation at ``level`` (the most common one, if split)."""
-        col = LEVEL_COLUMNS[level][0]
-        values = nd.practices.loc[self.mask, col]
-        values = values[(values != "") & (values != UNALLOCATED_PCN)]
-        return None if values.empty else str(values.mode().iloc[0])
+        idx, codes = nd.groups(level)
+        inside = idx[self.mask]
+        inside = inside[inside >= 0]
+        if inside.size == 0:
+            return None
+        counts = np.bincount(inside, minlength=len(codes))
+        code = str(codes[int(np.argmax(counts))])
+        return code or None
 
 
 def code_index(nd: NationalData) -> dict[str, tuple[str, int, str | None]]:

@@ -94,7 +94,7 @@ def test_compare_page_table_chart_and_csv(ctx: Context, lead: tuple[Any, str]) -
     assert f'<a href="/scenarios/{first}">=HYPERLINK(evil)</a>' in page.text
     report = gap_report(ctx, HOME, Scenario(shift_share=0.5))
     assert f"{report.summary['gap_per_week']:+,.0f}" in page.text
-    charts = re.findall(r'<script type="application/json" id="(compare-[a-z]+)-data">(.*?)</script>', page.text, re.S)
+    charts = re.findall(r'<div hidden id="(compare-[a-z]+)-data">(.*?)</div>', page.text, re.S)
     assert [c[0] for c in charts] == ["compare-headline", "compare-roles"]
     headline = json.loads(charts[0][1])
     assert [t["name"] for t in headline["data"]] == ["=HYPERLINK(evil)", "Baseline copy"]

@@ -363,7 +363,10 @@ def test_assets_are_served_locally(client: TestClient) -> None:
     css = client.get("/static/vendor/nhsuk-frontend/nhsuk-frontend.min.css").text
     assert "@font-face" not in css and "assets.nhs.uk" not in css
     assert client.get("/favicon.ico").status_code == 200
-    assert client.get("/docs").status_code == 404 and client.get("/openapi.json").status_code == 404
+    # API docs are served offline (vendored Swagger UI), never from a CDN
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and client.get("/openapi.json").status_code == 200
+    assert "cdn" not in docs.text.lower() and "unpkg" not in docs.text.lower()
 
 
 def test_healthz(client: TestClient) -> None:

@@ -23,7 +23,7 @@ from gpworkforce.web.deps import CurrentUser, RequireUser, SessionDep, client_ip
 from gpworkforce.web.errors import safe_next
 from gpworkforce.web.templating import flash
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # HTML pages; the JSON API is under /api
 
 _ACTION_LABELS = {
     "sign_in": "Signed in",
