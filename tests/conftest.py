@@ -21,29 +21,8 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def national_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An SQLite database holding the shipped national snapshot, built once per test run.
+    """An SQLite database holding the shipped national snapshot, built once per test run
+    (see tests/national_db.py). Copy it before writing to it."""
+    from tests.national_db import national_template
 
-    Shared by every xdist worker (the build takes 10-20 s): the first worker to get the lock
-    builds it, the others wait and reuse it. Copy it before writing to it.
-    """
-    import fcntl
-    import hashlib
-
-    from gpworkforce.services.importing import SNAPSHOT_DIR, ensure_database
-
-    manifest = (SNAPSHOT_DIR / "MANIFEST.json").read_bytes()
-    key = hashlib.sha256(manifest).hexdigest()[:12]
-    root = tmp_path_factory.getbasetemp().parent  # common to all workers of this run
-    path = root / f"national-{key}.db"
-    with (root / f"national-{key}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not path.exists():
-            partial = path.with_suffix(".partial")
-            partial.unlink(missing_ok=True)
-            engine, _ = ensure_database(f"sqlite:///{partial}")
-            with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            engine.dispose()
-            partial.replace(path)
-        fcntl.flock(lock, fcntl.LOCK_UN)
-    return path
+    return national_template(tmp_path_factory)

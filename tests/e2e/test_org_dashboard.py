@@ -8,9 +8,7 @@ built once per test run and shared with the integration tests (same folder and l
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,10 +16,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.national_db import national_template
 
-from gpworkforce.services.importing import ensure_database
-
-TEMPLATE_DIR_NAME = "gpworkforce-national-template"  # as in tests/integration/web/test_org_pages.py
 DB_TEMPLATE_ENV = "GPWORKFORCE_E2E_DB_TEMPLATE"
 MAX_TABS = 60
 
@@ -31,23 +27,6 @@ window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation',
   (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample || ''}`));
 """
-
-
-def national_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file holding the snapshot: built once per run, shared by xdist workers."""
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = root / TEMPLATE_DIR_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "national.db"
-    with (folder / "build.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not target.exists():
-            partial = folder / f"building-{os.getpid()}.db"
-            engine, _ = ensure_database(f"sqlite:///{partial}")
-            engine.dispose()
-            partial.replace(target)
-    return target
 
 
 def _national(_engine: Any) -> None:

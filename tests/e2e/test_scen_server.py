@@ -11,7 +11,6 @@ A81001), and a PCN lead elsewhere who owns a private scenario (``PRIVATE_SCENARI
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import secrets
@@ -22,33 +21,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
+from tests.national_db import national_template
 
 from gpworkforce.services.accounts import create_scenario, create_user
-from gpworkforce.services.importing import database_is_empty, ensure_database
+from gpworkforce.services.importing import database_is_empty
 from gpworkforce.store import make_engine, session_scope
 
 TEMPLATE_ENV = "GPWORKFORCE_E2E_DB_TEMPLATE"
-TEMPLATE_DIR_NAME = "gpworkforce-national-template"  # same as tests/integration/web/test_corr_fixtures.py
 
 ACCOUNTS: dict[str, tuple[str, str]] = {}  # key -> (email, password)
 PRIVATE_SCENARIO: dict[str, str] = {}
 _STATE: dict[str, Any] = {}
-
-
-def _build_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = root / TEMPLATE_DIR_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "national.db"
-    with (folder / "build.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not target.exists():
-            partial = folder / f"building-{os.getpid()}.db"
-            engine, _ = ensure_database(f"sqlite:///{partial}")
-            engine.dispose()
-            partial.replace(target)
-    return target
 
 
 def _national_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -60,7 +43,7 @@ def _national_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 return Path(given)
         finally:
             engine.dispose()
-    return _build_template(tmp_path_factory)
+    return national_template(tmp_path_factory)
 
 
 def prepare_accounts(engine: Engine) -> None:

@@ -16,48 +16,29 @@ arrays, so:
 
 from __future__ import annotations
 
-import fcntl
 import os
 import secrets
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete
+from tests.national_db import national_template
 from web_helpers import Person
 
 from gpworkforce.reference import load_reference
 from gpworkforce.services.accounts import create_user
 from gpworkforce.services.analysis import Context
-from gpworkforce.services.importing import database_is_empty, ensure_database
+from gpworkforce.services.importing import database_is_empty
 from gpworkforce.store import make_engine, session_scope, upgrade
 from gpworkforce.store.tables import PracticeFteOverride
 from gpworkforce.web.app import create_app
 
-TEMPLATE_DIR_NAME = "gpworkforce-national-template"
 _PROCESS: dict[str, Any] = {}
-
-
-def national_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file holding the snapshot: built once per run, reused by every worker."""
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = root / TEMPLATE_DIR_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "national.db"
-    with (folder / "build.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # other workers wait here while one builds
-        if not target.exists():
-            partial = folder / f"building-{os.getpid()}.db"
-            engine, _ = ensure_database(f"sqlite:///{partial}")
-            engine.dispose()  # last connection closed: WAL checkpointed into the file
-            partial.replace(target)
-    return target
 
 
 @pytest.fixture(scope="session")

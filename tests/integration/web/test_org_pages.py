@@ -8,45 +8,24 @@ give the numbers the pages must show.
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
-import os
 import re
 import secrets
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from tests.national_db import national_template
 
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.analysis import Context, capacity_report, demand_report, gap_report, open_context
-from gpworkforce.services.importing import ensure_database
 from gpworkforce.web.app import create_app
 from gpworkforce.web.context import REPORT_FIELDS, SingleFlightCache, fmt_number, fmt_signed, relevant
 
 #: Same folder and lock as test_corr_fixtures.national_template, so one build serves both.
-TEMPLATE_DIR_NAME = "gpworkforce-national-template"
-
-
-def national_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file holding the snapshot: built once per run, shared by xdist workers."""
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = root / TEMPLATE_DIR_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "national.db"
-    with (folder / "build.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # other workers wait while one builds (~15 s)
-        if not target.exists():
-            partial = folder / f"building-{os.getpid()}.db"
-            engine, _ = ensure_database(f"sqlite:///{partial}")
-            engine.dispose()  # last connection closed: WAL checkpointed into the file
-            partial.replace(target)
-    return target
 
 
 @pytest.fixture(scope="module")
