@@ -338,7 +338,7 @@ def datasets(fmt: FormatOpt = Format.table) -> None:
 @app.command()
 def validate(fmt: FormatOpt = Format.table) -> None:
     """Fit on practice appointments and check against practices and sub-ICBs left out of the fit."""
-    from gpworkforce.services import analysis, validation
+    from gpworkforce.services import validation
 
     ctx = _context(None)
     result = _run(validation.validate, ctx)
@@ -353,7 +353,6 @@ def validate(fmt: FormatOpt = Format.table) -> None:
                 out.print(f"  {k}: {_fmt(v) if not isinstance(v, dict) else v}", highlight=False)
         else:
             out.print(f"  {values}", highlight=False)
-    _ = analysis
 
 
 @app.command()

@@ -59,10 +59,3 @@ def population_growth(projected: Array, base_index: int) -> Array:
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = np.where(base > 0, projected / base, 1.0)
     return growth
-
-
-def project_patients(patients: Array, growth: Array) -> Array:
-    """Registered patients [..., a, s] grown by factors [a, s] (or [t, a, s] -> [t, ..., a, s])."""
-    if growth.ndim == 2:
-        return patients * growth
-    return patients[None, ...] * growth.reshape(growth.shape[0], *([1] * (patients.ndim - 2)), *growth.shape[1:])
