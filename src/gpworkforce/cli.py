@@ -192,19 +192,12 @@ def init(
     from gpworkforce.services import importing
 
     url = store.default_database_url()
-    if force:
-        engine = store.make_engine(url)
-        store.upgrade(engine)
-        from gpworkforce.ingest.snapshot import read_snapshot
-
-        loaded = importing.save(engine, list(read_snapshot(importing.SNAPSHOT_DIR)))
-    else:
-        _, loaded = importing.ensure_database(url)
+    engine, loaded = importing.ensure_database(url, force=force)
     if loaded:
         for s in loaded:
             err.print(f"loaded {s.kind} {s.period or ''}: {s.rows:,} rows", highlight=False)
     else:
-        err.print(f"database ready: {store.make_engine(url).url.render_as_string(hide_password=True)}", highlight=False)
+        err.print(f"database ready: {engine.url.render_as_string(hide_password=True)}", highlight=False)
 
 
 @app.command("import")

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from gpworkforce import store
 from gpworkforce.ingest import IngestError, IngestResult
 from gpworkforce.ingest import read_any as _read_any
+from gpworkforce.store.aggregates import load_totals
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshot"
 #: Kinds whose practice codes must be known to a loaded mapping (a typo would silently vanish).
@@ -54,13 +55,19 @@ def _first_row_with(path: Path, column: str, values: set[str]) -> int | None:
 
 
 def known_practices(engine: Engine) -> set[str]:
-    """Practice codes in any loaded mapping or patients month."""
+    """Practice codes in any loaded mapping or patients month.
+
+    Patients months are summed by practice in the database rather than read whole (245k rows
+    each): only the codes are needed.
+    """
     codes: set[str] = set()
     with store.session_scope(engine) as s:
-        for kind in ("mapping", "patients"):
-            for period in store.list_periods(s, kind):
-                frame, _ = store.load_frame(s, kind, period)
-                codes.update(frame["practice_code"].unique())
+        for period in store.list_periods(s, "mapping"):
+            frame, _ = store.load_frame(s, "mapping", period)
+            codes.update(frame["practice_code"].unique())
+        for period in store.list_periods(s, "patients"):
+            totals, _ = load_totals(s, "patients", ["practice_code"], period)
+            codes.update(totals["practice_code"].unique())
     return codes
 
 
@@ -113,12 +120,14 @@ def database_is_empty(engine: Engine) -> bool:
         return not store.list_periods(s, "patients")
 
 
-def ensure_database(url: str | None = None, snapshot: Path = SNAPSHOT_DIR) -> tuple[Engine, list[ImportSummary]]:
-    """Migrate the database and, if it is empty, load the shipped snapshot of national data."""
+def ensure_database(
+    url: str | None = None, snapshot: Path = SNAPSHOT_DIR, force: bool = False
+) -> tuple[Engine, list[ImportSummary]]:
+    """Migrate the database and, if it is empty (or ``force``), load the shipped national snapshot."""
     from gpworkforce.ingest.snapshot import read_snapshot
 
     engine = store.make_engine(url or store.default_database_url())
     store.upgrade(engine)
-    if not database_is_empty(engine):
+    if not force and not database_is_empty(engine):
         return engine, []
     return engine, save(engine, list(read_snapshot(snapshot)))
