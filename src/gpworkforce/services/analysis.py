@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,6 @@ from gpworkforce.model.skillmix import transferable_share
 from gpworkforce.nomenclature import (
     AGE_BANDS,
     NEED_CATEGORIES,
-    ROLE_BY_CODE,
     ROLE_CODES,
     ROLES,
     SEXES,
@@ -89,6 +88,11 @@ class Context:
             if self._cal is None or self._cal[0] != nd.fingerprint:
                 self._cal = (nd.fingerprint, calibrate(nd, self.ref))
             return self._cal[1]
+
+    def calibrated(self, data: NationalData) -> bool:
+        """True when the calibration for ``data`` is already computed (no work to get it)."""
+        with self._lock:
+            return self._cal is not None and self._cal[0] == data.fingerprint
 
     @cached_property
     def base_year(self) -> int:
@@ -171,30 +175,14 @@ def _levers(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[Levers
 RUN_CACHE_SIZE = 32
 
 
-def _scatter(result: ModelResult, rows: NDArray[np.intp], n: int) -> ModelResult:
-    """A result for ``rows`` of ``n`` practices as full-size arrays (zeros elsewhere)."""
-    if len(rows) == n:
-        return result
-
-    def full(a: Array) -> Array:
-        out = np.zeros((n, *a.shape[1:]), dtype=a.dtype)
-        out[rows] = a
-        return out
-
-    per_practice = {
-        f.name: getattr(result, f.name) for f in fields(result) if f.name not in ("slots_per_fte_week", "steps")
-    }
-    return replace(
-        result, **{k: full(v) for k, v in per_practice.items()}, steps={k: full(v) for k, v in result.steps.items()}
-    )
-
-
 def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[ModelResult, list[str]]:
-    """Run the model for every practice with the scenario's levers applied inside ``org``.
+    """Run the model for the practices of ``org`` (in national order) with the scenario's levers.
 
-    Memoised per data version and scenario (and organisation, when FTE is added, since it is
-    shared across that organisation's practices): a page asks for demand, capacity, gap and
-    children of the same scenario, which is one model run, not four.
+    Practices are independent in the model, so only the organisation's own are run (an ICB is
+    ~300 practices, not 6,139) and the result holds only those rows: index per-practice national
+    arrays with ``org.rows`` to line up with it. Memoised per data version, scenario and
+    organisation: a page asks for demand, capacity, gap and children of the same scenario,
+    which is one model run, not four.
     """
     nd, cal = ctx.data, ctx.calibration
     key = (nd.fingerprint, scenario.model_dump_json(), org.code)
@@ -207,18 +195,16 @@ def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[M
     local = local_factors(nd, cal) if scenario.local_calibration else None
     if local is not None:
         notes.append(f"local calibration: {int((local != 1).sum()):,} practices scaled to their own appointment counts")
-    # Practices are independent in the model, so only the organisation's own are run; the
-    # result is full-size with zeros elsewhere (an ICB is ~300 practices, not 6,139).
-    rows = np.flatnonzero(org.mask)
+    rows = org.rows
     inputs = ModelInputs(
         patients=nd.patients[rows],
         covariates=cal.z[rows],
-        fte=nd.fte[rows],
+        fte=nd.fte_practice[rows] + nd.fte_pcn[rows],
         local_factor=None if local is None else local[rows],
     )
     if levers.added_fte is not None:
         levers = replace(levers, added_fte=levers.added_fte[rows])
-    result = _scatter(run(inputs, cal.params, levers), rows, len(org.mask))
+    result = run(inputs, cal.params, levers)
     for value in vars(result).values():  # shared between requests: nobody may write into it
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
@@ -229,7 +215,7 @@ def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[M
     return result, notes
 
 
-def _org_info(ctx: Context, org: Organisation) -> dict[str, Any]:
+def org_info(ctx: Context, org: Organisation) -> dict[str, Any]:
     """Level, code, name, practice count and parent codes (memoised per data version)."""
     nd = ctx.data
     key = f"org_info:{org.code}"
@@ -275,16 +261,15 @@ def demand_report(ctx: Context, org_code: str, scenario: Scenario | None = None)
     nd, cal = ctx.data, ctx.calibration
     org = resolve(nd, org_code)
     res, notes = run_scenario(ctx, org, scenario)
-    m = org.mask
-    patients = nd.patients[m]
+    patients = nd.patients[org.rows]
     growth, _ = growth_factors(ctx, scenario)
     grown = patients if growth is None else patients * growth
     per_expected = np.divide(
-        res.booked_year[m], res.expected_year[m], out=np.zeros(int(m.sum())), where=res.expected_year[m] > 0
+        res.booked_year, res.expected_year, out=np.zeros(len(org.rows)), where=res.expected_year > 0
     )
     by_age = np.einsum("pas,as,p->a", grown, cal.params.rates, per_expected)
-    booked = float(res.booked_year[m].sum())
-    cat = res.demand_category_year[m].sum(axis=0)
+    booked = float(res.booked_year.sum())
+    cat = res.demand_category_year.sum(axis=0)
     p = cal.params
     gp_work_cat = cat * p.gp_share / WEEKS_PER_YEAR
     other = (~GP_ROLES & CLINICAL).astype(float)
@@ -345,35 +330,42 @@ def demand_report(ctx: Context, org_code: str, scenario: Scenario | None = None)
         ]
     )
     return Report(
-        f"Demand: {org.label}", _org_info(ctx, org), summary, {"categories": categories, "age_bands": ages}, notes
+        f"Demand: {org.label}", org_info(ctx, org), summary, {"categories": categories, "age_bands": ages}, notes
     )
 
 
-def _role_frame(ctx: Context, org: Organisation, res: ModelResult) -> pd.DataFrame:
+def _role_frame(
+    ctx: Context, org: Organisation, res: ModelResult, only: NDArray[np.bool_] | None = None
+) -> pd.DataFrame:
+    """Roles (all, or those in ``only``) with FTE, slots, demand and gap, summed over ``org``.
+
+    Built from numpy columns in one DataFrame construction: column-by-column pandas work was
+    most of the time of a cold scenario's gap report.
+    """
     nd = ctx.data
-    m = org.mask
-    frame = pd.DataFrame(
+    rows = org.rows
+    keep = np.ones(len(ROLE_CODES), dtype=bool) if only is None else only
+    capacity = res.capacity_week.sum(axis=0)[keep]
+    demand = res.demand_week.sum(axis=0)[keep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(demand > 0, capacity / np.where(demand > 0, demand, 1.0), np.nan)
+    picked = [role for role, k in zip(ROLES, keep, strict=True) if k]
+    return pd.DataFrame(
         {
-            "role": list(ROLE_CODES),
-            "label": [r.label for r in ROLES],
-            "staff_group": [r.staff_group for r in ROLES],
-            "fte": res.fte[m].sum(axis=0),
-            "fte_practice": nd.fte_practice[m].sum(axis=0),
-            "fte_pcn_share": nd.fte_pcn[m].sum(axis=0),
-            "slots_per_fte_week": res.slots_per_fte_week,
-            "capacity_per_week": res.capacity_week[m].sum(axis=0),
-            "demand_per_week": res.demand_week[m].sum(axis=0),
+            "role": [r.code for r in picked],
+            "label": [r.label for r in picked],
+            "staff_group": [r.staff_group for r in picked],
+            "fte": res.fte.sum(axis=0)[keep],
+            "fte_practice": nd.fte_practice[rows].sum(axis=0)[keep],
+            "fte_pcn_share": nd.fte_pcn[rows].sum(axis=0)[keep],
+            "slots_per_fte_week": np.asarray(res.slots_per_fte_week)[keep],
+            "capacity_per_week": capacity,
+            "demand_per_week": demand,
+            "capacity_net_of_dna_per_week": capacity * (1.0 - ctx.calibration.params.dna_rate),
+            "gap_per_week": demand - capacity,
+            "capacity_to_demand": ratio,
         }
     )
-    frame["capacity_net_of_dna_per_week"] = frame["capacity_per_week"] * (1.0 - ctx.calibration.params.dna_rate)
-    frame["gap_per_week"] = frame["demand_per_week"] - frame["capacity_per_week"]
-    frame["capacity_to_demand"] = np.divide(
-        frame["capacity_per_week"],
-        frame["demand_per_week"],
-        out=np.full(len(frame), np.nan),
-        where=frame["demand_per_week"] > 0,
-    )
-    return frame
 
 
 def _fte_notes(ctx: Context, org: Organisation) -> list[str]:
@@ -393,7 +385,7 @@ def capacity_report(ctx: Context, org_code: str, scenario: Scenario | None = Non
     org = resolve(ctx.data, org_code)
     res, notes = run_scenario(ctx, org, scenario)
     roles = _role_frame(ctx, org, res)
-    clinical = roles[[ROLE_BY_CODE[r].clinical for r in roles["role"]]]
+    clinical = roles[CLINICAL]
     p = ctx.calibration.params
     summary = {
         "fte_clinical": float(clinical["fte"].sum()),
@@ -423,7 +415,7 @@ def capacity_report(ctx: Context, org_code: str, scenario: Scenario | None = Non
             "admin and reception staff are not appointment capacity",
         ]
     )
-    return Report(f"Capacity: {org.label}", _org_info(ctx, org), summary, {"roles": roles[cols]}, notes)
+    return Report(f"Capacity: {org.label}", org_info(ctx, org), summary, {"roles": roles[cols]}, notes)
 
 
 def gap_report(ctx: Context, org_code: str, scenario: Scenario | None = None) -> Report:
@@ -431,23 +423,23 @@ def gap_report(ctx: Context, org_code: str, scenario: Scenario | None = None) ->
     scenario = scenario or Scenario()
     org = resolve(ctx.data, org_code)
     res, notes = run_scenario(ctx, org, scenario)
-    roles = _role_frame(ctx, org, res)
-    clinical = roles[[ROLE_BY_CODE[r].clinical for r in roles["role"]]].copy()
-    m = org.mask
-    unassigned = float(res.unassigned_week[m].sum())
+    clinical = _role_frame(ctx, org, res, only=CLINICAL)
+    unassigned = float(res.unassigned_week.sum())
     demand = float(clinical["demand_per_week"].sum()) + unassigned
     capacity = float(clinical["capacity_per_week"].sum())
-    gp = clinical[clinical["role"].isin(["gp", "gp_locum_trainee"])]
+    gp = GP_ROLES[CLINICAL]
+    gp_demand = clinical["demand_per_week"].to_numpy()[gp]
+    gp_capacity = clinical["capacity_per_week"].to_numpy()[gp]
     summary = {
         "demand_per_week": demand,
         "capacity_per_week": capacity,
         "gap_per_week": demand - capacity,
         "gap_share_of_demand": (demand - capacity) / demand if demand else 0.0,
-        "gp_demand_per_week": float(gp["demand_per_week"].sum()),
-        "gp_capacity_per_week": float(gp["capacity_per_week"].sum()),
-        "gp_gap_per_week": float(gp["gap_per_week"].sum()),
+        "gp_demand_per_week": float(gp_demand.sum()),
+        "gp_capacity_per_week": float(gp_capacity.sum()),
+        "gp_gap_per_week": float((gp_demand - gp_capacity).sum()),
         "unassigned_per_week": unassigned,
-        "shifted_from_gps_per_week": float(res.shifted_week[m].sum()),
+        "shifted_from_gps_per_week": float(res.shifted_week.sum()),
         "capacity_to_demand": capacity / demand if demand else None,
         "year": scenario.year or ctx.base_year,
     }
@@ -466,7 +458,7 @@ def gap_report(ctx: Context, org_code: str, scenario: Scenario | None = None) ->
     cols = ["role", "label", "fte", "demand_per_week", "capacity_per_week", "gap_per_week", "capacity_to_demand"]
     return Report(
         f"Weekly appointment gap: {org.label}",
-        _org_info(ctx, org),
+        org_info(ctx, org),
         summary,
         {"roles": clinical[cols]},
         _common_notes(ctx, scenario) + notes,
@@ -483,60 +475,55 @@ def by_level_report(ctx: Context, org_code: str, by: str, scenario: Scenario | N
     if kids_key not in nd.lookup:
         nd.lookup[kids_key] = children(nd, org, by)
     kids: pd.DataFrame = nd.lookup[kids_key]  # type: ignore[assignment]
-    idx, codes = nd.groups(by)
-    idx = np.where(org.mask, idx, -1)
+    # Only the organisation's own practices take part (an ICB is ~300 rows, England 6,139).
+    rows = org.rows
+    idx_all, codes = nd.groups(by)
+    idx = idx_all[rows]
     n = len(codes)
     growth, _ = growth_factors(ctx, scenario)
-    patients = nd.patients.sum(axis=(1, 2)) if growth is None else (nd.patients * growth).sum(axis=(1, 2))
-    gp = GP_ROLES
-    clinical = CLINICAL
-    sums = {
-        "patients": group_sum(patients, idx, n),
-        "appointments_per_year": group_sum(res.booked_year, idx, n),
-        "demand_per_week": group_sum(res.demand_week[:, clinical].sum(axis=1) + res.unassigned_week, idx, n),
-        "capacity_per_week": group_sum(res.capacity_week[:, clinical].sum(axis=1), idx, n),
-        "gp_fte": group_sum(nd.fte[:, gp].sum(axis=1), idx, n),
-        "gp_demand_per_week": group_sum(res.demand_week[:, gp].sum(axis=1), idx, n),
-        "gp_capacity_per_week": group_sum(res.capacity_week[:, gp].sum(axis=1), idx, n),
-        "practices": group_sum(np.ones(len(idx)), idx, n),
+    pats = nd.patients[rows]
+    patients = pats.sum(axis=(1, 2)) if growth is None else np.einsum("pas,as->p", pats, growth)
+    demand_week, capacity_week = res.demand_week, res.capacity_week
+    sums = group_sum(
+        np.column_stack(
+            [
+                patients,
+                res.booked_year,
+                demand_week[:, CLINICAL].sum(axis=1) + res.unassigned_week,
+                capacity_week[:, CLINICAL].sum(axis=1),
+                (nd.fte_practice[rows] + nd.fte_pcn[rows])[:, GP_ROLES].sum(axis=1),
+                demand_week[:, GP_ROLES].sum(axis=1),
+                capacity_week[:, GP_ROLES].sum(axis=1),
+                np.ones(len(rows)),
+            ]
+        ),
+        idx,
+        n,
+    )[kids["group"].to_numpy()]
+    pats_g, booked, demand, capacity, gp_fte, gp_demand, gp_capacity, practices = sums.T
+    gap = demand - capacity
+    columns: dict[str, Any] = {
+        "code": kids["code"].to_numpy(),
+        "name": kids["name"].to_numpy(),
+        "practices": practices.astype(int),
+        "patients": pats_g,
+        "appointments_per_year": booked,
+        "appointments_per_month": booked / MONTHS,
+        "appointments_per_week": booked / WEEKS_PER_YEAR,
+        "demand_per_week": demand,
+        "capacity_per_week": capacity,
+        "gap_per_week": gap,
+        "gap_share_of_demand": np.divide(gap, demand, out=np.zeros(len(gap)), where=demand > 0),
+        "gp_fte": gp_fte,
+        "patients_per_gp_fte": np.divide(pats_g, gp_fte, out=np.full(len(gap), np.nan), where=gp_fte > 0),
+        "gp_demand_per_week": gp_demand,
+        "gp_capacity_per_week": gp_capacity,
+        "gp_gap_per_week": gp_demand - gp_capacity,
     }
-    g = kids["group"].to_numpy()
-    table = pd.DataFrame({"code": kids["code"], "name": kids["name"]})
-    for k, v in sums.items():
-        table[k] = v[g]
-    table["appointments_per_week"] = table["appointments_per_year"] / WEEKS_PER_YEAR
-    table["appointments_per_month"] = table["appointments_per_year"] / MONTHS
-    table["gap_per_week"] = table["demand_per_week"] - table["capacity_per_week"]
-    table["gp_gap_per_week"] = table["gp_demand_per_week"] - table["gp_capacity_per_week"]
-    table["gap_share_of_demand"] = np.divide(
-        table["gap_per_week"], table["demand_per_week"], out=np.zeros(len(table)), where=table["demand_per_week"] > 0
-    )
-    table["patients_per_gp_fte"] = np.divide(
-        table["patients"], table["gp_fte"], out=np.full(len(table), np.nan), where=table["gp_fte"] > 0
-    )
     if by == "practice":
         src = pd.Series(nd.fte_source, index=nd.practices["practice_code"])
-        table["fte_source"] = src.reindex(table["code"]).to_numpy()
-    table["practices"] = table["practices"].astype(int)
-    order = [
-        "code",
-        "name",
-        "practices",
-        "patients",
-        "appointments_per_year",
-        "appointments_per_month",
-        "appointments_per_week",
-        "demand_per_week",
-        "capacity_per_week",
-        "gap_per_week",
-        "gap_share_of_demand",
-        "gp_fte",
-        "patients_per_gp_fte",
-        "gp_demand_per_week",
-        "gp_capacity_per_week",
-        "gp_gap_per_week",
-    ]
-    order += [c for c in table.columns if c not in order]
+        columns["fte_source"] = src.reindex(kids["code"]).to_numpy()
+    table = pd.DataFrame(columns)
     summary = {
         "rows": len(table),
         "level": by,
@@ -549,9 +536,9 @@ def by_level_report(ctx: Context, org_code: str, by: str, scenario: Scenario | N
             notes.append(f"{unallocated} practices have no PCN (code U) and are not in any row")
     return Report(
         f"{org.label} by {by.replace('_', '-')}",
-        _org_info(ctx, org),
+        org_info(ctx, org),
         summary,
-        {"organisations": table[order]},
+        {"organisations": table},
         _common_notes(ctx, scenario) + notes + _fte_notes(ctx, org),
     )
 
@@ -618,7 +605,7 @@ def benchmark_report(ctx: Context, org_code: str) -> Report:
         *_fte_notes(ctx, org),
         "FTE include PCN-employed staff shared by list size; GPs include locums and GPs in training",
     ]
-    return Report(f"Benchmarks: {org.label}", _org_info(ctx, org), summary, {"staff_groups": table}, notes)
+    return Report(f"Benchmarks: {org.label}", org_info(ctx, org), summary, {"staff_groups": table}, notes)
 
 
 def practice_level_columns() -> tuple[str, ...]:

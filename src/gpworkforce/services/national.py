@@ -420,6 +420,20 @@ def _base(engine: Engine, ref: Reference, url: str, base_fp: str) -> NationalDat
         return data
 
 
+def national_if_fresh(engine: Engine, ref: Reference) -> NationalData | None:
+    """The cached ``NationalData`` if the database was checked less than a second ago, else None.
+
+    Never touches the database, so an event-loop caller can use it and go to a thread for
+    :func:`national` only when a check (or a build) is due.
+    """
+    key = f"{engine.url.render_as_string(hide_password=False)}#{id(ref)}"
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None and time.monotonic() - _CHECKED.get(key, float("-inf")) < FRESH_SECONDS:
+            return cached
+    return None
+
+
 def national(engine: Engine, ref: Reference) -> NationalData:
     """``NationalData`` for this database with users' FTE corrections applied.
 

@@ -27,19 +27,21 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any, Final, TypeVar
 
 import pandas as pd
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from gpworkforce.nomenclature import ROLE_BY_CODE, ROLE_CODES, UNALLOCATED_PCN
 from gpworkforce.scenario import Scenario
 from gpworkforce.services import analysis
 from gpworkforce.services.analysis import Context, Report
 from gpworkforce.services.calibrate import Calibration
-from gpworkforce.services.national import LEVEL_COLUMNS, DataMissingError, NationalData
+from gpworkforce.services.national import LEVEL_COLUMNS, DataMissingError, NationalData, national_if_fresh
 from gpworkforce.services.organisations import (
     BY_CHOICES,
     CHILD_LEVELS,
@@ -383,6 +385,11 @@ class Snapshot:
             raise UnknownOrganisation(found)
         return found
 
+    def org_info(self, code: str) -> dict[str, Any]:
+        """The reports' ``org`` dict (level, code, name, practices, parents) without a report."""
+        org = self.org(code)
+        return self.cached(("org-info", org.code), lambda: analysis.org_info(self.ctx, org))
+
     @property
     def lookups(self) -> Lookups:
         return self.cached(("lookups",), lambda: Lookups.build(self.data))
@@ -482,6 +489,7 @@ class Dashboard:
         self.ctx = ctx
         self.cache = SingleFlightCache(cache_size)
         self._frozen_fingerprint: str | None = None
+        self._seen_fingerprint: str | None = None  # the data the last snapshot() checked and prepared
 
     def warm_up(self) -> bool:
         """Build (or read from the disk cache) the national arrays and calibration, then one report.
@@ -504,11 +512,26 @@ class Dashboard:
         return True
 
     def snapshot(self) -> Snapshot:
-        """Pin the current data version for one request."""
+        """Pin the current data version for one request (may query the database: not on the event loop)."""
         base = self.ctx
         data = base.data
         if self._frozen_fingerprint is not None and data.fingerprint != self._frozen_fingerprint:
             self._freeze(data.fingerprint)  # new data (an import or FTE correction): keep it out of GC too
+        snap = Snapshot(self, PinnedContext(base, data))
+        _ = snap.ctx.calibration  # recomputed here, in the caller's thread, when the data changed
+        self._seen_fingerprint = data.fingerprint
+        return snap
+
+    def fresh_snapshot(self) -> Snapshot | None:
+        """The snapshot if the data and calibration are current and in memory, else None.
+
+        No database query and no rebuild, so async routes may call it on the event loop; when
+        it says None they take :meth:`snapshot` in a worker thread (see :func:`ready_snapshot`).
+        """
+        base = self.ctx
+        data = national_if_fresh(base.engine, base.ref)
+        if data is None or data.fingerprint != self._seen_fingerprint or not base.calibrated(data):
+            return None
         return Snapshot(self, PinnedContext(base, data))
 
     def _freeze(self, fingerprint: str) -> None:
@@ -522,7 +545,18 @@ class Dashboard:
         self._frozen_fingerprint = fingerprint
 
 
-def get_dashboard(request: Request) -> Dashboard:
+async def ready_snapshot(dashboard: Dashboard) -> Snapshot:
+    """The request's snapshot, from memory when current, else checked or built in a worker thread.
+
+    For async routes: their model runs and rendering are pure CPU and run on the event loop
+    (threads would only take turns on the GIL, and starve the loop that reads and writes
+    every connection), but a database check or a rebuild must not block it.
+    """
+    snap = dashboard.fresh_snapshot()
+    return snap if snap is not None else await run_in_threadpool(dashboard.snapshot)
+
+
+async def get_dashboard(request: Request) -> Dashboard:
     """The app's :class:`Dashboard` (``app.state.dashboard``)."""
     dashboard: Dashboard = request.app.state.dashboard
     return dashboard
@@ -542,31 +576,36 @@ SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 # --- The reports of one organisation page -------------------------------------------------------
 
 
-@dataclass
 class OrgView:
-    """Everything an organisation page or its results partial shows, computed once per request."""
+    """What an organisation page or its results partial shows, each report computed on first use.
 
-    org: dict[str, Any]
-    crumbs: list[Crumb]
-    scenario: Scenario
-    scenario_params: dict[str, str]
-    demand: Report
-    capacity: Report
-    gap: Report
-    benchmark: Report
-    baseline_gap: Report | None
-    children: Report | None
-    by: str | None
-    by_choices: list[str]
-    notes: list[str] = field(default_factory=list)
+    Lazy because the results are rendered in parts, each cached by the scenario fields it
+    depends on (``web.routes.org.PARTS``): when the benchmarks or the demand part is already
+    cached, its reports are never asked for, and a cold scenario costs only the parts it changes.
+    """
+
+    def __init__(
+        self, snap: Snapshot, org: Organisation, scenario: Scenario, params: dict[str, str], by: str | None
+    ) -> None:
+        self.snap = snap
+        self.organisation = org
+        self.scenario = scenario
+        self.scenario_params = params
+        self.by_choices = levels_below(org.level)
+        self.by = by if by in self.by_choices else CHILD_LEVELS.get(org.level)
+
+    @cached_property
+    def org(self) -> dict[str, Any]:
+        """Level, code, name, practice count and parent codes (the reports' ``org``)."""
+        return self.snap.org_info(self.organisation.code)
 
     @property
     def code(self) -> str:
-        return str(self.org["code"])
+        return self.organisation.code
 
     @property
     def level(self) -> str:
-        return str(self.org["level"])
+        return self.organisation.level
 
     @property
     def is_baseline(self) -> bool:
@@ -574,40 +613,54 @@ class OrgView:
 
     @property
     def year(self) -> int:
-        return int(self.gap.summary["year"])
+        return self.scenario.year or self.snap.base_year
+
+    def params_for(self, kind: str) -> dict[str, str]:
+        """The share-link fields report ``kind`` depends on (for its downloads and chart names)."""
+        return scenario_to_params(relevant(kind, self.scenario))
+
+    @cached_property
+    def crumbs(self) -> list[Crumb]:
+        return self.snap.lookups.ancestors(self.org)
+
+    @cached_property
+    def demand(self) -> Report:
+        return self.snap.report("demand", self.code, relevant("demand", self.scenario))
+
+    @cached_property
+    def capacity(self) -> Report:
+        return self.snap.report("capacity", self.code, relevant("capacity", self.scenario))
+
+    @cached_property
+    def gap(self) -> Report:
+        return self.snap.report("gap", self.code, self.scenario)
+
+    @cached_property
+    def benchmark(self) -> Report:
+        return self.snap.report("benchmark", self.code)
+
+    @cached_property
+    def baseline_gap(self) -> Report | None:
+        return self.snap.report("gap", self.code) if self.scenario_params else None
+
+    @cached_property
+    def children(self) -> Report | None:
+        return self.snap.report("children", self.code, self.scenario, self.by) if self.by else None
+
+    @cached_property
+    def notes(self) -> list[str]:
+        """The notes of every report on the page, each once, in page order."""
+        notes: list[str] = []
+        for report in (self.gap, self.demand, self.capacity, self.benchmark, self.children):
+            for note in report.notes if report else []:
+                if note not in notes:
+                    notes.append(note)
+        return notes
 
 
 def build_view(snap: Snapshot, code: str, scenario: Scenario, params: dict[str, str], by: str | None) -> OrgView:
-    """All reports for ``code`` under ``scenario`` (each at most once; see the module docstring)."""
-    org = snap.org(code)
-    demand = snap.report("demand", org.code, relevant("demand", scenario))
-    capacity = snap.report("capacity", org.code, relevant("capacity", scenario))
-    gap = snap.report("gap", org.code, scenario)
-    benchmark = snap.report("benchmark", org.code)
-    baseline = snap.report("gap", org.code) if params else None
-    choices = levels_below(org.level)
-    level = by if by in choices else CHILD_LEVELS.get(org.level)
-    children = snap.report("children", org.code, scenario, level) if level else None
-    notes: list[str] = []
-    for report in (gap, demand, capacity, benchmark, children):
-        for note in report.notes if report else []:
-            if note not in notes:
-                notes.append(note)
-    return OrgView(
-        org=gap.org,
-        crumbs=snap.lookups.ancestors(gap.org),
-        scenario=scenario,
-        scenario_params=params,
-        demand=demand,
-        capacity=capacity,
-        gap=gap,
-        benchmark=benchmark,
-        baseline_gap=baseline,
-        children=children,
-        by=level,
-        by_choices=choices,
-        notes=notes,
-    )
+    """The (lazy) view of ``code`` under ``scenario``; raises ``UnknownOrganisation``."""
+    return OrgView(snap, snap.org(code), scenario, params, by)
 
 
 # --- Tables ----------------------------------------------------------------------------------------

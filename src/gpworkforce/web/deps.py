@@ -19,6 +19,7 @@ from typing import Annotated, Final
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from gpworkforce.services.accounts import Scope
 from gpworkforce.store import session_scope
@@ -119,6 +120,32 @@ def get_current_user(request: Request, db: SessionDep) -> User | None:
 
 
 CurrentUser = Annotated[User | None, Depends(get_current_user)]
+
+
+def _load_viewer(request: Request) -> User | None:
+    with session_scope(request.app.state.engine) as db:
+        user = load_session_user(request, db)
+        if user is not None:
+            db.expunge(user)
+        return user
+
+
+async def get_viewer(request: Request) -> SignedInUser | None:
+    """Who is signed in, for read-only pages that only show it (header, links in partials).
+
+    Unlike :data:`CurrentUser` it opens no database session for an anonymous visitor and is
+    async, so a public page makes no trip through the thread pool before its own work.
+    """
+    if not hasattr(request.state, "signed_in"):
+        if isinstance(request.session.get(SESSION_USER_KEY), int):
+            remember_user(request, await run_in_threadpool(_load_viewer, request))
+        else:
+            remember_user(request, None)
+    viewer: SignedInUser | None = request.state.signed_in
+    return viewer
+
+
+Viewer = Annotated[SignedInUser | None, Depends(get_viewer)]
 
 
 def get_required_user(user: CurrentUser) -> User:

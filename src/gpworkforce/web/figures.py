@@ -19,10 +19,10 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from gpworkforce.services.analysis import Report
+from gpworkforce.web.rows import records
 
 NHS_BLUE = "#005eb8"
 NHS_DARK_BLUE = "#003087"
@@ -48,6 +48,10 @@ def _values(series: Iterable[Any], digits: int = 2) -> list[float | None]:
 
 def _labels(series: Iterable[Any]) -> list[str]:
     return [str(v) for v in series]
+
+
+def _column(rows: list[dict[str, Any]], key: str) -> list[Any]:
+    return [r[key] for r in rows]
 
 
 def chart_config(filename: str) -> dict[str, Any]:
@@ -87,9 +91,10 @@ def as_figure(figure: FigureDict) -> go.Figure:
 
 def population_pyramid(demand: Report, filename: str = "population-pyramid") -> FigureDict:
     """Registered patients by age band and sex (females to the left)."""
-    ages: pd.DataFrame = demand.tables["age_bands"]
-    labels = [str(a).replace("_", "-") for a in ages["age_band"]]
-    female = _values(ages["female"], 0)
+    ages = demand.tables["age_bands"]
+    labels = [str(a).replace("_", "-") for a in ages["age_band"].tolist()]
+    female = _values(ages["female"].tolist(), 0)
+    male = _values(ages["male"].tolist(), 0)
     data = [
         {
             "type": "bar",
@@ -104,14 +109,14 @@ def population_pyramid(demand: Report, filename: str = "population-pyramid") -> 
         {
             "type": "bar",
             "y": labels,
-            "x": _values(ages["male"], 0),
+            "x": male,
             "name": "Male",
             "orientation": "h",
             "marker": {"color": NHS_LIGHT_BLUE},
             "hovertemplate": "%{y}: %{x:,.0f} male<extra></extra>",
         },
     ]
-    top = max([abs(v) for v in female if v is not None] + [v or 0 for v in _values(ages["male"], 0)] + [1.0])
+    top = max([abs(v) for v in female if v is not None] + [v or 0 for v in male] + [1.0])
     ticks = _symmetric_ticks(top)
     return _figure(
         data,
@@ -139,12 +144,13 @@ def _symmetric_ticks(top: float) -> list[float]:
 
 def demand_by_category(demand: Report, filename: str = "demand-by-category") -> FigureDict:
     """Appointments a week by need category, split into GP and other staff."""
-    cats: pd.DataFrame = demand.tables["categories"].sort_values("appointments_per_week")
-    gp = cats["appointments_per_week"] * cats["gp_share"]
+    cats = sorted(records(demand.tables["categories"]), key=lambda r: r["appointments_per_week"])
+    labels = _labels(_column(cats, "label"))
+    gp = [r["appointments_per_week"] * r["gp_share"] for r in cats]
     data = [
         {
             "type": "bar",
-            "y": _labels(cats["label"]),
+            "y": labels,
             "x": _values(gp, 1),
             "name": "With a GP",
             "orientation": "h",
@@ -153,8 +159,8 @@ def demand_by_category(demand: Report, filename: str = "demand-by-category") -> 
         },
         {
             "type": "bar",
-            "y": _labels(cats["label"]),
-            "x": _values(cats["appointments_per_week"] - gp, 1),
+            "y": labels,
+            "x": _values([r["appointments_per_week"] - g for r, g in zip(cats, gp, strict=True)], 1),
             "name": "With other staff",
             "orientation": "h",
             "marker": {"color": NHS_LIGHT_BLUE},
@@ -172,20 +178,21 @@ def demand_by_category(demand: Report, filename: str = "demand-by-category") -> 
     )
 
 
-def _active_roles(roles: pd.DataFrame) -> pd.DataFrame:
-    return roles[(roles["demand_per_week"] > 0.05) | (roles["capacity_per_week"] > 0.05)]
+def _active_roles(roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in roles if r["demand_per_week"] > 0.05 or r["capacity_per_week"] > 0.05]
 
 
 def demand_vs_capacity(gap: Report, filename: str = "demand-and-capacity") -> FigureDict:
     """Weekly demand against capacity by role (roles with any demand or capacity), largest at the top."""
-    roles = _active_roles(gap.tables["roles"])
-    roles = roles.assign(size=roles[["demand_per_week", "capacity_per_week"]].max(axis=1)).sort_values("size")
-    labels = _labels(roles["label"])
+    roles = sorted(
+        _active_roles(records(gap.tables["roles"])), key=lambda r: max(r["demand_per_week"], r["capacity_per_week"])
+    )
+    labels = _labels(_column(roles, "label"))
     data = [
         {
             "type": "bar",
             "y": labels,
-            "x": _values(roles["capacity_per_week"], 1),
+            "x": _values(_column(roles, "capacity_per_week"), 1),
             "name": "Capacity",
             "orientation": "h",
             "marker": {"color": NHS_LIGHT_BLUE},
@@ -194,7 +201,7 @@ def demand_vs_capacity(gap: Report, filename: str = "demand-and-capacity") -> Fi
         {
             "type": "bar",
             "y": labels,
-            "x": _values(roles["demand_per_week"], 1),
+            "x": _values(_column(roles, "demand_per_week"), 1),
             "name": "Demand",
             "orientation": "h",
             "marker": {"color": NHS_DARK_BLUE},
@@ -218,17 +225,24 @@ def gap_by_role(gap: Report, baseline: Report | None = None, filename: str = "ga
     With ``baseline`` (the same organisation without the scenario's levers) a grey bar beside
     each role shows where it started, so the effect of the levers is visible.
     """
-    roles: pd.DataFrame = gap.tables["roles"]
-    keep = roles["gap_per_week"].abs() > 0.05
+    table = gap.tables["roles"]
+    base: dict[str, float] = {}
     if baseline is not None:
-        base = baseline.tables["roles"].set_index("role")["gap_per_week"]
-        keep |= roles["role"].map(base).abs().fillna(0.0) > 0.05
-    roles = roles[keep].sort_values("gap_per_week")
-    labels = _labels(roles["label"])
-    gaps = _values(roles["gap_per_week"], 1)
+        base = dict(zip(baseline.tables["roles"]["role"].tolist(), baseline.tables["roles"]["gap_per_week"].tolist(),
+                        strict=True))
+    roles = sorted(
+        (
+            r
+            for r in records(table)
+            if abs(r["gap_per_week"]) > 0.05 or (baseline is not None and abs(base.get(r["role"], 0.0)) > 0.05)
+        ),
+        key=lambda r: r["gap_per_week"],
+    )
+    labels = _labels(_column(roles, "label"))
+    gaps = _values(_column(roles, "gap_per_week"), 1)
     data: list[dict[str, Any]] = []
     if baseline is not None:
-        base_gaps = _values(roles["role"].map(base).fillna(0.0), 1)
+        base_gaps = _values([base.get(r["role"], 0.0) for r in roles], 1)
         data.append(
             {
                 "type": "bar",
@@ -269,15 +283,15 @@ def gap_by_role(gap: Report, baseline: Report | None = None, filename: str = "ga
 
 def benchmark_chart(bench: Report, filename: str = "benchmarks") -> FigureDict:
     """FTE per 1,000 patients by staff group, the organisation against its comparators."""
-    table: pd.DataFrame = bench.tables["staff_groups"]
-    keys = [c[: -len("_fte_per_1000")] for c in table.columns if c.endswith("_fte_per_1000")]
+    table = bench.tables["staff_groups"]
+    keys = [str(c)[: -len("_fte_per_1000")] for c in table.columns if str(c).endswith("_fte_per_1000")]
     names = bench.summary.get("comparators", keys)
     palette = [NHS_DARK_BLUE, NHS_LIGHT_BLUE, NHS_WARM_YELLOW, NHS_GREY]
     data = [
         {
             "type": "bar",
-            "x": _labels(table["label"]),
-            "y": _values(table[f"{key}_fte_per_1000"], 3),
+            "x": _labels(table["label"].tolist()),
+            "y": _values(table[f"{key}_fte_per_1000"].tolist(), 3),
             "name": str(names[i]) if i < len(names) else key,
             "marker": {"color": palette[i % len(palette)]},
             "hovertemplate": "%{x}: %{y:.2f} FTE per 1,000<extra>" + key.replace("_", " ") + "</extra>",

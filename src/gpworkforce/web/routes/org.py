@@ -17,7 +17,7 @@ How the scenario panel works (templates/org/_panel.html):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
@@ -50,12 +50,15 @@ from gpworkforce.web.context import (
     fmt_pct,
     fmt_signed,
     lever_decimals,
+    ready_snapshot,
+    relevant,
     scenario_key,
     sort_table,
 )
-from gpworkforce.web.deps import CurrentUser
+from gpworkforce.web.deps import Viewer
 from gpworkforce.web.errors import is_htmx
 from gpworkforce.web.plotly_offline import embeddable_json
+from gpworkforce.web.rows import records
 from gpworkforce.web.scenario_form import LEVERS, PANEL_ROLES, Lever
 
 router = APIRouter(include_in_schema=False)
@@ -215,59 +218,141 @@ class Chart:
         return embeddable_json(self.figure)
 
 
-def charts(view: OrgView) -> dict[str, Chart]:
-    """The five charts, each with a caption that states its main numbers."""
-    stem = f"gpworkforce-{view.code}" + ("" if view.is_baseline else "-scenario")
-    d, g = view.demand.summary, view.gap.summary
-    cats = view.demand.tables["categories"].sort_values("appointments_per_week", ascending=False)
-    top = cats.iloc[0] if len(cats) else None
-    roles = view.gap.tables["roles"]
-    worst = roles.sort_values("gap_per_week", ascending=False).iloc[0] if len(roles) else None
+def _stem(view: OrgView, params: Mapping[str, str]) -> str:
+    """Chart file names: ``gpworkforce-{code}``, with ``-scenario`` when levers change the chart."""
+    return f"gpworkforce-{view.code}" + ("-scenario" if params else "")
+
+
+def _links(view: OrgView, params: Mapping[str, str], *names: str) -> dict[str, dict[str, str]]:
+    """CSV and Excel links of the named tables, carrying the scenario fields they depend on."""
+    return {
+        t: {ext: org_url(view.code, params, f"/download/{t}.{ext}") for ext in ("csv", "xlsx")} for t in names
+    }
+
+
+def share_url(view: OrgView, raw: Mapping[str, str]) -> str:
+    """The page address of this scenario and table order (the share link, and HX-Push-Url)."""
+    return org_url(view.code, view.scenario_params, by=raw.get("by") or None, sort=raw.get("sort"),
+                   dir=raw.get("dir"))
+
+
+def summary_part(view: OrgView, raw: Mapping[str, str]) -> dict[str, Any]:
+    """Heading, scenario in words, share link and the summary cards."""
+    return {
+        "share_url": share_url(view, raw),
+        "changed_levers": describe_scenario(view),
+        "downloads": _links(view, view.scenario_params, "summary"),
+    }
+
+
+def demand_part(view: OrgView) -> dict[str, Any]:
+    """Population pyramid and demand by need category, with their tables."""
+    params = view.params_for("demand")
+    stem = _stem(view, params)
+    d = view.demand.summary
+    cats = records(view.demand.tables["categories"].sort_values("appointments_per_week", ascending=False))
+    top = cats[0] if cats else None
     ages = view.demand.tables["age_bands"]
     lower_age = ages["age_band"].astype(str).str.split("_").str[0].str.rstrip("+").astype(int)
     over_65 = ages.loc[lower_age >= 65, "patients"].sum()
     share_65 = over_65 / d["registered_patients"] if d["registered_patients"] else 0.0
     name = display_name(view.org["name"])
-    out = {
-        "pyramid": Chart(
-            "chart-pyramid",
-            figures.population_pyramid(view.demand, f"{stem}-population"),
-            f"Registered patients of {name} by five-year age band and sex, {view.year}: "
-            f"{fmt_number(d['registered_patients'])} patients, {fmt_pct(share_65)} aged 65 or over.",
-        ),
-        "categories": Chart(
-            "chart-categories",
-            figures.demand_by_category(view.demand, f"{stem}-demand-by-category"),
-            f"Appointments a week by need category, split between GPs and other staff: "
-            f"{fmt_number(d['appointments_per_week'])} a week in all"
-            + (f"; the largest category is {top['label']} ({fmt_number(top['appointments_per_week'])})." if top
-               is not None else "."),
-        ),
-        "demand_capacity": Chart(
-            "chart-demand-capacity",
-            figures.demand_vs_capacity(view.gap, f"{stem}-demand-and-capacity"),
-            f"Weekly demand and capacity by role: {fmt_number(g['demand_per_week'])} appointments needed against "
-            f"{fmt_number(g['capacity_per_week'])} slots.",
-        ),
-        "gap": Chart(
-            "chart-gap",
-            figures.gap_by_role(view.gap, view.baseline_gap, f"{stem}-gap-by-role"),
-            f"Weekly gap by role (demand minus capacity; above zero is a shortfall): {fmt_signed(g['gap_per_week'])} "
-            "appointments a week in all"
-            + (f"; the largest shortfall is for {worst['label']} ({fmt_signed(worst['gap_per_week'])})."
-               if worst is not None and worst["gap_per_week"] > 0 else ".")
-            + ("" if view.baseline_gap is None else
-               f" Grey bars show the baseline ({fmt_signed(view.baseline_gap.summary['gap_per_week'])} in all)."),
-        ),
-        "benchmarks": Chart(
-            "chart-benchmarks",
-            figures.benchmark_chart(view.benchmark, f"{stem}-benchmarks"),
-            "Staff per 1,000 registered patients by staff group, against "
-            + ", ".join(str(c) for c in view.benchmark.summary.get("comparators", [])[1:])
-            + ".",
-        ),
+    bands = ages.assign(
+        band=lambda f: f["age_band"].astype(str).str.replace("_", " to ").str.replace("+", " and over")
+    )
+    return {
+        "charts": {
+            "pyramid": Chart(
+                "chart-pyramid",
+                figures.population_pyramid(view.demand, f"{stem}-population"),
+                f"Registered patients of {name} by five-year age band and sex, {view.year}: "
+                f"{fmt_number(d['registered_patients'])} patients, {fmt_pct(share_65)} aged 65 or over.",
+            ),
+            "categories": Chart(
+                "chart-categories",
+                figures.demand_by_category(view.demand, f"{stem}-demand-by-category"),
+                f"Appointments a week by need category, split between GPs and other staff: "
+                f"{fmt_number(d['appointments_per_week'])} a week in all"
+                + (f"; the largest category is {top['label']} ({fmt_number(top['appointments_per_week'])})."
+                   if top is not None else "."),
+            ),
+        },
+        "tables": {"age_bands": records(bands), "categories": cats},
+        "downloads": _links(view, params, "age_bands", "categories"),
     }
-    return out
+
+
+def gap_part(view: OrgView) -> dict[str, Any]:
+    """Demand against capacity and the gap by role (charts and table)."""
+    stem = _stem(view, view.scenario_params)
+    g = view.gap.summary
+    roles = view.gap.tables["roles"]
+    worst = max(records(roles), key=lambda r: r["gap_per_week"], default=None)
+    active = (roles["fte"].abs() > 0.005) | (roles["demand_per_week"] > 0.05) | (roles["capacity_per_week"] > 0.05)
+    shown = roles[active]
+    return {
+        "charts": {
+            "demand_capacity": Chart(
+                "chart-demand-capacity",
+                figures.demand_vs_capacity(view.gap, f"{stem}-demand-and-capacity"),
+                f"Weekly demand and capacity by role: {fmt_number(g['demand_per_week'])} appointments needed "
+                f"against {fmt_number(g['capacity_per_week'])} slots.",
+            ),
+            "gap": Chart(
+                "chart-gap",
+                figures.gap_by_role(view.gap, view.baseline_gap, f"{stem}-gap-by-role"),
+                "Weekly gap by role (demand minus capacity; above zero is a shortfall): "
+                f"{fmt_signed(g['gap_per_week'])} appointments a week in all"
+                + (f"; the largest shortfall is for {worst['label']} ({fmt_signed(worst['gap_per_week'])})."
+                   if worst is not None and worst["gap_per_week"] > 0 else ".")
+                + ("" if view.baseline_gap is None else
+                   f" Grey bars show the baseline ({fmt_signed(view.baseline_gap.summary['gap_per_week'])} in all)."),
+            ),
+        },
+        "tables": {"gap_roles": records(shown)},
+        "downloads": _links(view, view.scenario_params, "gap_roles"),
+    }
+
+
+def capacity_part(view: OrgView) -> dict[str, Any]:
+    """Staff and appointment slots by role."""
+    cap = view.capacity.tables["roles"]
+    cap = cap[(cap["fte"].abs() > 0.005) | (cap["capacity_per_week"] > 0.05)]
+    return {
+        "tables": {"capacity_roles": records(cap)},
+        "downloads": _links(view, view.params_for("capacity"), "capacity_roles"),
+    }
+
+
+def benchmarks_part(view: OrgView) -> dict[str, Any]:
+    """FTE per 1,000 patients and patients per FTE against the comparators (no scenario)."""
+    bench = view.benchmark.tables["staff_groups"]
+    keys = [c[: -len("_fte_per_1000")] for c in bench.columns if c.endswith("_fte_per_1000")]
+    comparators = [str(n) for n in view.benchmark.summary.get("comparators", keys)]
+    names = [("This " + LEVEL_LABELS[view.level].lower()) if i == 0 else n for i, n in enumerate(comparators)]
+    per_1000 = [("label", "Staff group", "text")] + [
+        (f"{k}_fte_per_1000", names[i] if i < len(names) else k, "dec2") for i, k in enumerate(keys)
+    ]
+    if "percentile_in_icb" in bench.columns:
+        per_1000.append(("percentile_in_icb", "Percentile among the ICB's practices", "int"))
+    per_fte = [("label", "Staff group", "text")] + [
+        (f"{k}_patients_per_fte", names[i] if i < len(names) else k, "int") for i, k in enumerate(keys)
+    ]
+    return {
+        "charts": {
+            "benchmarks": Chart(
+                "chart-benchmarks",
+                figures.benchmark_chart(view.benchmark, f"gpworkforce-{view.code}-benchmarks"),
+                "Staff per 1,000 registered patients by staff group, against " + ", ".join(comparators[1:]) + ".",
+            )
+        },
+        "tables": {
+            "benchmarks": records(bench),
+            "bench_per_1000_columns": per_1000,
+            "bench_per_fte_columns": per_fte,
+        },
+        "downloads": _links(view, {}, "benchmarks"),
+    }
 
 
 def children_context(
@@ -306,7 +391,7 @@ def children_context(
         for level in view.by_choices
     ]
     return {
-        "children": shown.to_dict(orient="records"),
+        "children": records(shown),
         "children_total": len(frame),
         "children_columns": CHILD_COLUMNS,
         "children_headers": headers,
@@ -326,50 +411,44 @@ def _default_by(view: OrgView) -> str | None:
     return CHILD_LEVELS.get(view.level)
 
 
-def tables(view: OrgView) -> dict[str, Any]:
-    """Rows and columns of every table on the page (the numbers behind each chart)."""
-    ages = view.demand.tables["age_bands"].assign(
-        band=lambda f: f["age_band"].astype(str).str.replace("_", " to ").str.replace("+", " and over")
-    )
-    cats = view.demand.tables["categories"].sort_values("appointments_per_week", ascending=False)
-    cap = view.capacity.tables["roles"]
-    cap = cap[(cap["fte"].abs() > 0.005) | (cap["capacity_per_week"] > 0.05)]
-    gap = view.gap.tables["roles"]
-    gap = gap[(gap["fte"].abs() > 0.005) | (gap["demand_per_week"] > 0.05) | (gap["capacity_per_week"] > 0.05)]
-    bench = view.benchmark.tables["staff_groups"]
-    keys = [c[: -len("_fte_per_1000")] for c in bench.columns if c.endswith("_fte_per_1000")]
-    names = [str(n) for n in view.benchmark.summary.get("comparators", keys)]
-    names = [("This " + LEVEL_LABELS[view.level].lower()) if i == 0 else n for i, n in enumerate(names)]
-    per_1000 = [("label", "Staff group", "text")] + [
-        (f"{k}_fte_per_1000", names[i] if i < len(names) else k, "dec2") for i, k in enumerate(keys)
-    ]
-    if "percentile_in_icb" in bench.columns:
-        per_1000.append(("percentile_in_icb", "Percentile among the ICB's practices", "int"))
-    per_fte = [("label", "Staff group", "text")] + [
-        (f"{k}_patients_per_fte", names[i] if i < len(names) else k, "int") for i, k in enumerate(keys)
-    ]
-    return {
-        "age_bands": ages.to_dict(orient="records"),
-        "categories": cats.to_dict(orient="records"),
-        "capacity_roles": cap.to_dict(orient="records"),
-        "gap_roles": gap.to_dict(orient="records"),
-        "benchmarks": bench.to_dict(orient="records"),
-        "bench_per_1000_columns": per_1000,
-        "bench_per_fte_columns": per_fte,
-    }
+@dataclass(frozen=True)
+class Part:
+    """One cached piece of the results: its template, what it depends on, and its context.
+
+    ``depends`` names the scenario fields the part's numbers depend on: ``scenario`` (all of
+    them), ``demand`` or ``capacity`` (those reports' fields, see ``context.REPORT_FIELDS``),
+    ``org`` (none), and ``presentation`` adds the table order (sort, dir, by). A part is rendered
+    once per data version, organisation and those fields, and shared by every request and user,
+    so it holds nothing per user (no CSRF token, no signed-in name).
+    """
+
+    template: str
+    depends: str
+    build: Callable[[OrgView, Mapping[str, str]], dict[str, Any]]
 
 
-def downloads(view: OrgView) -> dict[str, dict[str, str]]:
-    """CSV and Excel links for every table, carrying the scenario."""
-    tables = ("summary", "categories", "age_bands", "capacity_roles", "gap_roles", "benchmarks")
-    return {
-        t: {ext: org_url(view.code, view.scenario_params, f"/download/{t}.{ext}") for ext in ("csv", "xlsx")}
-        for t in tables
-    }
+#: The results in page order; ``_results_partial.html`` puts the per-user bits between them.
+PARTS: Final = {
+    "summary": Part("org/_results_summary.html", "scenario+presentation", summary_part),
+    "demand": Part("org/_results_demand.html", "demand", lambda view, raw: demand_part(view)),
+    "gap": Part("org/_results_gap.html", "scenario", lambda view, raw: gap_part(view)),
+    "capacity": Part("org/_results_capacity.html", "capacity", lambda view, raw: capacity_part(view)),
+    "benchmarks": Part("org/_results_benchmarks.html", "org", lambda view, raw: benchmarks_part(view)),
+    "children": Part(
+        "org/_children_partial.html",
+        "scenario+presentation",
+        lambda view, raw: {"view": view, **children_context(view, raw.get("sort"), raw.get("dir"))},
+    ),
+    # the notes of the table of organisations below depend on its level (by)
+    "notes": Part("org/_results_notes.html", "scenario+presentation", lambda view, raw: {"view": view}),
+}
 
 
-BODY_PARTS: Final = {"main": "org/_results_main.html", "capacity": "org/_results_capacity.html",
-                     "more": "org/_results_more.html"}
+def _part_key(view: OrgView, name: str, part: Part, raw: Mapping[str, str]) -> tuple[Hashable, ...]:
+    kind, _, presentation = part.depends.partition("+")
+    scenario = Scenario() if kind == "org" else relevant(kind, view.scenario)
+    order = tuple(raw.get(k) or "" for k in PRESENTATION) if presentation else ()
+    return ("part", name, view.code, scenario_key(scenario), *order)
 
 
 def results_context(
@@ -377,43 +456,34 @@ def results_context(
 ) -> dict[str, Any]:
     """What ``_results_partial.html`` needs (also the page, which includes it).
 
-    The body (cards, charts, tables) depends only on the data, organisation, scenario and table
-    order, so it is rendered once and shared by every request and user: charts and tables were
-    most of a page's server time. The per-user parts are added around it by the partial.
+    Each part of the body is rendered once per data version, organisation and the scenario
+    fields it depends on (:data:`PARTS`), and shared by every request and user: moving the
+    skill-mix slider re-renders the cards, the gap and the table of organisations, not the
+    population pyramid, demand or benchmarks. The per-user parts are added by the partial.
     """
-    sort, direction, by = (raw.get(k) or "" for k in PRESENTATION)
-    key = ("results", view.code, scenario_key(view.scenario), sort, direction, by)
 
-    def build() -> dict[str, Any]:
-        model = _results_model(view, raw)
-        model["body"] = {
-            part: Markup(templates.get_template(name).render(model)) for part, name in BODY_PARTS.items()
-        }
-        return model
+    def render(name: str, part: Part) -> Markup:
+        def build() -> Markup:
+            context = {"view": view, **part.build(view, raw)}
+            return Markup(templates.get_template(part.template).render(context))
 
-    return {**snap.cached(key, build), "htmx": htmx}
+        return snap.cached(_part_key(view, name, part, raw), build)
 
-
-def _results_model(view: OrgView, raw: Mapping[str, str]) -> dict[str, Any]:
-    share = org_url(view.code, view.scenario_params, by=raw.get("by") if raw.get("by") else None,
-                    sort=raw.get("sort"), dir=raw.get("dir"))
     gap = view.gap.summary
     status = (
         f"Results updated for {view.year}: weekly gap {fmt_signed(gap['gap_per_week'])} appointments "
         f"({fmt_pct(gap['gap_share_of_demand'])} of demand)."
     )
+    body = {name: render(name, part) for name, part in PARTS.items() if name != "children" or view.by}
     return {
         "view": view,
         "org": view.org,
         "scenario": view.scenario,
         "scenario_params": view.scenario_params,
-        "charts": charts(view),
-        "downloads": downloads(view),
-        "tables": tables(view),
-        "share_url": share,
+        "share_url": share_url(view, raw),
         "status_text": status,
-        "changed_levers": describe_scenario(view),
-        **children_context(view, raw.get("sort"), raw.get("dir")),
+        "body": body,
+        "htmx": htmx,
     }
 
 
@@ -454,11 +524,8 @@ def _no_data(request: Request) -> HTMLResponse:
     return response
 
 
-def _prepare(
-    dashboard: DashboardDep, code: str, raw: dict[str, str]
-) -> tuple[Snapshot, OrgView, ScenarioError | None]:
-    """Resolve, parse and compute; an invalid scenario falls back to the baseline with the error."""
-    snap = dashboard.snapshot()
+def _prepare(snap: Snapshot, code: str, raw: dict[str, str]) -> tuple[OrgView, ScenarioError | None]:
+    """Resolve and parse; an invalid scenario falls back to the baseline with the error."""
     snap.org(code)  # UnknownOrganisation first: a bad code is a 404 whatever the query says
     error = None
     try:
@@ -466,15 +533,19 @@ def _prepare(
     except ScenarioError as exc:
         error, scenario, params = exc, Scenario(), {}
     view = build_view(snap, code, scenario, params, raw.get("by"))
-    return snap, view, error
+    return view, error
 
 
 @router.get("/org/{code}", response_class=HTMLResponse)
-def org_page(request: Request, code: str, dashboard: DashboardDep, _user: CurrentUser) -> HTMLResponse:
-    """An organisation's dashboard; the query string is the scenario (a share link)."""
+async def org_page(request: Request, code: str, dashboard: DashboardDep, _user: Viewer) -> HTMLResponse:
+    """An organisation's dashboard; the query string is the scenario (a share link).
+
+    Async on purpose: everything after :func:`ready_snapshot` is CPU work (see there).
+    """
     raw = query_dict(request)
     try:
-        snap, view, error = _prepare(dashboard, code, raw)
+        snap = await ready_snapshot(dashboard)
+        view, error = _prepare(snap, code, raw)
     except UnknownOrganisation as exc:
         return _not_found(request, code, str(exc))
     except DataMissingError:
@@ -497,12 +568,13 @@ def org_page(request: Request, code: str, dashboard: DashboardDep, _user: Curren
 
 
 @router.get("/org/{code}/results", response_class=HTMLResponse)
-def org_results(request: Request, code: str, dashboard: DashboardDep, _user: CurrentUser) -> HTMLResponse:
-    """Only the results (``_results_partial.html``) for the scenario in the query string."""
+async def org_results(request: Request, code: str, dashboard: DashboardDep, _user: Viewer) -> HTMLResponse:
+    """Only the results (``_results_partial.html``) for the scenario in the query string (async: see org_page)."""
     raw = query_dict(request)
     templates = request.app.state.templates
     try:
-        snap, view, error = _prepare(dashboard, code, raw)
+        snap = await ready_snapshot(dashboard)
+        view, error = _prepare(snap, code, raw)
     except UnknownOrganisation as exc:
         response: HTMLResponse = HTMLResponse(
             f'<p class="nhsuk-error-message">{_escape(str(exc))}</p>', status_code=404
@@ -526,11 +598,11 @@ def org_results(request: Request, code: str, dashboard: DashboardDep, _user: Cur
 
 
 @router.get("/org/{code}/children", response_class=HTMLResponse)
-def org_children(request: Request, code: str, dashboard: DashboardDep) -> HTMLResponse:
-    """Only the sortable children table, for HTMX sorting and "show by" links."""
+async def org_children(request: Request, code: str, dashboard: DashboardDep) -> HTMLResponse:
+    """Only the sortable children table, for HTMX sorting and "show by" links (async: see org_page)."""
     raw = query_dict(request)
     try:
-        _snap, view, error = _prepare(dashboard, code, raw)
+        view, error = _prepare(await ready_snapshot(dashboard), code, raw)
     except UnknownOrganisation as exc:
         return HTMLResponse(f'<p class="nhsuk-error-message">{_escape(str(exc))}</p>', status_code=404)
     if error is not None:

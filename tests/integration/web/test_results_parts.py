@@ -1,0 +1,110 @@
+"""The results body is cached in parts by what each depends on: reuse must never show stale numbers.
+
+Why these tests: a part cached under too narrow a key (say the demand part without the year)
+would show another scenario's figures and no other test would notice, since every number on
+the page would still be well formed. So a results fragment served by an app that has seen many
+other scenarios must equal, byte for byte, the fragment of an app that has seen nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from tests.national_db import national_template
+
+from gpworkforce.web.app import create_app
+from gpworkforce.web.routes.org import PARTS
+
+HX = {"HX-Request": "true"}
+
+#: Scenarios and table orders that share some parts and not others (year, shift, DNA, FTE, minutes, by, sort).
+REQUESTS: list[tuple[str, dict[str, str]]] = [
+    ("QHM", {}),
+    ("QHM", {"shift_share": "0.3"}),
+    ("QHM", {"shift_share": "0.3", "year": "2030"}),
+    ("QHM", {"shift_share": "0.1", "year": "2030"}),
+    ("QHM", {"year": "2030", "dna_rate": "0.02"}),
+    ("QHM", {"year": "2030", "added_fte.pharmacist": "10"}),
+    ("QHM", {"year": "2030", "added_fte.pharmacist": "10", "minutes.gp": "12"}),
+    ("QHM", {"shift_share": "0.3", "by": "pcn"}),
+    ("QHM", {"shift_share": "0.3", "by": "pcn", "sort": "gap_per_week", "dir": "desc"}),
+    ("QHM", {"shift_share": "0.3", "sort": "patients", "dir": "asc"}),
+    ("A81001", {"shift_share": "0.3"}),
+    ("A81001", {"shift_share": "0.3", "added_fte.gp": "1"}),
+    ("U89141", {"year": "2032", "growth_rate": "0.02"}),
+]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    path = national_template(tmp_path_factory)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GPWORKFORCE_CACHE_DIR", str(path.parent / "org-array-cache"))
+        application = create_app(f"sqlite:///{path}", secret_key=secrets.token_urlsafe(32))
+        with TestClient(application):
+            yield application
+
+
+def _forget(app: FastAPI) -> None:
+    """Drop every cached part, report and model run: the next request computes from nothing."""
+    app.state.dashboard.cache.clear()
+    app.state.ctx._runs.clear()
+
+
+def test_a_warm_app_serves_what_a_cold_app_computes(app: FastAPI) -> None:
+    client = TestClient(app)
+    warm = [client.get(f"/org/{code}/results", params=params, headers=HX) for code, params in REQUESTS]
+    for (code, params), served in zip(REQUESTS, warm, strict=True):
+        assert served.status_code == 200, (code, params)
+        _forget(app)
+        cold = client.get(f"/org/{code}/results", params=params, headers=HX)
+        assert served.text == cold.text, f"stale part for {code} {params}"
+        assert served.headers["HX-Push-Url"] == cold.headers["HX-Push-Url"]
+
+
+def test_full_page_matches_after_warm_fragments(app: FastAPI) -> None:
+    client = TestClient(app)
+    for code, params in REQUESTS[:4]:
+        client.get(f"/org/{code}/results", params=params, headers=HX)
+    params = {"shift_share": "0.3", "year": "2030"}
+    warm = client.get("/org/QHM", params=params).text
+    _forget(app)
+    assert client.get("/org/QHM", params=params).text == warm
+
+
+def _parts_cached(app: FastAPI) -> dict[str, int]:
+    keys = list(app.state.dashboard.cache._items)
+    return {name: sum(1 for k in keys if k[1:3] == ("part", name)) for name in PARTS}
+
+
+def test_moving_one_lever_rerenders_only_the_parts_it_changes(app: FastAPI) -> None:
+    client = TestClient(app)
+    _forget(app)
+    client.get("/org/QHM/results", params={"shift_share": "0.1"}, headers=HX)
+    client.get("/org/QHM/results", params={"shift_share": "0.2"}, headers=HX)
+    after_shift = _parts_cached(app)
+    # GP work shifted changes the cards, the gap and the tables below; not demand, capacity, benchmarks
+    assert after_shift == {"summary": 2, "demand": 1, "gap": 2, "capacity": 1, "benchmarks": 1, "children": 2,
+                           "notes": 2}
+    client.get("/org/QHM/results", params={"shift_share": "0.2", "year": "2031"}, headers=HX)
+    assert _parts_cached(app)["demand"] == 2 and _parts_cached(app)["capacity"] == 1
+    client.get("/org/QHM/results", params={"shift_share": "0.2", "year": "2031", "added_fte.gp": "5"}, headers=HX)
+    assert _parts_cached(app)["demand"] == 2 and _parts_cached(app)["capacity"] == 2
+    assert _parts_cached(app)["benchmarks"] == 1  # benchmarks take no scenario
+
+
+def test_downloads_in_a_part_carry_only_the_fields_it_depends_on(app: FastAPI) -> None:
+    """A shared demand part links to a download of the same numbers whichever scenario shows it."""
+    client = TestClient(app)
+    html = client.get("/org/QHM/results", params={"shift_share": "0.3", "year": "2030"}, headers=HX).text
+    assert 'href="/org/QHM/download/age_bands.csv?year=2030"' in html
+    assert 'href="/org/QHM/download/benchmarks.csv"' in html
+    assert 'href="/org/QHM/download/capacity_roles.csv"' in html
+    assert 'href="/org/QHM/download/gap_roles.csv?year=2030&amp;shift_share=0.3"' in html
+    baseline = client.get("/org/QHM/download/categories.csv", params={"year": "2030"}).text
+    scenario = client.get("/org/QHM/download/categories.csv", params={"year": "2030", "shift_share": "0.3"}).text
+    assert baseline == scenario  # demand does not depend on GP work shifted
