@@ -420,18 +420,19 @@ def _base(engine: Engine, ref: Reference, url: str, base_fp: str) -> NationalDat
         return data
 
 
-def national_if_fresh(engine: Engine, ref: Reference) -> NationalData | None:
-    """The cached ``NationalData`` if the database was checked less than a second ago, else None.
+def national_cached(engine: Engine, ref: Reference) -> tuple[NationalData | None, bool]:
+    """The data in memory, without touching the database, and whether a check of it is due.
 
-    Never touches the database, so an event-loop caller can use it and go to a thread for
-    :func:`national` only when a check (or a build) is due.
+    None when there are none yet or a write made in this process invalidated them: then only
+    :func:`national` will do. Otherwise the data, with True once :data:`FRESH_SECONDS` have
+    passed since the database was last checked (another process may have written since).
     """
     key = f"{engine.url.render_as_string(hide_password=False)}#{id(ref)}"
     with _LOCK:
-        cached = _CACHE.get(key)
-        if cached is not None and time.monotonic() - _CHECKED.get(key, float("-inf")) < FRESH_SECONDS:
-            return cached
-    return None
+        cached, checked = _CACHE.get(key), _CHECKED.get(key)
+    if cached is None or checked is None:
+        return None, True
+    return cached, time.monotonic() - checked >= FRESH_SECONDS
 
 
 def national(engine: Engine, ref: Reference) -> NationalData:

@@ -41,7 +41,7 @@ from gpworkforce.scenario import Scenario
 from gpworkforce.services import analysis
 from gpworkforce.services.analysis import Context, Report
 from gpworkforce.services.calibrate import Calibration
-from gpworkforce.services.national import LEVEL_COLUMNS, DataMissingError, NationalData, national_if_fresh
+from gpworkforce.services.national import LEVEL_COLUMNS, DataMissingError, NationalData, national_cached
 from gpworkforce.services.organisations import (
     BY_CHOICES,
     CHILD_LEVELS,
@@ -490,6 +490,8 @@ class Dashboard:
         self.cache = SingleFlightCache(cache_size)
         self._frozen_fingerprint: str | None = None
         self._seen_fingerprint: str | None = None  # the data the last snapshot() checked and prepared
+        self._check_lock = threading.Lock()
+        self._checking = False
 
     def warm_up(self) -> bool:
         """Build (or read from the disk cache) the national arrays and calibration, then one report.
@@ -523,16 +525,37 @@ class Dashboard:
         return snap
 
     def fresh_snapshot(self) -> Snapshot | None:
-        """The snapshot if the data and calibration are current and in memory, else None.
+        """The snapshot from memory, or None when only :meth:`snapshot` will do.
 
         No database query and no rebuild, so async routes may call it on the event loop; when
-        it says None they take :meth:`snapshot` in a worker thread (see :func:`ready_snapshot`).
+        it says None (no data yet, or a write in this process changed them) they take
+        :meth:`snapshot` in a worker thread (see :func:`ready_snapshot`). When the once-a-second
+        check for other processes' writes is due, a background thread makes it and this
+        request goes on with the data in memory: no request waits for the check.
         """
         base = self.ctx
-        data = national_if_fresh(base.engine, base.ref)
+        data, due = national_cached(base.engine, base.ref)
         if data is None or data.fingerprint != self._seen_fingerprint or not base.calibrated(data):
             return None
+        if due:
+            self._check_in_background()
         return Snapshot(self, PinnedContext(base, data))
+
+    def _check_in_background(self) -> None:
+        with self._check_lock:
+            if self._checking:
+                return
+            self._checking = True
+        threading.Thread(target=self._background_check, name="gpworkforce-data-check", daemon=True).start()
+
+    def _background_check(self) -> None:
+        try:
+            self.snapshot()  # checks the database; rebuilds and recalibrates if the data changed
+        except Exception:  # the next request that needs it will report the problem
+            log.exception("checking the national data for changes failed")
+        finally:
+            with self._check_lock:
+                self._checking = False
 
     def _freeze(self, fingerprint: str) -> None:
         """Move everything alive (the national arrays, ~160,000 objects) out of the cyclic GC.
