@@ -36,9 +36,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CLIENTS = 20
-#: One worker, the `gpworkforce serve` default. Two workers measured worse here (ICB page p95 0.72 s
-#: against 0.07 s): each worker builds its own caches, and the second warms up under load.
-WORKERS = 1
+#: One worker, the `gpworkforce serve` default (BENCH_WEB_WORKERS=2 to compare). On this 2-core
+#: machine, where the load generator takes about half a core, two workers gave 10-40% more
+#: throughput in some runs and none in others: each worker computes and caches its own scenarios.
+WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "1"))
 REQUESTS_PER_CLIENT = 10
 ICB = "QHM"
 
