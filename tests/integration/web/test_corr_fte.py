@@ -274,3 +274,53 @@ def test_link_partial_only_for_users_who_may_correct(
     browser = client if role is None else signed_in(make_user(role, org))[0]
     html = browser.get(f"/__probe__/fte-link/{level}/{code}").text
     assert (f'<a href="/org/{code}/fte">Correct FTE for this practice</a>' in html) is shown
+
+
+def test_org_page_shows_a_correction_at_once(ctx: Context, make_user: MakeUser, signed_in: SignedIn) -> None:
+    """The organisation pages serve data from memory; a correction made here must show on the next request."""
+    from gpworkforce.services.analysis import gap_report
+    from gpworkforce.web.context import fmt_number
+
+    def capacity_card(html: str) -> str:
+        match = re.search(r'id="card-capacity-value">([^<]+)<', html)
+        assert match
+        return match.group(1)
+
+    client, token = signed_in(make_user("practice_manager", HOME))
+    page = client.get(f"/org/{HOME}").text
+    assert f'<a href="/org/{HOME}/fte">Correct FTE for this practice</a>' in page  # the signed-in user's link
+    before = capacity_card(page)
+    response = client.put(f"/api/practices/{HOME}/fte", json={"gp": 12.5}, headers={"X-CSRF-Token": token})
+    assert response.status_code == 200
+    expected = fmt_number(gap_report(ctx, HOME).summary["capacity_per_week"])
+    assert expected != before
+    assert capacity_card(client.get(f"/org/{HOME}").text) == expected
+    fragment = client.get(f"/org/{HOME}/results", params={"shift_share": "0.1"}, headers={"HX-Request": "true"})
+    assert capacity_card(fragment.text) == expected
+
+
+def test_org_page_sees_a_write_made_elsewhere_in_this_process_at_once(
+    ctx: Context, engine: Engine, make_user: MakeUser, signed_in: SignedIn
+) -> None:
+    """A write through any engine in this process (a CLI import, a script) invalidates the in-memory data.
+
+    The pages take their data from memory without asking the database (async routes must not block);
+    only such a write, or the once-a-second background check, makes them look again.
+    """
+    from sqlalchemy import create_engine
+
+    from gpworkforce.services.analysis import gap_report
+    from gpworkforce.web.context import fmt_number
+
+    client, _ = signed_in(make_user("practice_manager", HOME))
+    before = client.get(f"/org/{HOME}").text
+    elsewhere = create_engine(engine.url)
+    try:
+        with store.session_scope(elsewhere) as s:
+            s.add(PracticeFteOverride(practice_code=HOME, role="gp", fte=14.0, updated_by="a script"))
+    finally:
+        elsewhere.dispose()
+    after = client.get(f"/org/{HOME}").text  # before anything else reads the new data
+    expected = fmt_number(gap_report(ctx, HOME).summary["capacity_per_week"])
+    assert f'id="card-capacity-value">{expected}<' in after
+    assert f'id="card-capacity-value">{expected}<' not in before

@@ -9,6 +9,7 @@ other scenarios must equal, byte for byte, the fragment of an app that has seen 
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -108,3 +109,33 @@ def test_downloads_in_a_part_carry_only_the_fields_it_depends_on(app: FastAPI) -
     baseline = client.get("/org/QHM/download/categories.csv", params={"year": "2030"}).text
     scenario = client.get("/org/QHM/download/categories.csv", params={"year": "2030", "shift_share": "0.3"}).text
     assert baseline == scenario  # demand does not depend on GP work shifted
+
+
+def test_a_due_data_check_runs_in_the_background_while_the_request_goes_on(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No request waits for the once-a-second check for other processes' writes."""
+    from gpworkforce.services import national
+
+    dashboard = app.state.dashboard
+    TestClient(app).get("/org/QHM")
+    checked_in: list[str] = []
+    done = threading.Event()
+    real = dashboard.snapshot
+
+    def snapshot() -> object:
+        checked_in.append(threading.current_thread().name)
+        try:
+            return real()
+        finally:
+            done.set()
+
+    monkeypatch.setattr(dashboard, "snapshot", snapshot)
+    assert dashboard.fresh_snapshot() is not None and checked_in == []  # checked < 1 s ago: nothing to do
+    monkeypatch.setattr(national, "FRESH_SECONDS", 0.0)
+    snap = dashboard.fresh_snapshot()
+    assert snap is not None  # served from memory at once
+    assert done.wait(30)
+    assert checked_in == ["gpworkforce-data-check"]
+    response = TestClient(app).get("/org/QHM/results", params={"shift_share": "0.25"}, headers=HX)
+    assert response.status_code == 200
