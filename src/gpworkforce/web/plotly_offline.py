@@ -19,6 +19,7 @@ Plotly work offline under ``script-src 'self'; style-src 'self'``:
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -113,8 +114,11 @@ def embeddable_json(figure: Any) -> Markup:
     if isinstance(figure, str):
         text = str(figure)
     else:
-        import plotly.io as pio
+        try:  # the chart builders' plain dicts: the standard encoder is several times faster than Plotly's
+            text = json.dumps(figure, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError):  # numpy values, NaN, a Figure: Plotly's encoder knows them
+            import plotly.io as pio
 
-        text = pio.to_json(figure, validate=False, pretty=False)
+            text = pio.to_json(figure, validate=False, pretty=False)
     safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(safe)  # escaped above; JSON, not HTML

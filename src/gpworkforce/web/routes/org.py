@@ -399,7 +399,7 @@ def children_context(
         for level in view.by_choices
     ]
     return {
-        "children": records(shown),
+        "children": records(shown[["code", *(c.key for c in CHILD_COLUMNS if c.key != "code")]]),
         "children_total": len(frame),
         "children_columns": CHILD_COLUMNS,
         "children_headers": headers,
