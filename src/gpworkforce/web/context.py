@@ -2,11 +2,12 @@
 
 Why this module exists: one organisation page shows five reports (demand, capacity, gap,
 benchmarks, the organisations one level down) and, for a scenario, the baseline gap too. Each
-service call runs the model for all of England and reads the database fingerprint several
-times. So the web layer
+service call runs the model for the organisation's practices and reads the national data
+several times. So the web layer
 
-- pins the national data for the request (:class:`PinnedContext`: one fingerprint query per
-  request instead of one per ``ctx.data`` access inside the services);
+- pins the national data for the request (:class:`PinnedContext`), taken from memory without a
+  database query when it is current (:meth:`Dashboard.fresh_snapshot`; the async organisation
+  routes must not block the event loop), else checked in a worker thread;
 - caches reports by (data fingerprint, report, organisation, scenario) in a small LRU, so the
   baseline beside a scenario, the benchmarks (which take no scenario), a page and its
   downloads, and repeated share links are computed once;
@@ -15,6 +16,7 @@ times. So the web layer
 
 The fingerprint changes with every import or FTE correction, so cached reports never outlive
 the data they were computed from. Reports in the cache are shared: treat them as read-only.
+The rendered parts of an organisation page are cached here too (``web.routes.org.PARTS``).
 """
 
 from __future__ import annotations
