@@ -199,7 +199,7 @@ def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[M
     inputs = ModelInputs(
         patients=nd.patients[rows],
         covariates=cal.z[rows],
-        fte=nd.fte_practice[rows] + nd.fte_pcn[rows],
+        fte=nd.fte_of(rows),
         local_factor=None if local is None else local[rows],
     )
     if levers.added_fte is not None:
@@ -491,7 +491,7 @@ def by_level_report(ctx: Context, org_code: str, by: str, scenario: Scenario | N
                 res.booked_year,
                 demand_week[:, CLINICAL].sum(axis=1) + res.unassigned_week,
                 capacity_week[:, CLINICAL].sum(axis=1),
-                (nd.fte_practice[rows] + nd.fte_pcn[rows])[:, GP_ROLES].sum(axis=1),
+                nd.fte_of(rows)[:, GP_ROLES].sum(axis=1),
                 demand_week[:, GP_ROLES].sum(axis=1),
                 capacity_week[:, GP_ROLES].sum(axis=1),
                 np.ones(len(rows)),

@@ -114,6 +114,10 @@ class NationalData:
         """FTE by role [p, r] used for capacity: practice staff plus the PCN share."""
         return self.fte_practice + self.fte_pcn
 
+    def fte_of(self, rows: NDArray[np.intp]) -> Array:
+        """:attr:`fte` for ``rows`` only (without summing the whole country first)."""
+        return self.fte_practice[rows] + self.fte_pcn[rows]
+
     def groups(self, level: str) -> tuple[NDArray[np.intp], pd.Index]:
         """Integer group index per practice for ``level`` and the group codes (cached).
 
