@@ -388,9 +388,11 @@ class Snapshot:
         return found
 
     def org_info(self, code: str) -> dict[str, Any]:
-        """The reports' ``org`` dict (level, code, name, practices, parents) without a report."""
-        org = self.org(code)
-        return self.cached(("org-info", org.code), lambda: analysis.org_info(self.ctx, org))
+        """The reports' ``org`` dict (level, code, name, practices, parents) without a report.
+
+        Not cached here: ``analysis.org_info`` already memoises it per data version.
+        """
+        return analysis.org_info(self.ctx, self.org(code))
 
     @property
     def lookups(self) -> Lookups:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -75,19 +75,11 @@ def query_dict(request: Request) -> dict[str, str]:
 
 
 def org_url(code: str, params: Mapping[str, str] | None = None, suffix: str = "", **extra: str | None) -> str:
-    """``/org/{code}{suffix}?{scenario params}&{extra}``, skipping empty extras.
-
-    ``extra`` holds presentation fields (sort, dir, by), never scenario fields, so the two parts
-    are encoded apart and the scenario's part once per scenario (a page has ~40 such links).
-    """
-    parts = [_encoded(tuple((params or {}).items())), urlencode({k: v for k, v in extra.items() if v})]
-    query = "&".join(p for p in parts if p)
+    """``/org/{code}{suffix}?{scenario params}&{extra}``, skipping empty extras."""
+    fields = dict(params or {})
+    fields.update({k: v for k, v in extra.items() if v})
+    query = urlencode(fields)
     return f"/org/{code}{suffix}" + (f"?{query}" if query else "")
-
-
-@lru_cache(maxsize=1024)
-def _encoded(items: tuple[tuple[str, str], ...]) -> str:
-    return urlencode(items)
 
 
 # --- Panel ------------------------------------------------------------------------------------------
