@@ -122,7 +122,8 @@ def get_current_user(request: Request, db: SessionDep) -> User | None:
 CurrentUser = Annotated[User | None, Depends(get_current_user)]
 
 
-def _load_viewer(request: Request) -> User | None:
+def load_session_user_alone(request: Request) -> User | None:
+    """:func:`load_session_user` in a session of its own, the user detached (for code without a request session)."""
     with session_scope(request.app.state.engine) as db:
         user = load_session_user(request, db)
         if user is not None:
@@ -138,7 +139,7 @@ async def get_viewer(request: Request) -> SignedInUser | None:
     """
     if not hasattr(request.state, "signed_in"):
         if isinstance(request.session.get(SESSION_USER_KEY), int):
-            remember_user(request, await run_in_threadpool(_load_viewer, request))
+            remember_user(request, await run_in_threadpool(load_session_user_alone, request))
         else:
             remember_user(request, None)
     viewer: SignedInUser | None = request.state.signed_in

@@ -12,12 +12,11 @@ from urllib.parse import quote, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gpworkforce.web.deps import LoginRequired, load_session_user, remember_user
+from gpworkforce.web.deps import LoginRequired, load_session_user_alone, remember_user
 
 SIGN_IN_PATH: Final = "/sign-in"
 
@@ -93,8 +92,7 @@ def _ensure_user_loaded(request: Request) -> None:
     if hasattr(request.state, "user") or "session" not in request.scope:
         return
     try:
-        with Session(request.app.state.engine) as db:
-            remember_user(request, load_session_user(request, db))
+        remember_user(request, load_session_user_alone(request))
     except SQLAlchemyError:  # the error page must render even when the database is the problem
         remember_user(request, None)
 
