@@ -25,11 +25,14 @@ run: venv
 	$(VENV)/bin/gpworkforce serve --host $(HOST) --port $(PORT)
 
 test: sysdeps venv
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -n auto -q
 
 lint: venv
 	$(VENV)/bin/ruff check src tests scripts bench
+	$(VENV)/bin/ruff format --check src tests scripts bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: venv
 	$(PY) bench/run.py

@@ -133,8 +133,9 @@ def workloads() -> list[tuple[str, list[list[str]], float]]:
     # 20 scenarios (2.5% steps of GP work shifted) asked for 10 times each, clients staggered
     repeated = [[scenario_path(5 * ((i + j) % CLIENTS)) for j in range(REQUESTS_PER_CLIENT)] for i in range(CLIENTS)]
     # 200 scenarios never asked for before (1,000 and up: none shared with the loads above)
-    fresh = [[scenario_path(1000 + i * REQUESTS_PER_CLIENT + j) for j in range(REQUESTS_PER_CLIENT)]
-             for i in range(CLIENTS)]
+    fresh = [
+        [scenario_path(1000 + i * REQUESTS_PER_CLIENT + j) for j in range(REQUESTS_PER_CLIENT)] for i in range(CLIENTS)
+    ]
     return [
         (f"ICB page /org/{ICB} (full HTML)", page, 0.200),
         (f"scenario update /org/{ICB}/results (HTMX partial), 20 scenarios each asked for 10 times", repeated, 0.150),
@@ -149,8 +150,23 @@ def run(database_url: str) -> list[dict[str, Any]]:
     port = _free_port()
     env = {**os.environ, "GPWORKFORCE_DATABASE_URL": database_url, "PYTHONPATH": str(HERE)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "web:timed_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--app-dir", str(HERE), "--workers", str(WORKERS)],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "web:timed_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--app-dir",
+            str(HERE),
+            "--workers",
+            str(WORKERS),
+        ],
         env=env,
     )
     base = f"http://127.0.0.1:{port}"

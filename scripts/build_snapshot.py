@@ -34,8 +34,10 @@ def main(argv: list[str]) -> int:
     manifest = build_snapshot(source, DEFAULT_DIR)
     for entry in manifest["datasets"]:
         size = (DEFAULT_DIR / entry["file"]).stat().st_size
-        print(f"{entry['file']:<34} {entry['kind']:<22} {entry['period'] or '-':<18} {entry['rows']:>9,} rows "
-              f"{size / 1024:>8.0f} KiB")
+        print(
+            f"{entry['file']:<34} {entry['kind']:<22} {entry['period'] or '-':<18} {entry['rows']:>9,} rows "
+            f"{size / 1024:>8.0f} KiB"
+        )
     total = sum(p.stat().st_size for p in DEFAULT_DIR.iterdir() if p.is_file())
     print(f"total {total / 1024 / 1024:.2f} MiB in {DEFAULT_DIR}")
     return 0

@@ -20,12 +20,31 @@ from typing import Final
 # --- Age bands and sex ----------------------------------------------------------------
 #: Five-year age bands exactly as NHS England's GP registration file spells them.
 AGE_BANDS: Final[tuple[str, ...]] = (
-    "0_4", "5_9", "10_14", "15_19", "20_24", "25_29", "30_34", "35_39", "40_44", "45_49",
-    "50_54", "55_59", "60_64", "65_69", "70_74", "75_79", "80_84", "85_89", "90_94", "95+",
+    "0_4",
+    "5_9",
+    "10_14",
+    "15_19",
+    "20_24",
+    "25_29",
+    "30_34",
+    "35_39",
+    "40_44",
+    "45_49",
+    "50_54",
+    "55_59",
+    "60_64",
+    "65_69",
+    "70_74",
+    "75_79",
+    "80_84",
+    "85_89",
+    "90_94",
+    "95+",
 )
 #: Lower age of each band [years]; used for the "65 and over" splits and projections.
 AGE_BAND_LOWER: Final[tuple[int, ...]] = tuple(range(0, 100, 5))
 SEXES: Final[tuple[str, ...]] = ("female", "male")
+
 
 # --- Need categories (NHS England national appointment categories) --------------------
 @dataclass(frozen=True)
@@ -193,7 +212,14 @@ ENGLAND_CODE: Final[str] = "england"
 
 # --- Booking intervals (GPAD spellings normalised) ----------------------------------------
 BOOKING_INTERVALS: Final[tuple[str, ...]] = (
-    "same_day", "1_day", "2_7_days", "8_14_days", "15_21_days", "22_28_days", "over_28_days", "unknown",
+    "same_day",
+    "1_day",
+    "2_7_days",
+    "8_14_days",
+    "15_21_days",
+    "22_28_days",
+    "over_28_days",
+    "unknown",
 )
 APPT_STATUSES: Final[tuple[str, ...]] = ("attended", "dna", "unknown")
 HCP_TYPES: Final[tuple[str, ...]] = ("gp", "other", "unknown")

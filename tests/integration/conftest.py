@@ -58,16 +58,44 @@ def pg_url() -> Iterator[str]:
     port, data = _free_port(), os.path.join(tmp, "data")
     try:
         subprocess.run(
-            [*as_user, f"{pg_bin}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-             "--locale=C.UTF-8", "-N"],
-            check=True, capture_output=True,
+            [
+                *as_user,
+                f"{pg_bin}/initdb",
+                "-D",
+                data,
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "-N",
+            ],
+            check=True,
+            capture_output=True,
         )
-        opts = (f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        opts = (
+            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
         subprocess.run(
-            [*as_user, f"{pg_bin}/pg_ctl", "-D", data, "-l", f"{tmp}/server.log", "-w", "-t", "30",
-             "-o", opts, "start"],
-            check=True, capture_output=True,
+            [
+                *as_user,
+                f"{pg_bin}/pg_ctl",
+                "-D",
+                data,
+                "-l",
+                f"{tmp}/server.log",
+                "-w",
+                "-t",
+                "30",
+                "-o",
+                opts,
+                "start",
+            ],
+            check=True,
+            capture_output=True,
         )
     except subprocess.CalledProcessError as exc:
         log = Path(tmp, "server.log")
@@ -77,8 +105,7 @@ def pg_url() -> Iterator[str]:
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*as_user, f"{pg_bin}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run([*as_user, f"{pg_bin}/pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

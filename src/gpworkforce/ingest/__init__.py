@@ -85,8 +85,9 @@ def read_any(path: Path | str, kind: str | None = None) -> IngestResult:
     if kind is None:
         found = sniff(path)
         if found is None:
-            raise IngestError(path.name, "unrecognised file: its header matches none of the known NHS/ONS "
-                              "layouts", row=1)
+            raise IngestError(
+                path.name, "unrecognised file: its header matches none of the known NHS/ONS layouts", row=1
+            )
         kind = found
     reader = _READERS.get(kind)
     if reader is None:

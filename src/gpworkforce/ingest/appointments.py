@@ -135,8 +135,10 @@ def is_crosstab(header: list[str]) -> bool:
 def is_subicb_series(header: list[str]) -> bool:
     """The regional CSVs are keyed by sub-ICB (or CCG) and appointment month."""
     keys = {header_key(h) for h in header}
-    return "APPOINTMENT_MONTH" in keys and bool(keys & {"SUB_ICB_LOCATION_CODE", "CCG_CODE"}) and (
-        "NATIONAL_CATEGORY" not in keys
+    return (
+        "APPOINTMENT_MONTH" in keys
+        and bool(keys & {"SUB_ICB_LOCATION_CODE", "CCG_CODE"})
+        and ("NATIONAL_CATEGORY" not in keys)
     )
 
 
@@ -158,14 +160,11 @@ def _map_labels(
     mapped: dict[str, pd.Categorical[str]] = {}
     for column in columns:
         labels, codes, what = _LABELS[column]
-        mapped[column] = map_categorical(frame, column, labels, codes, problems, published=published[column],
-                                         what=what)
+        mapped[column] = map_categorical(frame, column, labels, codes, problems, published=published[column], what=what)
     return mapped
 
 
-def _aggregate(
-    frame: pd.DataFrame, keys: tuple[str, ...], counts: pd.Series
-) -> tuple[pd.DataFrame, int]:
+def _aggregate(frame: pd.DataFrame, keys: tuple[str, ...], counts: pd.Series) -> tuple[pd.DataFrame, int]:
     """Sum rows sharing a key and sort by key (text keys alphabetically, coded keys in
     nomenclature order). Done on integer codes with numpy: pandas groupby over six text
     keys is several times slower on the national files."""
@@ -247,9 +246,7 @@ def read_subicb_appointments(path: Path | str) -> IngestResult:
     problems.raise_if_any()
 
     month_list = sorted(str(m) for m in months.unique())
-    keyed = pd.DataFrame(
-        {"month": ordered(months, month_list), "sub_icb_code": codes, **mapped}, index=frame.index
-    )
+    keyed = pd.DataFrame({"month": ordered(months, month_list), "sub_icb_code": codes, **mapped}, index=frame.index)
     out, merged = _aggregate(keyed, SUBICB_KEYS, counts)
     if not month_list:
         raise IngestError(file, "no appointment months found", column=published["month"])

@@ -491,8 +491,18 @@ def as_text(series: pd.Series | pd.Categorical) -> pd.Series:
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 MONTH_NAMES = (
-    "JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE",
-    "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER",
+    "JANUARY",
+    "FEBRUARY",
+    "MARCH",
+    "APRIL",
+    "MAY",
+    "JUNE",
+    "JULY",
+    "AUGUST",
+    "SEPTEMBER",
+    "OCTOBER",
+    "NOVEMBER",
+    "DECEMBER",
 )
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T].*)?$")
 _DMY_TEXT = re.compile(r"^(?:\d{1,2}[- ]?)?([A-Za-z]{3,9})[- ]?(\d{4})$")
@@ -525,9 +535,7 @@ def parse_month(value: str) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
-def parse_months(
-    frame: pd.DataFrame, column: str, problems: ProblemLog, *, published: str
-) -> pd.Series:
+def parse_months(frame: pd.DataFrame, column: str, problems: ProblemLog, *, published: str) -> pd.Series:
     """Vectorised :func:`parse_month` (distinct values only); unparseable cells are problems."""
     codes, uniques = pd.factorize(frame[column], sort=False)
     parsed = np.array([parse_month(str(u)) for u in uniques], dtype=object)
@@ -571,9 +579,7 @@ def check_period(period: str | None, *, file: str, pattern: str = r"\d{4}-(0[1-9
     return period
 
 
-def single_value(
-    values: pd.Series, problems: ProblemLog, *, published: str, what: str
-) -> str | None:
+def single_value(values: pd.Series, problems: ProblemLog, *, published: str, what: str) -> str | None:
     """The one value a column must hold throughout (e.g. the extract month); rows that
     disagree with the first row are problems."""
     if values.empty:

@@ -141,27 +141,35 @@ FETCH_SOURCES: dict[str, FetchSource] = {
     s.kind: s
     for s in (
         FetchSource(
-            "mapping", "Patients Registered at a GP Practice: practice mapping (gp-reg-pat-prac-map)",
-            f"{STATISTICAL}/{_PATIENTS}", _release_link(_PATIENTS),
+            "mapping",
+            "Patients Registered at a GP Practice: practice mapping (gp-reg-pat-prac-map)",
+            f"{STATISTICAL}/{_PATIENTS}",
+            _release_link(_PATIENTS),
             re.compile(r"^gp-reg-pat-prac-map[^/]*\.(zip|csv)$", re.IGNORECASE),
             re.compile(r"^gp-reg-pat-prac-map[^/]*\.csv$", re.IGNORECASE),
             ignore_loaded=re.compile(r"gpad|practice_level_crosstab|^mapping\b", re.IGNORECASE),
         ),
         FetchSource(
-            "patients", "Patients Registered at a GP Practice: 5-year age bands (gp-reg-pat-prac-quin-age)",
-            f"{STATISTICAL}/{_PATIENTS}", _release_link(_PATIENTS),
+            "patients",
+            "Patients Registered at a GP Practice: 5-year age bands (gp-reg-pat-prac-quin-age)",
+            f"{STATISTICAL}/{_PATIENTS}",
+            _release_link(_PATIENTS),
             re.compile(r"^gp-reg-pat-prac-quin-age[^/]*\.(zip|csv)$", re.IGNORECASE),
             re.compile(r"^gp-reg-pat-prac-quin-age[^/]*\.csv$", re.IGNORECASE),
         ),
         FetchSource(
-            "pcn_workforce", "Primary Care Network Workforce: individual-level CSV (PCNWFIndividualCSV)",
-            f"{STATISTICAL}/{_PCN}", _release_link(_PCN),
+            "pcn_workforce",
+            "Primary Care Network Workforce: individual-level CSV (PCNWFIndividualCSV)",
+            f"{STATISTICAL}/{_PCN}",
+            _release_link(_PCN),
             re.compile(r"^PCNWFIndividualCSV[^/]*\.zip$", re.IGNORECASE),
             re.compile(r"individual[\s_-]*level[^/]*\.csv$", re.IGNORECASE),
         ),
         FetchSource(
-            "appointments", "Appointments in General Practice: Practice Level Crosstab",
-            f"{STATISTICAL}/{_GPAD}", _release_link(_GPAD),
+            "appointments",
+            "Appointments in General Practice: Practice Level Crosstab",
+            f"{STATISTICAL}/{_GPAD}",
+            _release_link(_GPAD),
             re.compile(r"^Practice_Level_Crosstab[^/]*\.zip$", re.IGNORECASE),
             re.compile(r"\.csv$", re.IGNORECASE),
             companion=re.compile(r"^mapping[^/]*\.csv$", re.IGNORECASE),
@@ -284,7 +292,9 @@ def parse_releases(html: str, page_url: str, source: FetchSource) -> list[Releas
 
 
 def list_releases(
-    client: httpx.Client, source: FetchSource, base_url: str = DEFAULT_BASE_URL,
+    client: httpx.Client,
+    source: FetchSource,
+    base_url: str = DEFAULT_BASE_URL,
     cache: MutableMapping[str, str] | None = None,
 ) -> list[Release]:
     """Fetch the series page on ``base_url`` and list its monthly releases, oldest first."""
@@ -313,7 +323,10 @@ def parse_resources(html: str, page_url: str, source: FetchSource) -> list[str]:
 
 
 def find_resources(
-    client: httpx.Client, source: FetchSource, release_url: str, cache: MutableMapping[str, str] | None = None,
+    client: httpx.Client,
+    source: FetchSource,
+    release_url: str,
+    cache: MutableMapping[str, str] | None = None,
 ) -> list[str]:
     """Fetch a release page and return the URLs of this kind's files on it."""
     return parse_resources(get_page(client, release_url, cache), release_url, source)
@@ -367,7 +380,11 @@ def _wanted_members(archive: zipfile.ZipFile, pattern: re.Pattern[str]) -> list[
 
 
 def extract_members(
-    archive_path: Path, dest_dir: Path, pattern: re.Pattern[str], *, max_bytes: int = MAX_UNZIPPED_BYTES,
+    archive_path: Path,
+    dest_dir: Path,
+    pattern: re.Pattern[str],
+    *,
+    max_bytes: int = MAX_UNZIPPED_BYTES,
     rename: Callable[[str], str] | None = None,
 ) -> list[Path]:
     """Unpack the members whose file name matches ``pattern`` into ``dest_dir``, flat.
@@ -384,8 +401,9 @@ def extract_members(
             members = _wanted_members(archive, pattern)
             declared = sum(m.file_size for m in members)
             if declared > max_bytes:
-                raise FetchError(f"{archive_path.name}: the CSVs unpack to {declared:,} bytes, over the "
-                                 f"{max_bytes:,}-byte limit")
+                raise FetchError(
+                    f"{archive_path.name}: the CSVs unpack to {declared:,} bytes, over the {max_bytes:,}-byte limit"
+                )
             for info in members:
                 name = safe_name(info.filename, default="member.csv")
                 name = rename(name) if rename else name
@@ -402,8 +420,9 @@ def extract_members(
                         dst.write(chunk)
                 out.append(target)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise FetchError(f"{archive_path.name} is not a readable zip file (corrupt or truncated download?): "
-                         f"{exc}") from exc
+        raise FetchError(
+            f"{archive_path.name} is not a readable zip file (corrupt or truncated download?): {exc}"
+        ) from exc
     return out
 
 
@@ -416,12 +435,14 @@ def with_month(name: str, month: str) -> str:
     return f"{path.stem}_{month}{path.suffix}"
 
 
-def unpack(downloaded: Path, dest_dir: Path, pattern: re.Pattern[str], month: str,
-           *, max_bytes: int = MAX_UNZIPPED_BYTES) -> list[Path]:
+def unpack(
+    downloaded: Path, dest_dir: Path, pattern: re.Pattern[str], month: str, *, max_bytes: int = MAX_UNZIPPED_BYTES
+) -> list[Path]:
     """The CSV files to import from a download: the matching zip members, or the CSV itself."""
     if zipfile.is_zipfile(downloaded):
-        return extract_members(downloaded, dest_dir, pattern, max_bytes=max_bytes,
-                               rename=lambda n: with_month(n, month))
+        return extract_members(
+            downloaded, dest_dir, pattern, max_bytes=max_bytes, rename=lambda n: with_month(n, month)
+        )
     if downloaded.suffix.lower() == ".zip":
         raise FetchError(f"{downloaded.name} is not a readable zip file (corrupt or truncated download?)")
     target = Path(dest_dir) / with_month(downloaded.name, month)

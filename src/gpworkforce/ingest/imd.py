@@ -46,18 +46,17 @@ def read_imd(path: Path | str, period: str | None = None) -> IngestResult:
     problems = ProblemLog(file)
     codes = clean_code(frame["practice_code"])
     problems.add_rows(codes == "", PUBLISHED["practice_code"], constant("empty practice code"))
-    score = to_number(frame, "imd_score", problems, published=PUBLISHED["imd_score"], integer=False,
-                      allow_empty=True)
+    score = to_number(frame, "imd_score", problems, published=PUBLISHED["imd_score"], integer=False, allow_empty=True)
     year = None
     if "imd_year" in frame:
-        year = single_value(frame["imd_year"].str.strip(), problems, published=PUBLISHED["imd_year"],
-                            what="IMD year")
+        year = single_value(frame["imd_year"].str.strip(), problems, published=PUBLISHED["imd_year"], what="IMD year")
     data = pd.DataFrame({"practice_code": codes, "imd_score": score})
     check_unique(data, ["practice_code"], problems, published=PUBLISHED["practice_code"], what="practice")
     problems.raise_if_any()
     kept = data[data["imd_score"].notna()].sort_values("practice_code")
-    out = pd.DataFrame({"practice_code": as_text(kept["practice_code"]),
-                        "imd_score": kept["imd_score"].astype("float64").to_numpy()})
+    out = pd.DataFrame(
+        {"practice_code": as_text(kept["practice_code"]), "imd_score": kept["imd_score"].astype("float64").to_numpy()}
+    )
     notes = [
         f"{len(out):,} practices; IMD score {out['imd_score'].min():.3f} to {out['imd_score'].max():.3f} "
         "(higher = more deprived)",

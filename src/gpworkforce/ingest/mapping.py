@@ -40,13 +40,31 @@ from gpworkforce.nomenclature import UNALLOCATED_PCN
 KIND = "mapping"
 
 COLUMNS: tuple[str, ...] = (
-    "practice_code", "practice_name", "postcode", "pcn_code", "pcn_name",
-    "sub_icb_code", "sub_icb_ons_code", "sub_icb_name",
-    "icb_code", "icb_ons_code", "icb_name",
-    "region_code", "region_ons_code", "region_name",
+    "practice_code",
+    "practice_name",
+    "postcode",
+    "pcn_code",
+    "pcn_name",
+    "sub_icb_code",
+    "sub_icb_ons_code",
+    "sub_icb_name",
+    "icb_code",
+    "icb_ons_code",
+    "icb_name",
+    "region_code",
+    "region_ons_code",
+    "region_name",
 )
-CODE_COLUMNS = ("practice_code", "pcn_code", "sub_icb_code", "sub_icb_ons_code", "icb_code",
-                "icb_ons_code", "region_code", "region_ons_code")
+CODE_COLUMNS = (
+    "practice_code",
+    "pcn_code",
+    "sub_icb_code",
+    "sub_icb_ons_code",
+    "icb_code",
+    "icb_ons_code",
+    "region_code",
+    "region_ons_code",
+)
 
 #: Registration mapping (``gp-reg-pat-prac-map``). Before July 2022 the same file named
 #: CCGs and STPs, the predecessors (same codes for most areas) of sub-ICBs and ICBs.
@@ -73,8 +91,7 @@ COLUMN_MAP: dict[str, str] = {
     "COMM_REGION_CODE": "region_code",
     "COMM_REGION_NAME": "region_name",
 }
-REQUIRED = ("extract_date", "practice_code", "practice_name", "pcn_code", "sub_icb_code", "icb_code",
-            "region_code")
+REQUIRED = ("extract_date", "practice_code", "practice_name", "pcn_code", "sub_icb_code", "icb_code", "region_code")
 OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED)
 
 #: GPAD ``Mapping.csv`` (inside the Practice Level Crosstab zip).
@@ -155,14 +172,14 @@ def _read_registration(path: Path, period: str | None) -> IngestResult:
     frame, rows_read, _ = open_source(path, COLUMN_MAP, REQUIRED, kind=KIND, optional=OPTIONAL)
     problems = ProblemLog(file)
     months = parse_months(frame, "extract_date", problems, published=published["extract_date"])
-    extract = single_value(months[months != ""], problems, published=published["extract_date"],
-                           what="extract month")
+    extract = single_value(months[months != ""], problems, published=published["extract_date"], what="extract month")
     frame = _finish(frame, problems, published)
     check_unique(frame, ["practice_code"], problems, published=published["practice_code"], what="practice")
     problems.raise_if_any()
     if period is not None and extract is not None and period != extract:
-        raise IngestError(file, f"period {period} given but EXTRACT_DATE says {extract}",
-                          row=2, column=published["extract_date"])
+        raise IngestError(
+            file, f"period {period} given but EXTRACT_DATE says {extract}", row=2, column=published["extract_date"]
+        )
     out = frame[list(COLUMNS)].sort_values("practice_code").reset_index(drop=True)
     return IngestResult(KIND, out, extract or period, file, rows_read, _summary(out))
 

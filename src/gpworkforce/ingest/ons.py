@@ -38,8 +38,13 @@ KIND = "population_projection"
 
 COLUMN_MAP: dict[str, str] = {"Sex": "sex", "Age": "age"}
 REQUIRED = ("sex", "age")
-SEX_LABELS: dict[str, str] = {"Females": "female", "Males": "male", "Persons": "persons",
-                              "Female": "female", "Male": "male"}
+SEX_LABELS: dict[str, str] = {
+    "Females": "female",
+    "Males": "male",
+    "Persons": "persons",
+    "Female": "female",
+    "Male": "male",
+}
 _YEAR = re.compile(r"^(\d{4})(?:\.0)?$")
 _RANGE = re.compile(r"^(\d+)\s*-\s*(\d+)$")
 _OPEN = re.compile(r"^(\d+)\s*(?:\+|and over)$", re.IGNORECASE)
@@ -84,8 +89,9 @@ def read_population_projection(path: Path | str, period: str | None = None) -> I
     codes, uniques = pd.factorize(frame["age"])
     bands = np.array([age_band(str(u)) or "" for u in uniques], dtype=object)
     band = pd.Series(bands[codes], index=frame.index, dtype=str)
-    problems.add_rows(band == "", "Age", lambda v: f"'{v}' is not an age or age group that fits one 5-year band",
-                      frame["age"])
+    problems.add_rows(
+        band == "", "Age", lambda v: f"'{v}' is not an age or age group that fits one 5-year band", frame["age"]
+    )
     year_columns = [f"y{y}" for y in sorted(years.values())]
     published = {f"y{y}": h for h, y in years.items()}
     values = {c: to_number(frame, c, problems, published=published[c], integer=False) for c in year_columns}
@@ -144,7 +150,10 @@ def _lower_age(label: str) -> int:
 
 
 def _check_persons(
-    summed: pd.DataFrame, wide: pd.DataFrame, problems: ProblemLog, year_columns: list[str],
+    summed: pd.DataFrame,
+    wide: pd.DataFrame,
+    problems: ProblemLog,
+    year_columns: list[str],
     published: dict[str, str],
 ) -> None:
     """Where ``Persons`` rows exist, they must equal females + males in every band and year."""
@@ -161,8 +170,9 @@ def _check_persons(
         band = persons.index[i]
         column = year_columns[int(np.argmax(diff[i]))]
         rows = wide.index[(wide["sex"] == "persons").to_numpy() & (wide["age_band"] == band).to_numpy()]
-        problems.add(line_of(rows[0]) if len(rows) else None, published[column],
-                     f"Persons {band} is not Females + Males")
+        problems.add(
+            line_of(rows[0]) if len(rows) else None, published[column], f"Persons {band} is not Females + Males"
+        )
 
 
 def header_has_years(header: list[str]) -> bool:

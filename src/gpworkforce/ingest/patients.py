@@ -90,8 +90,13 @@ def read_patients(path: Path | str) -> IngestResult:
     if gp.empty:
         problems.add(None, PUBLISHED["org_type"], f"no rows with ORG_TYPE '{PRACTICE_ORG_TYPE}' (practices)")
         problems.raise_if_any()
-    check_unique(gp, ["practice_code", "sex", "age_band"], problems, published=PUBLISHED["age_band"],
-                 what="practice/sex/age band")
+    check_unique(
+        gp,
+        ["practice_code", "sex", "age_band"],
+        problems,
+        published=PUBLISHED["age_band"],
+        what="practice/sex/age band",
+    )
     problems.raise_if_any()
 
     cells = gp[(gp["sex"] != ALL) & (gp["age_band"] != ALL)]
@@ -157,8 +162,9 @@ def _check_totals(gp: pd.DataFrame, cells: pd.DataFrame, problems: ProblemLog) -
 def _complete_grid(cells: pd.DataFrame) -> pd.DataFrame:
     """Practice x sex x band in nomenclature order; a cell absent from the file is 0 patients."""
     practices = sorted(cells["practice_code"].unique())
-    index = pd.MultiIndex.from_product([practices, list(SEXES), list(AGE_BANDS)],
-                                       names=["practice_code", "sex", "age_band"])
+    index = pd.MultiIndex.from_product(
+        [practices, list(SEXES), list(AGE_BANDS)], names=["practice_code", "sex", "age_band"]
+    )
     sexes = cells["sex"].map(_SEX_CODES)
     values = (
         cells.assign(sex=sexes)

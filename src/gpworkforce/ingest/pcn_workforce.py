@@ -59,23 +59,32 @@ def read_pcn_workforce(path: Path | str) -> IngestResult:
     problems = ProblemLog(file)
     year = to_number(frame, "year", problems, published=PUBLISHED["year"], integer=True)
     month = to_number(frame, "month", problems, published=PUBLISHED["month"], integer=True)
-    problems.add_rows(month.notna() & ((month < 1) | (month > 12)), PUBLISHED["month"],
-                      lambda v: f"'{v}' is not a month number (1-12)", frame["month"])
+    problems.add_rows(
+        month.notna() & ((month < 1) | (month > 12)),
+        PUBLISHED["month"],
+        lambda v: f"'{v}' is not a month number (1-12)",
+        frame["month"],
+    )
     fte = to_number(frame, "fte", problems, published=PUBLISHED["fte"], integer=False)
     pcn = clean_code(frame["pcn_code"])
     problems.add_rows(pcn == "", PUBLISHED["pcn_code"], constant("empty PCN code"))
     # Key the lookup on the NHS spelling so the output keeps it whatever the file's case/dashes.
     canonical_roles = {name: name for name in PCN_STAFF_ROLE_TO_ROLE}
-    staff_role = map_values(frame, "staff_role", canonical_roles, problems, published=PUBLISHED["staff_role"],
-                            what="PCN staff role (add it to nomenclature.PCN_STAFF_ROLE_TO_ROLE)")
+    staff_role = map_values(
+        frame,
+        "staff_role",
+        canonical_roles,
+        problems,
+        published=PUBLISHED["staff_role"],
+        what="PCN staff role (add it to nomenclature.PCN_STAFF_ROLE_TO_ROLE)",
+    )
     ok = year.notna() & month.notna() & month.between(1, 12)
-    stamps = (year[ok].astype("int64").astype(str) + "-" + month[ok].astype("int64").astype(str).str.zfill(2))
+    stamps = year[ok].astype("int64").astype(str) + "-" + month[ok].astype("int64").astype(str).str.zfill(2)
     period = single_value(stamps, problems, published=PUBLISHED["month"], what="census month")
     problems.raise_if_any()
 
     person = frame["person"].str.strip()
-    data = pd.DataFrame({"pcn_code": pcn, "staff_role": staff_role, "fte": fte,
-                         "person": person.where(person != "")})
+    data = pd.DataFrame({"pcn_code": pcn, "staff_role": staff_role, "fte": fte, "person": person.where(person != "")})
     grouped = data.groupby(["pcn_code", "staff_role"], sort=True)
     out = grouped.agg(fte=("fte", "sum"), headcount=("person", "nunique")).reset_index()
     frame_out = pd.DataFrame(

@@ -65,10 +65,22 @@ def read_qof(path: Path | str, period: str | None = None) -> IngestResult:
     problems.add_rows(groups == "", PUBLISHED["group_code"], constant("empty register group code"))
     register = to_number(frame, "register", problems, published=PUBLISHED["register"], integer=False)
     list_size = to_number(frame, "list_size", problems, published=PUBLISHED["list_size"], integer=False)
-    data = pd.DataFrame({"practice_code": codes, "group_code": groups, "register": register,
-                         "list_size": list_size, "list_type": list_type})
-    check_unique(data, ["practice_code", "group_code"], problems, published=PUBLISHED["group_code"],
-                 what="practice/register group")
+    data = pd.DataFrame(
+        {
+            "practice_code": codes,
+            "group_code": groups,
+            "register": register,
+            "list_size": list_size,
+            "list_type": list_type,
+        }
+    )
+    check_unique(
+        data,
+        ["practice_code", "group_code"],
+        problems,
+        published=PUBLISHED["group_code"],
+        what="practice/register group",
+    )
     problems.raise_if_any()
     data = data.sort_values(["practice_code", "group_code"])
     out = pd.DataFrame(

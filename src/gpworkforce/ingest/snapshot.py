@@ -50,27 +50,57 @@ DEFAULT_DIR = Path(__file__).resolve().parents[1] / "snapshot"
 SCHEMAS: dict[str, dict[str, str]] = {
     "patients": {"practice_code": "str", "sex": "str", "age_band": "str", "patients": "int64"},
     "mapping": dict.fromkeys(MAPPING_COLUMNS, "str"),
-    "appointments": {"practice_code": "str", "hcp_type": "str", "mode": "str", "category": "str",
-                     "interval": "str", "status": "str", "appointments": "int64"},
-    "subicb_appointments": {"month": "str", "sub_icb_code": "str", "hcp_type": "str", "mode": "str",
-                            "interval": "str", "status": "str", "appointments": "int64"},
+    "appointments": {
+        "practice_code": "str",
+        "hcp_type": "str",
+        "mode": "str",
+        "category": "str",
+        "interval": "str",
+        "status": "str",
+        "appointments": "int64",
+    },
+    "subicb_appointments": {
+        "month": "str",
+        "sub_icb_code": "str",
+        "hcp_type": "str",
+        "mode": "str",
+        "interval": "str",
+        "status": "str",
+        "appointments": "int64",
+    },
     "workforce": {"practice_code": "str", "staff": "str", "fte": "float64", "headcount": "float64"},
     "gp_age": {"practice_code": "str", "age_band": "str", "headcount": "float64"},
-    "pcn_workforce": {"pcn_code": "str", "staff_role": "str", "role": "str", "fte": "float64",
-                      "headcount": "int64"},
+    "pcn_workforce": {"pcn_code": "str", "staff_role": "str", "role": "str", "fte": "float64", "headcount": "int64"},
     "imd": {"practice_code": "str", "imd_score": "float64"},
-    "qof": {"practice_code": "str", "group_code": "str", "register": "float64", "list_size": "float64",
-            "list_type": "str"},
+    "qof": {
+        "practice_code": "str",
+        "group_code": "str",
+        "register": "float64",
+        "list_size": "float64",
+        "list_type": "str",
+    },
     "population_projection": {"year": "int64", "sex": "str", "age_band": "str", "population": "float64"},
 }
 
 #: Row order of each canonical frame: (column, category order or None for plain sort).
 ORDERS: dict[str, list[tuple[str, Sequence[str] | None]]] = {
     "patients": [("practice_code", None), ("sex", SEXES), ("age_band", AGE_BANDS)],
-    "appointments": [("practice_code", None), ("hcp_type", HCP_TYPES), ("mode", APPT_MODES),
-                     ("category", CATEGORY_CODES), ("interval", BOOKING_INTERVALS), ("status", APPT_STATUSES)],
-    "subicb_appointments": [("month", None), ("sub_icb_code", None), ("hcp_type", HCP_TYPES),
-                            ("mode", APPT_MODES), ("interval", BOOKING_INTERVALS), ("status", APPT_STATUSES)],
+    "appointments": [
+        ("practice_code", None),
+        ("hcp_type", HCP_TYPES),
+        ("mode", APPT_MODES),
+        ("category", CATEGORY_CODES),
+        ("interval", BOOKING_INTERVALS),
+        ("status", APPT_STATUSES),
+    ],
+    "subicb_appointments": [
+        ("month", None),
+        ("sub_icb_code", None),
+        ("hcp_type", HCP_TYPES),
+        ("mode", APPT_MODES),
+        ("interval", BOOKING_INTERVALS),
+        ("status", APPT_STATUSES),
+    ],
     "workforce": [("practice_code", None), ("staff", WORKFORCE_STAFF)],
     "gp_age": [("practice_code", None), ("age_band", GP_AGE_BANDS)],
 }
@@ -215,8 +245,11 @@ def write_snapshot(planned: Sequence[Planned], out_dir: Path) -> dict[str, Any]:
         res = item.result
         if item.source_path not in source_hashes:
             source_hashes[item.source_path] = sha256_of(item.source_path)
-        layout = "wide" if item.file in by_file and len(by_file[item.file]) == 1 and not item.shared_file \
-            and res.kind in WIDE else "long"
+        layout = (
+            "wide"
+            if item.file in by_file and len(by_file[item.file]) == 1 and not item.shared_file and res.kind in WIDE
+            else "long"
+        )
         entries.append(
             {
                 "file": item.file,
@@ -246,7 +279,7 @@ def write_snapshot(planned: Sequence[Planned], out_dir: Path) -> dict[str, Any]:
         "layouts": {
             "long": "canonical columns as in docs/architecture.md",
             "wide": "one column per value of a key (patients: sex|age_band; appointments: status; "
-                    "subicb_appointments: month); blank = absent from the source",
+            "subicb_appointments: month); blank = absent from the source",
             "select_period": "file holds several periods in a leading 'period' column",
         },
         "datasets": entries,
@@ -373,24 +406,43 @@ def plan_snapshot(data_dir: Path, read: Callable[[str, Path], Any] | None = None
     ]
     gpad = run("gpad_mapping")
     plan.append(Planned(f"mapping_gpad_{gpad.period}.csv.gz", gpad, src["gpad-mapping"], path("gpad_mapping")))
-    plan.append(Planned("appointments.csv.gz", run("appointments"), src["gpad-practice-crosstab"],
-                        path("appointments")))
-    plan.append(Planned("subicb_appointments.csv.gz", run("subicb_appointments"), src["gpad-regional-csv"],
-                        path("subicb_appointments")))
+    plan.append(
+        Planned("appointments.csv.gz", run("appointments"), src["gpad-practice-crosstab"], path("appointments"))
+    )
+    plan.append(
+        Planned(
+            "subicb_appointments.csv.gz",
+            run("subicb_appointments"),
+            src["gpad-regional-csv"],
+            path("subicb_appointments"),
+        )
+    )
     recent: dict[int, IngestResult] = run("heec_recent")
     for year, result in sorted(recent.items()):
         plan.append(Planned(f"workforce_FY{year}.csv.gz", result, src["heec-workforce-year"], path("heec_recent")))
     history: dict[int, IngestResult] = run("heec_history")
     for year in HEEC_HISTORY_YEARS:
         if year in history and year not in recent:
-            plan.append(Planned("workforce_history.csv.gz", history[year], src["heec-workforce-year"],
-                                path("heec_history"), shared_file=True))
-    plan.append(Planned("pcn_workforce.csv.gz", run("pcn_workforce"), src["pcn-wf-individual"],
-                        path("pcn_workforce")))
+            plan.append(
+                Planned(
+                    "workforce_history.csv.gz",
+                    history[year],
+                    src["heec-workforce-year"],
+                    path("heec_history"),
+                    shared_file=True,
+                )
+            )
+    plan.append(Planned("pcn_workforce.csv.gz", run("pcn_workforce"), src["pcn-wf-individual"], path("pcn_workforce")))
     plan.append(Planned("imd.csv.gz", run("imd"), src["fingertips-imd-gp"], path("imd")))
     plan.append(Planned("qof.csv.gz", run("qof"), src["qof-prevalence"], path("qof")))
-    plan.append(Planned("population_projection.csv.gz", run("population_projection"), src["ons-npp-england"],
-                        path("population_projection")))
+    plan.append(
+        Planned(
+            "population_projection.csv.gz",
+            run("population_projection"),
+            src["ons-npp-england"],
+            path("population_projection"),
+        )
+    )
     return plan
 
 
@@ -443,11 +495,18 @@ def read_snapshot(directory: Path | str | None = None, kinds: Iterable[str] | No
             raw = _from_wide(raw, kind)
         frame = canonical_order(_typed(raw, kind), kind)
         if len(frame) != entry["rows"]:
-            raise IngestError(file, f"{len(frame):,} rows for {kind} {entry['period']}, manifest says "
-                              f"{entry['rows']:,}")
+            raise IngestError(
+                file, f"{len(frame):,} rows for {kind} {entry['period']}, manifest says {entry['rows']:,}"
+            )
         results.append(
-            IngestResult(kind, frame, entry["period"], entry["source"]["file"], int(entry["source"]["rows_read"]),
-                         tuple(entry["notes"]))
+            IngestResult(
+                kind,
+                frame,
+                entry["period"],
+                entry["source"]["file"],
+                int(entry["source"]["rows_read"]),
+                tuple(entry["notes"]),
+            )
         )
     return results
 

@@ -49,7 +49,17 @@ GP_AGE_KIND = "gp_age"
 WORKFORCE_STAFF: tuple[str, ...] = ("gp", "gp_locum_trainee", "nurse", "dpc", "admin")
 #: GP age bands of the ``gp_age`` frame (not the patient bands: GPW starts at "under 30").
 GP_AGE_BANDS: tuple[str, ...] = (
-    "under_30", "30_34", "35_39", "40_44", "45_49", "50_54", "55_59", "60_64", "65_69", "70_plus", "unknown",
+    "under_30",
+    "30_34",
+    "35_39",
+    "40_44",
+    "45_49",
+    "50_54",
+    "55_59",
+    "60_64",
+    "65_69",
+    "70_plus",
+    "unknown",
 )
 #: NHS England markers for "no valid records" (``NA`` from Feb 2023, ``ND`` before).
 MISSING_MARKERS: tuple[str, ...] = ("NA", "ND")
@@ -117,13 +127,17 @@ def _heec_frame(path: Path) -> tuple[pd.DataFrame, int, bool]:
     )
     for column in [c for c in frame.columns if c.endswith(("_fte", "_hc"))]:
         frame[column] = to_number(
-            frame, column, problems, published=_HEEC_PUBLISHED[column], integer=False,
-            missing_markers=MISSING_MARKERS, allow_empty=True,
+            frame,
+            column,
+            problems,
+            published=_HEEC_PUBLISHED[column],
+            integer=False,
+            missing_markers=MISSING_MARKERS,
+            allow_empty=True,
         )
     problems.raise_if_any()
     frame["year"] = years.astype("int64")
-    check_unique(frame, ["practice_code", "year"], problems, published=_HEEC_PUBLISHED["year"],
-                 what="practice/year")
+    check_unique(frame, ["practice_code", "year"], problems, published=_HEEC_PUBLISHED["year"], what="practice/year")
     problems.raise_if_any()
     has_nurses = "nurse_fte" in frame.columns
     return frame, rows_read, has_nurses
@@ -166,8 +180,9 @@ def _fte_note(frame: pd.DataFrame, dropped: dict[str, int]) -> str:
     return text + (f"; practices with no valid records (NA/ND, left out, not zero): {gaps}" if gaps else "")
 
 
-def _heec_result(frame: pd.DataFrame, year: int, file: str, rows_read: int, has_nurses: bool,
-                 years: list[int]) -> IngestResult:
+def _heec_result(
+    frame: pd.DataFrame, year: int, file: str, rows_read: int, has_nurses: bool, years: list[int]
+) -> IngestResult:
     rows = frame[frame["year"] == year]
     long, dropped = _long(rows, WORKFORCE_STAFF)
     coverage = _HEEC_COVERAGE[has_nurses]
@@ -176,8 +191,7 @@ def _heec_result(frame: pd.DataFrame, year: int, file: str, rows_read: int, has_
         f"years in file: {', '.join(f'FY{y}' for y in years)}; this result: FY{year} "
         f"(April {year - 1} - March {year}); the last year of a HEEC table is treated as incomplete",
         _fte_note(long, dropped),
-        "values are yearly means of monthly figures: headcounts are not whole numbers and count a GP "
-        "once per practice",
+        "values are yearly means of monthly figures: headcounts are not whole numbers and count a GP once per practice",
     ]
     if year in coverage:
         notes.append(coverage[year])
@@ -200,8 +214,11 @@ def read_heec_workforce(path: Path | str, year: int | None = None) -> IngestResu
     years = sorted(int(y) for y in frame["year"].unique())
     chosen = latest_complete_year(years) if year is None else year
     if chosen not in years:
-        raise IngestError(path.name, f"financial year {chosen} is not in the file (it has "
-                          f"{', '.join(map(str, years))})", column=_HEEC_PUBLISHED["year"])
+        raise IngestError(
+            path.name,
+            f"financial year {chosen} is not in the file (it has {', '.join(map(str, years))})",
+            column=_HEEC_PUBLISHED["year"],
+        )
     return _heec_result(frame, chosen, path.name, rows_read, has_nurses, years)
 
 
@@ -215,8 +232,19 @@ def read_heec_workforce_all_years(path: Path | str) -> dict[int, IngestResult]:
 
 # --- NHS England GP Workforce practice-level detailed CSV --------------------------------
 
-_GPW_AGE_SUFFIXES = ("UNDER30", "30TO34", "35TO39", "40TO44", "45TO49", "50TO54", "55TO59", "60TO64",
-                     "65TO69", "70PLUS", "UNKNOWN_AGE")
+_GPW_AGE_SUFFIXES = (
+    "UNDER30",
+    "30TO34",
+    "35TO39",
+    "40TO44",
+    "45TO49",
+    "50TO54",
+    "55TO59",
+    "60TO64",
+    "65TO69",
+    "70PLUS",
+    "UNKNOWN_AGE",
+)
 
 #: GPW header -> canonical. ``EXTGL`` (2023+) and ``EXRL`` (2019 layout) both mean qualified
 #: permanent GPs (excluding training grades/registrars and locums).
@@ -264,8 +292,13 @@ def read_gpw_practice(path: Path | str, period: str | None = None) -> tuple[Inge
     numeric = [c for c in frame.columns if c != "practice_code"]
     for column in numeric:
         frame[column] = to_number(
-            frame, column, problems, published=_GPW_PUBLISHED[column], integer=False,
-            missing_markers=MISSING_MARKERS, allow_empty=True,
+            frame,
+            column,
+            problems,
+            published=_GPW_PUBLISHED[column],
+            integer=False,
+            missing_markers=MISSING_MARKERS,
+            allow_empty=True,
         )
     check_unique(frame, ["practice_code"], problems, published=_GPW_PUBLISHED["practice_code"], what="practice")
     problems.raise_if_any()
@@ -296,12 +329,22 @@ def _gp_age(frame: pd.DataFrame, period: str | None, file: str, rows_read: int) 
     """GP headcount by age band, long; practices with NA/ND in a band are left out of that band."""
     columns = [f"age_{band}" for band in GP_AGE_BANDS if f"age_{band}" in frame]
     if not columns:
-        empty = pd.DataFrame({"practice_code": pd.Series(dtype=str), "age_band": pd.Series(dtype=str),
-                              "headcount": pd.Series(dtype="float64")})
-        return IngestResult(GP_AGE_KIND, empty, period, file, rows_read,
-                            ("no GP age-band columns (TOTAL_GP_HC_UNDER30 ...) in this file",))
-    long = frame[["practice_code", *columns]].melt(id_vars="practice_code", var_name="age_band",
-                                                  value_name="headcount")
+        empty = pd.DataFrame(
+            {
+                "practice_code": pd.Series(dtype=str),
+                "age_band": pd.Series(dtype=str),
+                "headcount": pd.Series(dtype="float64"),
+            }
+        )
+        return IngestResult(
+            GP_AGE_KIND,
+            empty,
+            period,
+            file,
+            rows_read,
+            ("no GP age-band columns (TOTAL_GP_HC_UNDER30 ...) in this file",),
+        )
+    long = frame[["practice_code", *columns]].melt(id_vars="practice_code", var_name="age_band", value_name="headcount")
     long = long[long["headcount"].notna()]
     long["age_band"] = ordered(long["age_band"].str.removeprefix("age_"), GP_AGE_BANDS)
     long = long.sort_values(["practice_code", "age_band"], kind="stable")

@@ -78,8 +78,10 @@ def latest_loaded(engine: Engine, source: nhs.FetchSource) -> str | None:
         datasets = store.list_datasets(s)
     rows = datasets[datasets["kind"] == source.kind]
     months = [
-        str(period) for period, file in zip(rows["period"], rows["source_file"], strict=True)
-        if isinstance(period, str) and nhs.MONTH.fullmatch(period)
+        str(period)
+        for period, file in zip(rows["period"], rows["source_file"], strict=True)
+        if isinstance(period, str)
+        and nhs.MONTH.fullmatch(period)
         and not (source.ignore_loaded and source.ignore_loaded.search(str(file)))
     ]
     return max(months, default=None)
@@ -96,8 +98,10 @@ def _combine(kind: str, results: list[IngestResult], source_file: str) -> Ingest
         return dataclasses.replace(results[0], source_file=source_file)
     periods = {r.period for r in results}
     if len(periods) > 1:
-        raise IngestError(source_file, "the files in this zip hold different months: "
-                          + ", ".join(f"{r.source_file} {r.period}" for r in results))
+        raise IngestError(
+            source_file,
+            "the files in this zip hold different months: " + ", ".join(f"{r.source_file} {r.period}" for r in results),
+        )
     frames = [r.frame.assign(_file=r.source_file) for r in results]
     frame = pd.concat(frames, ignore_index=True)
     keys = [c for c in frame.columns if c not in ("appointments", "_file")]
@@ -105,16 +109,23 @@ def _combine(kind: str, results: list[IngestResult], source_file: str) -> Ingest
     if not twice.empty and "practice_code" in twice:
         code = twice["practice_code"].iloc[0]
         files = sorted(set(twice.loc[twice["practice_code"] == code, "_file"]))
-        raise IngestError(source_file, f"practice {code} appears in more than one file ({', '.join(files)}); "
-                          "refusing to add them up")
-    notes = (f"{len(results)} files from {source_file}: {', '.join(r.source_file for r in results)}",
-             *(f"{r.source_file}: {r.notes[0]}" for r in results if r.notes))
-    return IngestResult(kind, frame.drop(columns="_file"), results[0].period, source_file,
-                        sum(r.rows_read for r in results), notes)
+        raise IngestError(
+            source_file, f"practice {code} appears in more than one file ({', '.join(files)}); refusing to add them up"
+        )
+    notes = (
+        f"{len(results)} files from {source_file}: {', '.join(r.source_file for r in results)}",
+        *(f"{r.source_file}: {r.notes[0]}" for r in results if r.notes),
+    )
+    return IngestResult(
+        kind, frame.drop(columns="_file"), results[0].period, source_file, sum(r.rows_read for r in results), notes
+    )
 
 
 def _import_bundle(
-    engine: Engine, source: nhs.FetchSource, paths: list[Path], archive_name: str,
+    engine: Engine,
+    source: nhs.FetchSource,
+    paths: list[Path],
+    archive_name: str,
 ) -> list[ImportSummary]:
     """Import several CSVs of one release (regional files, plus GPAD's mapping) in one transaction.
 
@@ -138,8 +149,11 @@ def _import_bundle(
         if unknown:
             first = sorted(unknown)[0]
             more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
-            raise IngestError(archive_name, f"unknown practice code {first!r}{more}: not in any loaded practice "
-                              "mapping nor in the zip's mapping", column=kind_column)
+            raise IngestError(
+                archive_name,
+                f"unknown practice code {first!r}{more}: not in any loaded practice mapping nor in the zip's mapping",
+                column=kind_column,
+            )
     return importing.save(engine, [*extra, main])
 
 
@@ -153,7 +167,11 @@ def _one(result: IngestResult | Iterable[IngestResult]) -> IngestResult:
 
 
 def _import_release(
-    engine: Engine, client: httpx.Client, source: nhs.FetchSource, release: nhs.Release, url: str,
+    engine: Engine,
+    client: httpx.Client,
+    source: nhs.FetchSource,
+    release: nhs.Release,
+    url: str,
     progress: Progress,
 ) -> tuple[list[ImportSummary], list[str]]:
     """Download one release file into a temporary folder and import it; returns summaries and notes."""
@@ -169,39 +187,65 @@ def _import_release(
             summaries = importing.import_file(engine, source.kind, paths[0])
         else:
             summaries = _import_bundle(engine, source, paths, downloaded.name)
-    notes = [f"the release page says {release.month} but the file holds {s.period}"
-             for s in summaries if s.kind == source.kind and s.period != release.month]
+    notes = [
+        f"the release page says {release.month} but the file holds {s.period}"
+        for s in summaries
+        if s.kind == source.kind and s.period != release.month
+    ]
     return summaries, notes
 
 
 def _fetch_kind(
-    engine: Engine, client: httpx.Client, source: nhs.FetchSource, base_url: str, dry_run: bool,
-    pages: dict[str, str], progress: Progress,
+    engine: Engine,
+    client: httpx.Client,
+    source: nhs.FetchSource,
+    base_url: str,
+    dry_run: bool,
+    pages: dict[str, str],
+    progress: Progress,
 ) -> list[FetchOutcome]:
     kind = source.kind
     latest = latest_loaded(engine, source)
     releases = nhs.list_releases(client, source, base_url, pages)
     if not releases:
-        return [FetchOutcome(kind, FetchStatus.failed, message=(
-            f"no monthly release links found on {source.series_url(base_url)}; has the page changed?"))]
+        return [
+            FetchOutcome(
+                kind,
+                FetchStatus.failed,
+                message=(f"no monthly release links found on {source.series_url(base_url)}; has the page changed?"),
+            )
+        ]
     todo = nhs.newer_releases(releases, latest)
     if not todo:
-        return [FetchOutcome(kind, FetchStatus.up_to_date, message=(
-            f"latest loaded {latest}; newest release {releases[-1].month}"))]
+        return [
+            FetchOutcome(
+                kind, FetchStatus.up_to_date, message=(f"latest loaded {latest}; newest release {releases[-1].month}")
+            )
+        ]
     out: list[FetchOutcome] = []
     for release in todo:
         urls = nhs.find_resources(client, source, release.url, pages)
         if not urls:
-            out.append(FetchOutcome(kind, FetchStatus.no_file, release.month, release.url, message=(
-                f"no file matching {source.file_link.pattern!r} on the release page yet")))
+            out.append(
+                FetchOutcome(
+                    kind,
+                    FetchStatus.no_file,
+                    release.month,
+                    release.url,
+                    message=(f"no file matching {source.file_link.pattern!r} on the release page yet"),
+                )
+            )
             break
         # One file per kind and month is published; should a page link two (say a .zip and a .csv of
         # the same data), the first is taken rather than importing the month twice.
         skipped = [f"also on the page, not downloaded: {nhs.file_name(u)}" for u in urls[1:]]
         urls = urls[:1]
         if dry_run:
-            out.append(FetchOutcome(kind, FetchStatus.would_import, release.month, release.url, tuple(urls),
-                                    message="; ".join(skipped)))
+            out.append(
+                FetchOutcome(
+                    kind, FetchStatus.would_import, release.month, release.url, tuple(urls), message="; ".join(skipped)
+                )
+            )
             continue
         try:
             summaries, notes = _import_release(engine, client, source, release, urls[0], progress)
@@ -210,11 +254,22 @@ def _fetch_kind(
             raise
         except (nhs.FetchError, IngestError, ValueError, SQLAlchemyError, OSError) as exc:
             # OSError: the cache folder is not writable or the disk is full.
-            out.append(FetchOutcome(kind, FetchStatus.failed, release.month, release.url, tuple(urls),
-                                    message=f"not imported, database unchanged: {exc}"))
+            out.append(
+                FetchOutcome(
+                    kind,
+                    FetchStatus.failed,
+                    release.month,
+                    release.url,
+                    tuple(urls),
+                    message=f"not imported, database unchanged: {exc}",
+                )
+            )
             break
-        out.append(FetchOutcome(kind, FetchStatus.imported, release.month, release.url, tuple(urls),
-                                tuple(summaries), "; ".join(notes)))
+        out.append(
+            FetchOutcome(
+                kind, FetchStatus.imported, release.month, release.url, tuple(urls), tuple(summaries), "; ".join(notes)
+            )
+        )
     return out
 
 
@@ -253,8 +308,10 @@ def fetch_newer(
                 out.extend(_fetch_kind(engine, http, source, base_url, dry_run, pages, say))
             except nhs.OfflineError as exc:
                 out.append(FetchOutcome(kind, FetchStatus.failed, message=str(exc)))
-                out.extend(FetchOutcome(k, FetchStatus.failed, message="skipped: the site could not be reached")
-                           for k in ordered[i + 1:])
+                out.extend(
+                    FetchOutcome(k, FetchStatus.failed, message="skipped: the site could not be reached")
+                    for k in ordered[i + 1 :]
+                )
                 break
             except nhs.FetchError as exc:
                 out.append(FetchOutcome(kind, FetchStatus.failed, message=str(exc)))
@@ -268,12 +325,15 @@ def describe(outcome: FetchOutcome) -> list[str]:
     """Human lines for one outcome (the CLI prints them; the web could too)."""
     head = f"{outcome.kind} {outcome.month or ''}".rstrip()
     if outcome.status is FetchStatus.imported:
-        lines = [f"{'replaced' if s.replaced else 'imported'} {s.kind} {s.period or ''}: {s.rows:,} rows"
-                 for s in outcome.imported]
+        lines = [
+            f"{'replaced' if s.replaced else 'imported'} {s.kind} {s.period or ''}: {s.rows:,} rows"
+            for s in outcome.imported
+        ]
         return lines + ([f"  note: {outcome.message}"] if outcome.message else [])
     if outcome.status is FetchStatus.would_import:
         return [f"would download {head}: {url}" for url in outcome.files] + (
-            [f"  note: {outcome.message}"] if outcome.message else [])
+            [f"  note: {outcome.message}"] if outcome.message else []
+        )
     if outcome.status is FetchStatus.up_to_date:
         return [f"{head}: up to date ({outcome.message})"]
     if outcome.status is FetchStatus.no_file:
@@ -289,8 +349,9 @@ def import_archive(engine: Engine, kind: str, path: Path) -> list[ImportSummary]
     month = nhs.parse_month_label(path.name) or ""
     with tempfile.TemporaryDirectory(prefix="import-") as tmp:
         try:
-            paths = nhs.extract_members(path, Path(tmp), pattern,
-                                        rename=(lambda n: nhs.with_month(n, month)) if month else None)
+            paths = nhs.extract_members(
+                path, Path(tmp), pattern, rename=(lambda n: nhs.with_month(n, month)) if month else None
+            )
         except nhs.FetchError as exc:
             raise IngestError(path.name, str(exc)) from exc
         if not paths:

@@ -64,9 +64,7 @@ def canonical_columns(kind: str) -> tuple[str, ...]:
 
 def empty_frame(kind: str) -> pd.DataFrame:
     """A zero-row frame with the canonical columns and dtypes of ``kind``."""
-    return pd.DataFrame(
-        {name: pd.Series([], dtype=_PANDAS_DTYPES[ctype]) for name, ctype in _kind_columns(kind)}
-    )
+    return pd.DataFrame({name: pd.Series([], dtype=_PANDAS_DTYPES[ctype]) for name, ctype in _kind_columns(kind)})
 
 
 def _kind_columns(kind: str) -> tuple[tuple[str, ColumnType], ...]:
@@ -85,9 +83,7 @@ def _row_table(kind: str) -> Table:
 
 def _bad(kind: str, column: str, series: pd.Series, mask: Any, problem: str) -> ValueError:
     position = int(np.flatnonzero(np.asarray(mask))[0])
-    return ValueError(
-        f"{kind} frame, column {column!r}, row {position} (index {series.index[position]!r}): {problem}"
-    )
+    return ValueError(f"{kind} frame, column {column!r}, row {position} (index {series.index[position]!r}): {problem}")
 
 
 def _column_values(kind: str, name: str, ctype: ColumnType, nullable: bool, series: pd.Series) -> list[Any]:
@@ -261,17 +257,12 @@ def load_frame(session: Session, kind: str, period: str | None = None) -> tuple[
         return empty_frame(kind), None
     columns = _kind_columns(kind)
     result = session.connection().execute(
-        select(*(table.c[name] for name, _ in columns))
-        .where(table.c.dataset_id == dataset_id)
-        .order_by(table.c.id)
+        select(*(table.c[name] for name, _ in columns)).where(table.c.dataset_id == dataset_id).order_by(table.c.id)
     )
     # Column-wise construction: several times faster than DataFrame.from_records on Row objects.
     values = list(zip(*result.all(), strict=True)) or [() for _ in columns]
     frame = pd.DataFrame(
-        {
-            name: pd.Series(col, dtype=_PANDAS_DTYPES[ctype])
-            for (name, ctype), col in zip(columns, values, strict=True)
-        }
+        {name: pd.Series(col, dtype=_PANDAS_DTYPES[ctype]) for (name, ctype), col in zip(columns, values, strict=True)}
     )
     return frame, period
 
@@ -286,8 +277,14 @@ def list_datasets(session: Session) -> pd.DataFrame:
     ).all()
     frame = pd.DataFrame.from_records(records, columns=list(DATASET_COLUMNS))
     frame = frame.astype(
-        {"id": "int64", "kind": STR_DTYPE, "period": STR_DTYPE, "source_file": STR_DTYPE,
-         "rows": "int64", "notes": STR_DTYPE}
+        {
+            "id": "int64",
+            "kind": STR_DTYPE,
+            "period": STR_DTYPE,
+            "source_file": STR_DTYPE,
+            "rows": "int64",
+            "notes": STR_DTYPE,
+        }
     )
     frame["imported_at"] = pd.to_datetime(frame["imported_at"], utc=True)
     return frame
@@ -315,9 +312,7 @@ def database_fingerprint(session: Session) -> str:
 # --- FTE overrides --------------------------------------------------------------------------
 
 
-def set_fte_override(
-    session: Session, practice_code: str, role: str, fte: float | None, user: str
-) -> float | None:
+def set_fte_override(session: Session, practice_code: str, role: str, fte: float | None, user: str) -> float | None:
     """Set (or, with ``fte=None``, remove) a user's FTE for one practice and role.
 
     Returns the previous override, or None if there was none.
@@ -355,8 +350,6 @@ def load_fte_overrides(session: Session) -> pd.DataFrame:
         )
     ).all()
     frame = pd.DataFrame.from_records(records, columns=list(OVERRIDE_COLUMNS))
-    frame = frame.astype(
-        {"practice_code": STR_DTYPE, "role": STR_DTYPE, "fte": "float64", "updated_by": STR_DTYPE}
-    )
+    frame = frame.astype({"practice_code": STR_DTYPE, "role": STR_DTYPE, "fte": "float64", "updated_by": STR_DTYPE})
     frame["updated_at"] = pd.to_datetime(frame["updated_at"], utc=True)
     return frame

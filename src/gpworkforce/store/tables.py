@@ -212,9 +212,7 @@ class PracticeFteOverride(Base):
     """A user's correction of a practice's FTE for one role; capacity uses it over the published FTE."""
 
     __tablename__ = "practice_fte_override"
-    __table_args__ = (
-        UniqueConstraint("practice_code", "role", name="uq_practice_fte_override_practice_role"),
-    )
+    __table_args__ = (UniqueConstraint("practice_code", "role", name="uq_practice_fte_override_practice_role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     practice_code: Mapped[str] = mapped_column(String(20))

@@ -376,6 +376,7 @@ class Snapshot:
 
     def org(self, code: str) -> Organisation:
         """Resolve ``code`` (any case, ONS aliases too); raises ``UnknownOrganisation``."""
+
         def find() -> Organisation | str:
             try:
                 return resolve(self.data, code)

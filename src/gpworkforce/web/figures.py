@@ -64,12 +64,18 @@ def chart_config(filename: str) -> dict[str, Any]:
     }
 
 
-def _figure(
-    data: list[dict[str, Any]], title: str, height: int, filename: str, **layout: Any
-) -> FigureDict:
+def _figure(data: list[dict[str, Any]], title: str, height: int, filename: str, **layout: Any) -> FigureDict:
     base: dict[str, Any] = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
-                  "pad": {"t": 10, "l": 4}, "font": {"size": 16}},
+        "title": {
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10, "l": 4},
+            "font": {"size": 16},
+        },
         "font": {"family": FONT, "size": 13, "color": "#212b32"},
         "margin": {"l": 10, "r": 10, "t": 72, "b": 10},
         "height": height,
@@ -228,8 +234,13 @@ def gap_by_role(gap: Report, baseline: Report | None = None, filename: str = "ga
     table = gap.tables["roles"]
     base: dict[str, float] = {}
     if baseline is not None:
-        base = dict(zip(baseline.tables["roles"]["role"].tolist(), baseline.tables["roles"]["gap_per_week"].tolist(),
-                        strict=True))
+        base = dict(
+            zip(
+                baseline.tables["roles"]["role"].tolist(),
+                baseline.tables["roles"]["gap_per_week"].tolist(),
+                strict=True,
+            )
+        )
     roles = sorted(
         (
             r

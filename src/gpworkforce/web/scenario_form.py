@@ -18,8 +18,16 @@ from gpworkforce.scenario import Scenario
 
 #: Roles offered for "added FTE" and "slot minutes" on the panel (the rest via the API).
 PANEL_ROLES: tuple[str, ...] = (
-    "gp", "anp", "practice_nurse", "hca", "pharmacist", "physiotherapist", "paramedic",
-    "physician_associate", "mental_health", "social_prescriber",
+    "gp",
+    "anp",
+    "practice_nurse",
+    "hca",
+    "pharmacist",
+    "physiotherapist",
+    "paramedic",
+    "physician_associate",
+    "mental_health",
+    "social_prescriber",
 )
 
 
@@ -38,16 +46,49 @@ class Lever:
 
 
 LEVERS: tuple[Lever, ...] = (
-    Lever("year", "Year", 2026, 2040, 1, None, "year",
-          "Project registered patients with ONS population projections by age and sex"),
-    Lever("shift_share", "GP work moved to other roles", 0, 1, 0.05, 0.0, "%",
-          "Share of the GP appointments others on the team could take (skills matrix) that they do take"),
-    Lever("dna_rate", "Missed appointments (DNA rate)", 0, 0.15, 0.005, None, "%",
-          "Booked appointments not attended; fewer DNAs free slots"),
-    Lever("demand_change", "Change in demand", -0.3, 0.3, 0.01, 0.0, "%",
-          "e.g. -5% for active signposting and self-care"),
-    Lever("growth_rate", "Population growth a year (instead of ONS)", -0.02, 0.05, 0.001, None, "%",
-          "Leave empty to use ONS projections"),
+    Lever(
+        "year",
+        "Year",
+        2026,
+        2040,
+        1,
+        None,
+        "year",
+        "Project registered patients with ONS population projections by age and sex",
+    ),
+    Lever(
+        "shift_share",
+        "GP work moved to other roles",
+        0,
+        1,
+        0.05,
+        0.0,
+        "%",
+        "Share of the GP appointments others on the team could take (skills matrix) that they do take",
+    ),
+    Lever(
+        "dna_rate",
+        "Missed appointments (DNA rate)",
+        0,
+        0.15,
+        0.005,
+        None,
+        "%",
+        "Booked appointments not attended; fewer DNAs free slots",
+    ),
+    Lever(
+        "demand_change", "Change in demand", -0.3, 0.3, 0.01, 0.0, "%", "e.g. -5% for active signposting and self-care"
+    ),
+    Lever(
+        "growth_rate",
+        "Population growth a year (instead of ONS)",
+        -0.02,
+        0.05,
+        0.001,
+        None,
+        "%",
+        "Leave empty to use ONS projections",
+    ),
 )
 
 

@@ -39,8 +39,10 @@ CROSSTAB_HEADER = (
     "SUB_ICB_LOCATION_NAME,HCP_TYPE,APPT_MODE,NATIONAL_CATEGORY,TIME_BETWEEN_BOOK_AND_APPT,"
     "COUNT_OF_APPOINTMENTS,APPT_STATUS"
 )
-GPAD_MAPPING_HEADER = ("GP_CODE,GP_NAME,SUPPLIER,PCN_CODE,PCN_NAME,SUB_ICB_LOCATION_CODE,SUB_ICB_LOCATION_NAME,"
-                       "ICB_CODE,ICB_NAME,REGION_CODE,REGION_NAME")
+GPAD_MAPPING_HEADER = (
+    "GP_CODE,GP_NAME,SUPPLIER,PCN_CODE,PCN_NAME,SUB_ICB_LOCATION_CODE,SUB_ICB_LOCATION_NAME,"
+    "ICB_CODE,ICB_NAME,REGION_CODE,REGION_NAME"
+)
 
 
 # --- files in the published layouts ----------------------------------------------------------
@@ -94,8 +96,11 @@ def crosstab_csv(month: str, practices: tuple[str, ...]) -> str:
 
 def gpad_mapping_csv(practices: tuple[str, ...]) -> str:
     """GPAD ``Mapping.csv`` (undated; the release month becomes its period)."""
-    rows = [f"{code},PRACTICE {code},TPP,U89141,STOCKTON PCN,16C,NHS North East ICB - 16C,QHM,"
-            "NHS North East and North Cumbria ICB,Y63,North East and Yorkshire" for code in practices]
+    rows = [
+        f"{code},PRACTICE {code},TPP,U89141,STOCKTON PCN,16C,NHS North East ICB - 16C,QHM,"
+        "NHS North East and North Cumbria ICB,Y63,North East and Yorkshire"
+        for code in practices
+    ]
     return "\n".join([GPAD_MAPPING_HEADER, *rows]) + "\n"
 
 
@@ -171,8 +176,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8" if body.startswith(b"<!") else
-                         "application/octet-stream")
+        self.send_header(
+            "Content-Type", "text/html; charset=utf-8" if body.startswith(b"<!") else "application/octet-stream"
+        )
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -218,7 +224,8 @@ def sqlite_engine(db_path: Path) -> Iterator[Engine]:
 def month_files(month: str, *, bad_patients: bool = False) -> dict[str, bytes]:
     """The two registration zips of one month, named as on files.digital.nhs.uk."""
     return {
-        "gp-reg-pat-prac-quin-age.zip": make_zip({"gp-reg-pat-prac-quin-age.csv":
-                                                  patients_csv(month, bad=bad_patients)}),
+        "gp-reg-pat-prac-quin-age.zip": make_zip(
+            {"gp-reg-pat-prac-quin-age.csv": patients_csv(month, bad=bad_patients)}
+        ),
         "gp-reg-pat-prac-map.zip": make_zip({"gp-reg-pat-prac-map.csv": mapping_csv(month)}),
     }

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from gpworkforce import store
-from gpworkforce.cli_fetch import fetch
+from gpworkforce.cli.fetch import fetch
 from gpworkforce.ingest import fetch as nhs
 from gpworkforce.services import importing
 from gpworkforce.services.fetching import FetchStatus, fetch_newer
@@ -88,7 +88,9 @@ def test_only_the_newer_month_is_downloaded_and_imported(at_july: Engine, site: 
     outcomes = fetch_newer(at_july, REGISTRATION, dict.fromkeys(REGISTRATION, site.base_url))
 
     assert [(o.kind, o.status, o.month) for o in outcomes] == [
-        ("mapping", FetchStatus.imported, "2026-08"), ("patients", FetchStatus.imported, "2026-08")]
+        ("mapping", FetchStatus.imported, "2026-08"),
+        ("patients", FetchStatus.imported, "2026-08"),
+    ]
     assert sorted(site.downloaded()) == ["gp-reg-pat-prac-map.zip", "gp-reg-pat-prac-quin-age.zip"]
     assert all("/2026-08/" in p for p in site.requests if p.endswith(".zip"))
     assert periods(at_july, "patients") == ["2026-07", "2026-08"]
@@ -117,8 +119,9 @@ def test_cli_fetch_imports_august(at_july: Engine, site: FakeSite, cli_env: Path
 
 def test_dry_run_lists_without_importing(at_july: Engine, site: FakeSite, cli_env: Path) -> None:
     before = datasets(at_july)
-    result = runner.invoke(_app(), ["fetch", "--dry-run", "--base-url", site.base_url,
-                                    "--kind", "patients", "--kind", "mapping"])
+    result = runner.invoke(
+        _app(), ["fetch", "--dry-run", "--base-url", site.base_url, "--kind", "patients", "--kind", "mapping"]
+    )
 
     assert result.exit_code == 0, result.output
     listed = [line for line in result.stdout.splitlines() if line.startswith("would download")]
@@ -131,11 +134,13 @@ def test_dry_run_lists_without_importing(at_july: Engine, site: FakeSite, cli_en
 
 
 def test_corrupt_csv_is_reported_and_changes_nothing(
-    sqlite_engine: Engine, tmp_path: Path, site: FakeSite, cli_env: Path,
+    sqlite_engine: Engine,
+    tmp_path: Path,
+    site: FakeSite,
+    cli_env: Path,
 ) -> None:
     load_july(sqlite_engine, tmp_path)
-    site.add_patients_series({"2026-07": month_files("2026-07"),
-                              "2026-08": month_files("2026-08", bad_patients=True)})
+    site.add_patients_series({"2026-07": month_files("2026-07"), "2026-08": month_files("2026-08", bad_patients=True)})
     before = datasets(sqlite_engine)
 
     outcomes = fetch_newer(sqlite_engine, ["patients"], {"patients": site.base_url})
@@ -152,7 +157,9 @@ def test_corrupt_csv_is_reported_and_changes_nothing(
 
 
 def test_broken_zip_is_reported_and_changes_nothing(
-    sqlite_engine: Engine, tmp_path: Path, site: FakeSite,
+    sqlite_engine: Engine,
+    tmp_path: Path,
+    site: FakeSite,
 ) -> None:
     load_july(sqlite_engine, tmp_path)
     august = month_files("2026-08")
@@ -189,25 +196,30 @@ def test_site_down_gives_the_offline_message(sqlite_engine: Engine, cli_env: Pat
 def test_http_error_is_reported(sqlite_engine: Engine, site: FakeSite) -> None:
     [outcome] = fetch_newer(sqlite_engine, ["patients"], {"patients": site.base_url})
     assert outcome.status is FetchStatus.failed
-    assert re.search(r"127\.0\.0\.1:\d+ answered 404 Not Found for http://.+/patients-registered-at-a-gp-practice$",
-                     outcome.message), outcome.message
+    assert re.search(
+        r"127\.0\.0\.1:\d+ answered 404 Not Found for http://.+/patients-registered-at-a-gp-practice$", outcome.message
+    ), outcome.message
 
 
 def test_empty_database_takes_only_the_newest_release(sqlite_engine: Engine, site: FakeSite) -> None:
     site.add_patients_series({"2026-07": month_files("2026-07"), "2026-08": month_files("2026-08")})
     outcomes = fetch_newer(sqlite_engine, REGISTRATION, dict.fromkeys(REGISTRATION, site.base_url), dry_run=True)
     assert [(o.kind, o.status, o.month) for o in outcomes] == [
-        ("mapping", FetchStatus.would_import, "2026-08"), ("patients", FetchStatus.would_import, "2026-08")]
+        ("mapping", FetchStatus.would_import, "2026-08"),
+        ("patients", FetchStatus.would_import, "2026-08"),
+    ]
 
 
 def test_gpad_crosstab_zip_imports_every_region_and_its_mapping(at_july: Engine, site: FakeSite) -> None:
     north, south = PRACTICES[:2], (*PRACTICES[2:], "Y00001")  # Y00001 is known only to the zip's Mapping.csv
-    body = make_zip({
-        "Practice_Level_Crosstab_Aug_26/Practice_Level_Crosstab_Aug_26_North.csv": crosstab_csv("2026-08", north),
-        "Practice_Level_Crosstab_Aug_26/Practice_Level_Crosstab_Aug_26_South.csv": crosstab_csv("2026-08", south),
-        "Practice_Level_Crosstab_Aug_26/Mapping.csv": gpad_mapping_csv((*north, *south)),
-        "Practice_Level_Crosstab_Aug_26/readme.txt": "not a CSV",
-    })
+    body = make_zip(
+        {
+            "Practice_Level_Crosstab_Aug_26/Practice_Level_Crosstab_Aug_26_North.csv": crosstab_csv("2026-08", north),
+            "Practice_Level_Crosstab_Aug_26/Practice_Level_Crosstab_Aug_26_South.csv": crosstab_csv("2026-08", south),
+            "Practice_Level_Crosstab_Aug_26/Mapping.csv": gpad_mapping_csv((*north, *south)),
+            "Practice_Level_Crosstab_Aug_26/readme.txt": "not a CSV",
+        }
+    )
     site.add_gpad_series("2026-08", "Practice_Level_Crosstab_Aug_26.zip", body)
 
     [outcome] = fetch_newer(at_july, ["appointments"], {"appointments": site.base_url})
@@ -242,12 +254,20 @@ def test_gpad_practice_unknown_everywhere_is_refused(at_july: Engine, site: Fake
 # --- the pure parts ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "month"), [
-    ("july-2026", "2026-07"), ("30-june-2026", "2026-06"), ("Appointments in General Practice, October 2025",
-                                                            "2025-10"),
-    ("sept-2025", "2025-09"), ("Practice_Level_Crosstab_Oct_2025", "2025-10"), ("2026-01", "2026-01"),
-    ("methodology", None), ("decision-2026", None), ("latest", None),
-])
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("july-2026", "2026-07"),
+        ("30-june-2026", "2026-06"),
+        ("Appointments in General Practice, October 2025", "2025-10"),
+        ("sept-2025", "2025-09"),
+        ("Practice_Level_Crosstab_Oct_2025", "2025-10"),
+        ("2026-01", "2026-01"),
+        ("methodology", None),
+        ("decision-2026", None),
+        ("latest", None),
+    ],
+)
 def test_month_labels(text: str, month: str | None) -> None:
     assert nhs.parse_month_label(text) == month
 
@@ -262,20 +282,25 @@ def test_release_and_resource_links_are_found_in_html() -> None:
       <li><a href="https://digital.nhs.uk/other-series/may-2026">Elsewhere</a></li>
     </ul>"""
     releases = nhs.parse_releases(html, series + "/", source)
-    assert [(r.month, r.url) for r in releases] == [("2026-07", f"{series}/july-2026"),
-                                                    ("2026-08", f"{series}/august-2026")]
+    assert [(r.month, r.url) for r in releases] == [
+        ("2026-07", f"{series}/july-2026"),
+        ("2026-08", f"{series}/august-2026"),
+    ]
     assert [r.month for r in nhs.newer_releases(releases, "2026-07")] == ["2026-08"]
     assert nhs.newer_releases(releases, "2026-08") == []
 
-    page = ('<a href="https://files.digital.nhs.uk/BB/362F1A/gp-reg-pat-prac-quin-age.zip">zip</a>'
-            '<a href="https://files.digital.nhs.uk/98/8142DB/gp-reg-pat-prac-map.zip">map</a>'
-            '<a href="https://files.digital.nhs.uk/11/gp-reg-pat-prac-sing-age-female.zip">single</a>')
+    page = (
+        '<a href="https://files.digital.nhs.uk/BB/362F1A/gp-reg-pat-prac-quin-age.zip">zip</a>'
+        '<a href="https://files.digital.nhs.uk/98/8142DB/gp-reg-pat-prac-map.zip">map</a>'
+        '<a href="https://files.digital.nhs.uk/11/gp-reg-pat-prac-sing-age-female.zip">single</a>'
+    )
     assert nhs.parse_resources(page, "https://digital.nhs.uk/x", source) == [
-        "https://files.digital.nhs.uk/BB/362F1A/gp-reg-pat-prac-quin-age.zip"]
+        "https://files.digital.nhs.uk/BB/362F1A/gp-reg-pat-prac-quin-age.zip"
+    ]
     pcn = nhs.FETCH_SOURCES["pcn_workforce"]
-    assert nhs.parse_resources('<a href="/A8/E524AA/PCNWFIndividualCSV.062026.zip">csv</a>',
-                               "https://files.digital.nhs.uk/", pcn) == [
-        "https://files.digital.nhs.uk/A8/E524AA/PCNWFIndividualCSV.062026.zip"]
+    assert nhs.parse_resources(
+        '<a href="/A8/E524AA/PCNWFIndividualCSV.062026.zip">csv</a>', "https://files.digital.nhs.uk/", pcn
+    ) == ["https://files.digital.nhs.uk/A8/E524AA/PCNWFIndividualCSV.062026.zip"]
 
 
 def test_download_is_size_limited(site: FakeSite, tmp_path: Path) -> None:
@@ -289,8 +314,9 @@ def test_download_is_size_limited(site: FakeSite, tmp_path: Path) -> None:
 
 def test_zip_members_are_unpacked_flat_and_capped(tmp_path: Path) -> None:
     archive = tmp_path / "a.zip"
-    archive.write_bytes(make_zip({"../../evil/gp-reg-pat-prac-map.csv": "a,b\n1,2\n", "__MACOSX/._x.csv": "junk",
-                                  "notes.pdf": "pdf"}))
+    archive.write_bytes(
+        make_zip({"../../evil/gp-reg-pat-prac-map.csv": "a,b\n1,2\n", "__MACOSX/._x.csv": "junk", "notes.pdf": "pdf"})
+    )
     out = nhs.extract_members(archive, tmp_path / "out", re.compile(r"\.csv$"))
     assert out == [tmp_path / "out" / "gp-reg-pat-prac-map.csv"]
     with pytest.raises(nhs.FetchError, match="over the 3-byte limit"):

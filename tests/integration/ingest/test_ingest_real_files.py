@@ -75,7 +75,11 @@ def test_practice_crosstab(real: Real) -> None:
     assert hcp.to_dict() == {"gp": 6_187_557, "other": 8_568_677, "unknown": 313_429}
     mode = frame.groupby("mode")["appointments"].sum()
     assert (mode["face_to_face"], mode["telephone"], mode["video_online"], mode["home_visit"]) == (
-        9_913_441, 3_342_848, 1_291_979, 159_059)
+        9_913_441,
+        3_342_848,
+        1_291_979,
+        159_059,
+    )
     assert frame.loc[frame["interval"] == "same_day", "appointments"].sum() == 5_692_273
     assert set(frame["hcp_type"]) == set(HCP_TYPES)
     assert set(frame["mode"]) == set(APPT_MODES)
@@ -165,8 +169,9 @@ def test_ons_single_year_file_gives_the_same_bands(shared_data: Path, real: Real
 def test_real_file_of_the_wrong_kind(shared_data: Path) -> None:
     with pytest.raises(IngestError) as info:
         read_patients(shared_data / SHARED_FILES["mapping"])
-    assert str(info.value).startswith("gp-reg-pat-prac-map_2026-07.csv.gz: row 1, column ORG_TYPE: this looks like "
-                                      "a practice mapping file")
+    assert str(info.value).startswith(
+        "gp-reg-pat-prac-map_2026-07.csv.gz: row 1, column ORG_TYPE: this looks like a practice mapping file"
+    )
     with pytest.raises(IngestError) as info:
         read_pcn_workforce(shared_data / SHARED_FILES["qof"])
     assert "looks like a QOF prevalence file" in str(info.value) and info.value.row == 1

@@ -25,7 +25,10 @@ def test_snapshot_equals_readers(shared_data: Path, real: Callable[[str], Any]) 
         expected = item.result
         assert frames_equal(result.frame, expected.frame), (item.file, expected.period)
         assert (result.source_file, result.rows_read, result.notes) == (
-            expected.source_file, expected.rows_read, expected.notes)
+            expected.source_file,
+            expected.rows_read,
+            expected.notes,
+        )
 
 
 def test_snapshot_manifest_matches_sources_and_size(shared_data: Path) -> None:

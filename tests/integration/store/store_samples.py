@@ -38,7 +38,7 @@ def sample_frames() -> dict[str, pd.DataFrame]:
         "mapping": _frame(
             {
                 "practice_code": ["A81001", "A81002"],
-                "practice_name": ["The Densham Surgery", "Queen's Park \"Medical\"\tCentre \\ Café"],
+                "practice_name": ["The Densham Surgery", 'Queen\'s Park "Medical"\tCentre \\ Café'],
                 "postcode": ["TS18 1HU", NaN],
                 "pcn_code": ["U00070", "U"],
                 "pcn_name": ["Stockton PCN", "Unallocated"],

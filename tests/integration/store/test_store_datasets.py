@@ -51,7 +51,11 @@ def test_round_trip_every_kind(engine: Engine, samples: dict[str, pd.DataFrame])
     for kind in KIND_COLUMNS:
         row = listed.loc[kind]
         assert (row["id"], row["period"], row["source_file"], row["rows"], row["notes"]) == (
-            ids[kind], PERIODS[kind], f"{kind}.csv", len(samples[kind]), "n1\nn2"
+            ids[kind],
+            PERIODS[kind],
+            f"{kind}.csv",
+            len(samples[kind]),
+            "n1\nn2",
         ), kind
     assert str(listed["imported_at"].dt.tz) == "UTC"
 

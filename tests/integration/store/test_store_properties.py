@@ -33,8 +33,11 @@ def _frame(rows: list[tuple[object, ...]], columns: list[str], count: str) -> pd
 
 
 @SETTINGS
-@given(rows=st.lists(st.tuples(st.one_of(CODE, TEXT), st.sampled_from(SEXES), st.sampled_from(AGE_BANDS), COUNT),
-                     max_size=30))
+@given(
+    rows=st.lists(
+        st.tuples(st.one_of(CODE, TEXT), st.sampled_from(SEXES), st.sampled_from(AGE_BANDS), COUNT), max_size=30
+    )
+)
 def test_patients_round_trip(engine: Engine, rows: list[tuple[object, ...]]) -> None:
     frame = _frame(rows, ["practice_code", "sex", "age_band", "patients"], "patients")
     with session_scope(engine) as s:

@@ -30,7 +30,11 @@ SCENARIO = Scenario(shift_share=0.25, year=2030, dna_rate=0.03, added_fte={"phar
     [("demand", demand_report), ("capacity", capacity_report), ("gap", gap_report)],
 )
 def test_report_json_equals_the_service_report(
-    client: TestClient, ctx: Context, code: str, kind: str, service: Any  # noqa: F811
+    client: TestClient,  # noqa: F811
+    ctx: Context,  # noqa: F811
+    code: str,
+    kind: str,
+    service: Any,
 ) -> None:
     response = client.get(f"/api/org/{code}/{kind}", params=SCENARIO_QUERY)
     assert response.status_code == 200, response.text

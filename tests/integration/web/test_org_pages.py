@@ -269,7 +269,11 @@ def test_xlsx_has_formats_frozen_header_and_notes(client: TestClient, ctx: Conte
 def test_reduced_scenarios_give_the_same_demand_and_capacity(ctx: Context) -> None:
     """The pages compute demand and capacity with only REPORT_FIELDS: they must not differ."""
     full = Scenario(
-        year=2031, shift_share=0.4, dna_rate=0.03, demand_change=-0.05, minutes={"gp": 12.0},
+        year=2031,
+        shift_share=0.4,
+        dna_rate=0.03,
+        demand_change=-0.05,
+        minutes={"gp": 12.0},
         added_fte={"pharmacist": 3.0, "gp": -1.0},
     )
     for kind, fn in (("demand", demand_report), ("capacity", capacity_report)):

@@ -90,8 +90,15 @@ def test_moving_one_lever_rerenders_only_the_parts_it_changes(app: FastAPI) -> N
     client.get("/org/QHM/results", params={"shift_share": "0.2"}, headers=HX)
     after_shift = _parts_cached(app)
     # GP work shifted changes the cards, the gap and the tables below; not demand, capacity, benchmarks
-    assert after_shift == {"summary": 2, "demand": 1, "gap": 2, "capacity": 1, "benchmarks": 1, "children": 2,
-                           "notes": 2}
+    assert after_shift == {
+        "summary": 2,
+        "demand": 1,
+        "gap": 2,
+        "capacity": 1,
+        "benchmarks": 1,
+        "children": 2,
+        "notes": 2,
+    }
     client.get("/org/QHM/results", params={"shift_share": "0.2", "year": "2031"}, headers=HX)
     assert _parts_cached(app)["demand"] == 2 and _parts_cached(app)["capacity"] == 1
     client.get("/org/QHM/results", params={"shift_share": "0.2", "year": "2031", "added_fte.gp": "5"}, headers=HX)

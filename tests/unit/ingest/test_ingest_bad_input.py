@@ -60,8 +60,10 @@ def test_renamed_column_is_named_with_a_hint(tmp_path: Path) -> None:
     header = [h if h != "NUMBER_OF_PATIENTS" else "NUMBER_OF_PATIENT" for h in PATIENTS_HEADER]
     path = write_csv(tmp_path / "patients.csv", header, patients_rows({"A00001": COUNTS}))
     err = _fails(read_patients, path)
-    assert str(err).startswith("patients.csv: row 1, column NUMBER_OF_PATIENTS: required column NUMBER_OF_PATIENTS "
-                               "is missing; did you mean 'NUMBER_OF_PATIENT'")
+    assert str(err).startswith(
+        "patients.csv: row 1, column NUMBER_OF_PATIENTS: required column NUMBER_OF_PATIENTS "
+        "is missing; did you mean 'NUMBER_OF_PATIENT'"
+    )
     assert "found columns: PUBLICATION, EXTRACT_DATE" in str(err)
 
 
@@ -97,7 +99,11 @@ def test_several_bad_counts_are_listed_together(tmp_path: Path) -> None:
     rows[12][6] = "BOTH"
     err = _fails(read_patients, write_csv(tmp_path / "patients.csv", PATIENTS_HEADER, rows))
     assert [(p.row, p.column) for p in err.problems] == [
-        (12, "NUMBER_OF_PATIENTS"), (14, "SEX"), (22, "NUMBER_OF_PATIENTS"), (32, "NUMBER_OF_PATIENTS")]
+        (12, "NUMBER_OF_PATIENTS"),
+        (14, "SEX"),
+        (22, "NUMBER_OF_PATIENTS"),
+        (32, "NUMBER_OF_PATIENTS"),
+    ]
     assert str(err).count("\n") == 3
 
 
@@ -119,8 +125,9 @@ def test_unknown_national_category(tmp_path: Path) -> None:
     rows = [*rows, crosstab_row("A00001", "GP", "Telephone", "Clinical Triages", "1 Day", 3, "Attended")]
     err = _fails(read_appointments, write_csv(tmp_path / "crosstab.csv", CROSSTAB_HEADER, rows))
     assert (err.row, err.column) == (5, "NATIONAL_CATEGORY")
-    assert str(err).startswith("crosstab.csv: row 5, column NATIONAL_CATEGORY: 'Clinical Triages' is not a known "
-                               "national category")
+    assert str(err).startswith(
+        "crosstab.csv: row 5, column NATIONAL_CATEGORY: 'Clinical Triages' is not a known national category"
+    )
 
 
 def test_unknown_staff_role(tmp_path: Path) -> None:

@@ -23,8 +23,19 @@ pytestmark = pytest.mark.shared_data
 
 DETAILED = "gpw-practice-detailed-definitions_2025-11.xlsx"
 OLD = "gpw-practice-definitions_2019-09.xlsx"
-AGE_SUFFIXES = ["UNDER30", "30TO34", "35TO39", "40TO44", "45TO49", "50TO54", "55TO59", "60TO64", "65TO69",
-                "70PLUS", "UNKNOWN_AGE"]
+AGE_SUFFIXES = [
+    "UNDER30",
+    "30TO34",
+    "35TO39",
+    "40TO44",
+    "45TO49",
+    "50TO54",
+    "55TO59",
+    "60TO64",
+    "65TO69",
+    "70PLUS",
+    "UNKNOWN_AGE",
+]
 
 
 @lru_cache(maxsize=4)
@@ -57,17 +68,46 @@ def synthetic_rows(header: list[str], values: dict[str, dict[str, object]]) -> l
 def _values(qualified: str) -> dict[str, dict[str, object]]:
     ages = dict(zip([f"TOTAL_GP_HC_{s}" for s in AGE_SUFFIXES], [0, 1, 1, 2, 0, 1, 1, 0, 0, 0, 1], strict=True))
     return {
-        "A00001": {"TOTAL_GP_FTE": 5.5, f"TOTAL_GP_{qualified}_FTE": 4.0, "TOTAL_GP_HC": 7,
-                   f"TOTAL_GP_{qualified}_HC": 5, "TOTAL_NURSES_FTE": 2.0, "TOTAL_NURSES_HC": 3,
-                   "TOTAL_DPC_FTE": 1.2, "TOTAL_DPC_HC": 2, "TOTAL_ADMIN_FTE": 8.4, "TOTAL_ADMIN_HC": 11, **ages},
-        "A00002": {"TOTAL_GP_FTE": 3, f"TOTAL_GP_{qualified}_FTE": 3, "TOTAL_GP_HC": 3,
-                   f"TOTAL_GP_{qualified}_HC": 3, "TOTAL_NURSES_FTE": "NA", "TOTAL_NURSES_HC": "NA",
-                   "TOTAL_DPC_FTE": 0, "TOTAL_DPC_HC": 0, "TOTAL_ADMIN_FTE": 4, "TOTAL_ADMIN_HC": 5,
-                   "TOTAL_GP_HC_40TO44": 2, "TOTAL_GP_HC_60TO64": 1},
-        "A00003": {"TOTAL_GP_FTE": "ND", f"TOTAL_GP_{qualified}_FTE": "ND", "TOTAL_GP_HC": "ND",
-                   f"TOTAL_GP_{qualified}_HC": "ND", "TOTAL_NURSES_FTE": 1, "TOTAL_NURSES_HC": 1,
-                   "TOTAL_DPC_FTE": 0, "TOTAL_DPC_HC": 0, "TOTAL_ADMIN_FTE": 2, "TOTAL_ADMIN_HC": 2,
-                   **{f"TOTAL_GP_HC_{s}": "ND" for s in AGE_SUFFIXES}},
+        "A00001": {
+            "TOTAL_GP_FTE": 5.5,
+            f"TOTAL_GP_{qualified}_FTE": 4.0,
+            "TOTAL_GP_HC": 7,
+            f"TOTAL_GP_{qualified}_HC": 5,
+            "TOTAL_NURSES_FTE": 2.0,
+            "TOTAL_NURSES_HC": 3,
+            "TOTAL_DPC_FTE": 1.2,
+            "TOTAL_DPC_HC": 2,
+            "TOTAL_ADMIN_FTE": 8.4,
+            "TOTAL_ADMIN_HC": 11,
+            **ages,
+        },
+        "A00002": {
+            "TOTAL_GP_FTE": 3,
+            f"TOTAL_GP_{qualified}_FTE": 3,
+            "TOTAL_GP_HC": 3,
+            f"TOTAL_GP_{qualified}_HC": 3,
+            "TOTAL_NURSES_FTE": "NA",
+            "TOTAL_NURSES_HC": "NA",
+            "TOTAL_DPC_FTE": 0,
+            "TOTAL_DPC_HC": 0,
+            "TOTAL_ADMIN_FTE": 4,
+            "TOTAL_ADMIN_HC": 5,
+            "TOTAL_GP_HC_40TO44": 2,
+            "TOTAL_GP_HC_60TO64": 1,
+        },
+        "A00003": {
+            "TOTAL_GP_FTE": "ND",
+            f"TOTAL_GP_{qualified}_FTE": "ND",
+            "TOTAL_GP_HC": "ND",
+            f"TOTAL_GP_{qualified}_HC": "ND",
+            "TOTAL_NURSES_FTE": 1,
+            "TOTAL_NURSES_HC": 1,
+            "TOTAL_DPC_FTE": 0,
+            "TOTAL_DPC_HC": 0,
+            "TOTAL_ADMIN_FTE": 2,
+            "TOTAL_ADMIN_HC": 2,
+            **{f"TOTAL_GP_HC_{s}": "ND" for s in AGE_SUFFIXES},
+        },
     }
 
 

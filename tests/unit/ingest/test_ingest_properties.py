@@ -59,8 +59,11 @@ def patients_files(draw: st.DrawFn) -> tuple[dict[str, dict[tuple[str, str], int
         code: dict(zip(cells, draw(st.lists(st.integers(0, 5000), min_size=40, max_size=40)), strict=True))
         for code in codes
     }
-    rows = patients_rows(counts, extract=draw(st.sampled_from(["2026-07-01", "01Jul2026", "01JUL2026"])),
-                         with_sex_totals=draw(st.booleans()))
+    rows = patients_rows(
+        counts,
+        extract=draw(st.sampled_from(["2026-07-01", "01Jul2026", "01JUL2026"])),
+        with_sex_totals=draw(st.booleans()),
+    )
     return counts, draw(st.permutations(rows)), draw(st.booleans())
 
 
@@ -85,8 +88,13 @@ def test_patients_bad_cell_is_located_exactly(
     tmp_path: Path, case: tuple[dict[str, Any], list[list[Any]], bool], data: st.DataObject
 ) -> None:
     _, rows, gz = case
-    any_row = [("NUMBER_OF_PATIENTS", "abc"), ("NUMBER_OF_PATIENTS", "-1"), ("NUMBER_OF_PATIENTS", ""),
-               ("NUMBER_OF_PATIENTS", "0.5"), ("EXTRACT_DATE", "sometime")]
+    any_row = [
+        ("NUMBER_OF_PATIENTS", "abc"),
+        ("NUMBER_OF_PATIENTS", "-1"),
+        ("NUMBER_OF_PATIENTS", ""),
+        ("NUMBER_OF_PATIENTS", "0.5"),
+        ("EXTRACT_DATE", "sometime"),
+    ]
     gp_only = [("SEX", "UNKNOWN"), ("AGE_GROUP_5", "100_104"), ("ORG_CODE", "")]
     index = data.draw(st.integers(0, len(rows) - 1), label="row")
     choices = any_row + (gp_only if rows[index][2] == "GP" else [])
@@ -141,10 +149,18 @@ def test_crosstab_totals_and_codes(tmp_path: Path, rows: list[tuple[Any, ...]], 
 @SETTINGS
 @given(rows=crosstab_rows, data=st.data())
 def test_crosstab_bad_cell_is_located_exactly(tmp_path: Path, rows: list[tuple[Any, ...]], data: st.DataObject) -> None:
-    cells = [("COUNT_OF_APPOINTMENTS", "x"), ("COUNT_OF_APPOINTMENTS", "-3"), ("COUNT_OF_APPOINTMENTS", ""),
-             ("NATIONAL_CATEGORY", "Not A Category"), ("HCP_TYPE", "Doctor"), ("APPT_MODE", "Carrier pigeon"),
-             ("TIME_BETWEEN_BOOK_AND_APPT", "Yesterday"), ("APPT_STATUS", "Maybe"),
-             ("APPOINTMENT_MONTH_START_DATE", "someday"), ("GP_CODE", " ")]
+    cells = [
+        ("COUNT_OF_APPOINTMENTS", "x"),
+        ("COUNT_OF_APPOINTMENTS", "-3"),
+        ("COUNT_OF_APPOINTMENTS", ""),
+        ("NATIONAL_CATEGORY", "Not A Category"),
+        ("HCP_TYPE", "Doctor"),
+        ("APPT_MODE", "Carrier pigeon"),
+        ("TIME_BETWEEN_BOOK_AND_APPT", "Yesterday"),
+        ("APPT_STATUS", "Maybe"),
+        ("APPOINTMENT_MONTH_START_DATE", "someday"),
+        ("GP_CODE", " "),
+    ]
     written = [crosstab_row(*r) for r in rows]
     index = data.draw(st.integers(0, len(written) - 1), label="row")
     column, value = data.draw(st.sampled_from(cells), label="cell")
@@ -191,8 +207,15 @@ def test_pcn_totals_and_codes(tmp_path: Path, rows: list[tuple[Any, ...]]) -> No
 def test_pcn_bad_cell_is_located_exactly(tmp_path: Path, rows: list[tuple[Any, ...]], data: st.DataObject) -> None:
     written = [pcn_row(*r) for r in rows]
     index = data.draw(st.integers(0, len(written) - 1), label="row")
-    cells = [("STAFF_ROLE", "Wizards"), ("FTE", "x"), ("FTE", "-0.5"), ("FTE", ""), ("CENSUS_MONTH", "13"),
-             ("CENSUS_YEAR", "twenty"), ("PCN_CODE", "")]
+    cells = [
+        ("STAFF_ROLE", "Wizards"),
+        ("FTE", "x"),
+        ("FTE", "-0.5"),
+        ("FTE", ""),
+        ("CENSUS_MONTH", "13"),
+        ("CENSUS_YEAR", "twenty"),
+        ("PCN_CODE", ""),
+    ]
     if index > 0:
         cells.append(("CENSUS_MONTH", "7"))  # a second census month (the first row sets the month)
     column, value = data.draw(st.sampled_from(cells), label="cell")

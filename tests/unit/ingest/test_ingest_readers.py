@@ -40,8 +40,11 @@ from gpworkforce.nomenclature import AGE_BANDS, SEXES
 
 
 def _counts(seed: int) -> dict[tuple[str, str], int]:
-    return {(sex, band): (seed * 7 + i * 3 + j) % 50 for i, sex in enumerate(("FEMALE", "MALE"))
-            for j, band in enumerate(AGE_BANDS)}
+    return {
+        (sex, band): (seed * 7 + i * 3 + j) % 50
+        for i, sex in enumerate(("FEMALE", "MALE"))
+        for j, band in enumerate(AGE_BANDS)
+    }
 
 
 # --- patients ----------------------------------------------------------------------------
@@ -140,8 +143,15 @@ def test_crosstab_normalises_labels_and_sums_duplicate_keys(tmp_path: Path) -> N
     rows = [
         crosstab_row("A00001", "GP", "Video Conference/Online", "Clinical Triage", "8  to 14 Days", 5, "DNA"),
         crosstab_row("A00001", "GP", "Video Conference/Online", "Clinical Triage", "8 to 14 Days", 2, "DNA"),
-        crosstab_row("A00001", "Other Practice staff", "Face-to-Face", "Inconsistent Mapping",
-                     "Unknown / Data Issue", 7, "Attended"),
+        crosstab_row(
+            "A00001",
+            "Other Practice staff",
+            "Face-to-Face",
+            "Inconsistent Mapping",
+            "Unknown / Data Issue",
+            7,
+            "Attended",
+        ),
         crosstab_row("A00001", "Unknown", "home visit", "Unmapped", "Same Day", 1, "Unknown"),
     ]
     result = read_appointments(write_csv(tmp_path / "crosstab.csv", CROSSTAB_HEADER, rows))
@@ -150,8 +160,15 @@ def test_crosstab_normalises_labels_and_sums_duplicate_keys(tmp_path: Path) -> N
     assert frame["appointments"].sum() == 15
     assert len(frame) == 3
     first = frame.iloc[0].to_dict()
-    assert first == {"practice_code": "A00001", "hcp_type": "gp", "mode": "video_online", "category": "triage",
-                     "interval": "8_14_days", "status": "dna", "appointments": 7}
+    assert first == {
+        "practice_code": "A00001",
+        "hcp_type": "gp",
+        "mode": "video_online",
+        "category": "triage",
+        "interval": "8_14_days",
+        "status": "dna",
+        "appointments": 7,
+    }
     assert set(frame["category"]) == {"triage", "inconsistent_mapping", "unmapped"}
     assert set(frame["interval"]) == {"8_14_days", "unknown", "same_day"}
     assert any("summed 1 rows" in n for n in result.notes)
@@ -167,10 +184,24 @@ def test_subicb_series_accepts_iso_and_mmmyyyy_months(tmp_path: Path) -> None:
     assert result.kind == "subicb_appointments"
     assert result.period == "2025-10..2025-11"
     assert result.frame.to_dict("records") == [
-        {"month": "2025-10", "sub_icb_code": "00L", "hcp_type": "gp", "mode": "video_online",
-         "interval": "unknown", "status": "attended", "appointments": 10},
-        {"month": "2025-11", "sub_icb_code": "00L", "hcp_type": "gp", "mode": "telephone",
-         "interval": "1_day", "status": "dna", "appointments": 7},
+        {
+            "month": "2025-10",
+            "sub_icb_code": "00L",
+            "hcp_type": "gp",
+            "mode": "video_online",
+            "interval": "unknown",
+            "status": "attended",
+            "appointments": 10,
+        },
+        {
+            "month": "2025-11",
+            "sub_icb_code": "00L",
+            "hcp_type": "gp",
+            "mode": "telephone",
+            "interval": "1_day",
+            "status": "dna",
+            "appointments": 7,
+        },
     ]
 
 
@@ -188,8 +219,13 @@ def test_pcn_workforce_headcount_counts_people_not_rows(tmp_path: Path) -> None:
     result = read_pcn_workforce(write_csv(tmp_path / "pcn.csv.gz", PCN_HEADER, rows, gz=True, bom=True))
     assert result.period == "2026-06"
     records = result.frame.to_dict("records")
-    assert records[0] == {"pcn_code": "U00001", "staff_role": "Pharmacists", "role": "pharmacist", "fte": 3.75,
-                          "headcount": 2}
+    assert records[0] == {
+        "pcn_code": "U00001",
+        "staff_role": "Pharmacists",
+        "role": "pharmacist",
+        "fte": 3.75,
+        "headcount": 2,
+    }
     assert records[1]["staff_role"] == "Applied Psychologists – Clinical"
     assert records[1]["role"] == "mental_health"
 
@@ -227,13 +263,20 @@ def test_heec_default_year_is_latest_complete_and_na_is_missing(tmp_path: Path) 
 
 
 def test_imd_qof_and_ons(tmp_path: Path) -> None:
-    imd = write_csv(tmp_path / "imd.csv", ["PRACTICE_CODE", "PRACTICE_NAME", "IMD_YEAR", "IMD_SCORE"],
-                    [["A00002", "X", 2025, "12.5"], ["A00001", "Y", 2025, ""]])
+    imd = write_csv(
+        tmp_path / "imd.csv",
+        ["PRACTICE_CODE", "PRACTICE_NAME", "IMD_YEAR", "IMD_SCORE"],
+        [["A00002", "X", 2025, "12.5"], ["A00001", "Y", 2025, ""]],
+    )
     result = read_imd(imd)
     assert result.period == "IMD2025" and result.frame.to_dict("records") == [
-        {"practice_code": "A00002", "imd_score": 12.5}]
-    qof = write_csv(tmp_path / "qof-prevalence_2024-25.csv", ["PRACTICE_CODE", "GROUP_CODE", "REGISTER",
-                    "PATIENT_LIST_TYPE", "PRACTICE_LIST_SIZE"], [["A00001", "AF", "113.0", "TOTAL", 3904]])
+        {"practice_code": "A00002", "imd_score": 12.5}
+    ]
+    qof = write_csv(
+        tmp_path / "qof-prevalence_2024-25.csv",
+        ["PRACTICE_CODE", "GROUP_CODE", "REGISTER", "PATIENT_LIST_TYPE", "PRACTICE_LIST_SIZE"],
+        [["A00001", "AF", "113.0", "TOTAL", 3904]],
+    )
     q = read_qof(qof)
     assert q.period == "2024-25" and q.frame["register"].tolist() == [113.0]
     ages = ["0 - 4", "5 - 9", *[f"{a} - {a + 4}" for a in range(10, 95, 5)], "95 - 99", "100 - 104", "105 and over"]

@@ -103,25 +103,45 @@ def _scenario_parameters() -> list[dict[str, Any]]:
             schema.update(minimum=int(lever.minimum), maximum=2050)
         unit = " (a fraction: 0.3 = 30%)" if lever.unit == "%" else ""
         params.append(
-            {"name": lever.name, "in": "query", "required": False, "schema": schema,
-             "description": f"{lever.label}{unit}. {lever.hint}"}
+            {
+                "name": lever.name,
+                "in": "query",
+                "required": False,
+                "schema": schema,
+                "description": f"{lever.label}{unit}. {lever.hint}",
+            }
         )
     params.append(
-        {"name": "local_calibration", "in": "query", "required": False, "schema": {"type": "boolean"},
-         "description": "Scale each practice to its own appointment counts where known"}
+        {
+            "name": "local_calibration",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "boolean"},
+            "description": "Scale each practice to its own appointment counts where known",
+        }
     )
     for role in PANEL_ROLES:
         label = ROLE_BY_CODE[role].label
         params.append(
-            {"name": f"added_fte.{role}", "in": "query", "required": False,
-             "schema": {"type": "number", "minimum": -10000, "maximum": 10000},
-             "description": f"FTE added (negative: removed): {label}. Any role code works as added_fte.<role>."}
+            {
+                "name": f"added_fte.{role}",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "number", "minimum": -10000, "maximum": 10000},
+                "description": f"FTE added (negative: removed): {label}. Any role code works as added_fte.<role>.",
+            }
         )
     for role in PANEL_ROLES:
         params.append(
-            {"name": f"minutes.{role}", "in": "query", "required": False,
-             "schema": {"type": "number", "minimum": 1, "maximum": 120},
-             "description": f"Slot length in minutes: {ROLE_BY_CODE[role].label}. Any clinical role as minutes.<role>."}
+            {
+                "name": f"minutes.{role}",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "number", "minimum": 1, "maximum": 120},
+                "description": (
+                    f"Slot length in minutes: {ROLE_BY_CODE[role].label}. Any clinical role as minutes.<role>."
+                ),
+            }
         )
     return params
 
@@ -129,8 +149,10 @@ def _scenario_parameters() -> list[dict[str, Any]]:
 SCENARIO_DOC: Final = {"parameters": _scenario_parameters()}
 ERRORS: Final[dict[int | str, dict[str, Any]]] = {
     404: {"description": "Unknown organisation code", "content": {"application/json": {"example": {"detail": "..."}}}},
-    422: {"description": "A scenario field is invalid; the message names it",
-          "content": {"application/json": {"example": {"detail": "shift_share: ..."}}}},
+    422: {
+        "description": "A scenario field is invalid; the message names it",
+        "content": {"application/json": {"example": {"detail": "shift_share: ..."}}},
+    },
 }
 
 
@@ -263,4 +285,3 @@ def api_children(
     elif level not in CHILD_LEVELS:
         raise HTTPException(status_code=422, detail="by: a practice has no organisations below it")
     return report_json(_report(snap, "children", str(org["code"]), scenario, by))
-

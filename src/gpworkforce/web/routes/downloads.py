@@ -186,8 +186,11 @@ def _filename(code: str, table: str, params: dict[str, str], ext: str) -> str:
     summary="Download a table as CSV or Excel",
     openapi_extra=SCENARIO_DOC,
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}, 400: {"description": "Invalid scenario field"},
-               404: {"description": "Unknown organisation or table"}},
+    responses={
+        200: {"content": {"text/csv": {}, XLSX_TYPE: {}}},
+        400: {"description": "Invalid scenario field"},
+        404: {"description": "Unknown organisation or table"},
+    },
 )
 def download(
     request: Request,

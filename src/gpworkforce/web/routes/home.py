@@ -24,8 +24,20 @@ router = APIRouter(include_in_schema=False)
 SEARCH_LIMIT = 20
 MAX_QUERY = 100
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _month(period: str | None) -> str | None:

@@ -225,15 +225,12 @@ def _stem(view: OrgView, params: Mapping[str, str]) -> str:
 
 def _links(view: OrgView, params: Mapping[str, str], *names: str) -> dict[str, dict[str, str]]:
     """CSV and Excel links of the named tables, carrying the scenario fields they depend on."""
-    return {
-        t: {ext: org_url(view.code, params, f"/download/{t}.{ext}") for ext in ("csv", "xlsx")} for t in names
-    }
+    return {t: {ext: org_url(view.code, params, f"/download/{t}.{ext}") for ext in ("csv", "xlsx")} for t in names}
 
 
 def share_url(view: OrgView, raw: Mapping[str, str]) -> str:
     """The page address of this scenario and table order (the share link, and HX-Push-Url)."""
-    return org_url(view.code, view.scenario_params, by=raw.get("by") or None, sort=raw.get("sort"),
-                   dir=raw.get("dir"))
+    return org_url(view.code, view.scenario_params, by=raw.get("by") or None, sort=raw.get("sort"), dir=raw.get("dir"))
 
 
 def summary_part(view: OrgView, raw: Mapping[str, str]) -> dict[str, Any]:
@@ -257,9 +254,7 @@ def demand_part(view: OrgView) -> dict[str, Any]:
     over_65 = ages.loc[lower_age >= 65, "patients"].sum()
     share_65 = over_65 / d["registered_patients"] if d["registered_patients"] else 0.0
     name = display_name(view.org["name"])
-    bands = ages.assign(
-        band=lambda f: f["age_band"].astype(str).str.replace("_", " to ").str.replace("+", " and over")
-    )
+    bands = ages.assign(band=lambda f: f["age_band"].astype(str).str.replace("_", " to ").str.replace("+", " and over"))
     return {
         "charts": {
             "pyramid": Chart(
@@ -273,8 +268,11 @@ def demand_part(view: OrgView) -> dict[str, Any]:
                 figures.demand_by_category(view.demand, f"{stem}-demand-by-category"),
                 f"Appointments a week by need category, split between GPs and other staff: "
                 f"{fmt_number(d['appointments_per_week'])} a week in all"
-                + (f"; the largest category is {top['label']} ({fmt_number(top['appointments_per_week'])})."
-                   if top is not None else "."),
+                + (
+                    f"; the largest category is {top['label']} ({fmt_number(top['appointments_per_week'])})."
+                    if top is not None
+                    else "."
+                ),
             ),
         },
         "tables": {"age_bands": records(bands), "categories": cats},
@@ -303,10 +301,17 @@ def gap_part(view: OrgView) -> dict[str, Any]:
                 figures.gap_by_role(view.gap, view.baseline_gap, f"{stem}-gap-by-role"),
                 "Weekly gap by role (demand minus capacity; above zero is a shortfall): "
                 f"{fmt_signed(g['gap_per_week'])} appointments a week in all"
-                + (f"; the largest shortfall is for {worst['label']} ({fmt_signed(worst['gap_per_week'])})."
-                   if worst is not None and worst["gap_per_week"] > 0 else ".")
-                + ("" if view.baseline_gap is None else
-                   f" Grey bars show the baseline ({fmt_signed(view.baseline_gap.summary['gap_per_week'])} in all)."),
+                + (
+                    f"; the largest shortfall is for {worst['label']} ({fmt_signed(worst['gap_per_week'])})."
+                    if worst is not None and worst["gap_per_week"] > 0
+                    else "."
+                )
+                + (
+                    ""
+                    if view.baseline_gap is None
+                    else " Grey bars show the baseline "
+                    f"({fmt_signed(view.baseline_gap.summary['gap_per_week'])} in all)."
+                ),
             ),
         },
         "tables": {"gap_roles": records(shown)},
@@ -355,9 +360,7 @@ def benchmarks_part(view: OrgView) -> dict[str, Any]:
     }
 
 
-def children_context(
-    view: OrgView, sort: str | None, direction: str | None, oob: bool = False
-) -> dict[str, Any]:
+def children_context(view: OrgView, sort: str | None, direction: str | None, oob: bool = False) -> dict[str, Any]:
     """The sortable table of organisations one level down, capped at MAX_TABLE_ROWS rows."""
     if view.children is None or view.by is None:
         return {"children": None}

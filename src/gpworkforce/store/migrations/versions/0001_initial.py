@@ -26,44 +26,131 @@ depends_on: str | Sequence[str] | None = None
 _S, _F, _I = sa.String, sa.Float, sa.Integer
 _Columns = list[tuple[str, Callable[[], sa.types.TypeEngine[Any]], bool]]
 ROW_TABLES: list[tuple[str, str, str, _Columns]] = [
-    ("patient_count", "ix_patient_count_dataset_practice", "practice_code", [
-        ("practice_code", _S, False), ("sex", _S, False), ("age_band", _S, False), ("patients", _I, False),
-    ]),
-    ("practice_mapping", "ix_practice_mapping_dataset_practice", "practice_code", [
-        ("practice_code", _S, False), ("practice_name", _S, True), ("postcode", _S, True),
-        ("pcn_code", _S, True), ("pcn_name", _S, True), ("sub_icb_code", _S, True),
-        ("sub_icb_ons_code", _S, True), ("sub_icb_name", _S, True), ("icb_code", _S, True),
-        ("icb_ons_code", _S, True), ("icb_name", _S, True), ("region_code", _S, True),
-        ("region_ons_code", _S, True), ("region_name", _S, True),
-    ]),
-    ("appointment_count", "ix_appointment_count_dataset_practice", "practice_code", [
-        ("practice_code", _S, False), ("hcp_type", _S, False), ("mode", _S, False), ("category", _S, False),
-        ("interval", _S, False), ("status", _S, False), ("appointments", _I, False),
-    ]),
-    ("subicb_appointment_count", "ix_subicb_appointment_count_dataset_subicb", "sub_icb_code", [
-        ("month", _S, False), ("sub_icb_code", _S, False), ("hcp_type", _S, False), ("mode", _S, False),
-        ("interval", _S, False), ("status", _S, False), ("appointments", _I, False),
-    ]),
-    ("workforce_fte", "ix_workforce_fte_dataset_practice", "practice_code", [
-        ("practice_code", _S, False), ("staff", _S, False), ("fte", _F, False), ("headcount", _F, True),
-    ]),
-    ("gp_age_headcount", "ix_gp_age_headcount_dataset_practice", "practice_code", [
-        ("practice_code", _S, False), ("age_band", _S, False), ("headcount", _F, False),
-    ]),
-    ("pcn_workforce", "ix_pcn_workforce_dataset_pcn", "pcn_code", [
-        ("pcn_code", _S, False), ("staff_role", _S, False), ("role", _S, False), ("fte", _F, False),
-        ("headcount", _I, False),
-    ]),
-    ("imd_score", "ix_imd_score_dataset_practice", "practice_code", [
-        ("practice_code", _S, False), ("imd_score", _F, False),
-    ]),
-    ("qof_register", "ix_qof_register_dataset_practice", "practice_code", [
-        ("practice_code", _S, False), ("group_code", _S, False), ("register", _F, True),
-        ("list_size", _F, True), ("list_type", _S, True),
-    ]),
-    ("population_projection", "ix_population_projection_dataset_year", "year", [
-        ("year", _I, False), ("sex", _S, False), ("age_band", _S, False), ("population", _F, False),
-    ]),
+    (
+        "patient_count",
+        "ix_patient_count_dataset_practice",
+        "practice_code",
+        [
+            ("practice_code", _S, False),
+            ("sex", _S, False),
+            ("age_band", _S, False),
+            ("patients", _I, False),
+        ],
+    ),
+    (
+        "practice_mapping",
+        "ix_practice_mapping_dataset_practice",
+        "practice_code",
+        [
+            ("practice_code", _S, False),
+            ("practice_name", _S, True),
+            ("postcode", _S, True),
+            ("pcn_code", _S, True),
+            ("pcn_name", _S, True),
+            ("sub_icb_code", _S, True),
+            ("sub_icb_ons_code", _S, True),
+            ("sub_icb_name", _S, True),
+            ("icb_code", _S, True),
+            ("icb_ons_code", _S, True),
+            ("icb_name", _S, True),
+            ("region_code", _S, True),
+            ("region_ons_code", _S, True),
+            ("region_name", _S, True),
+        ],
+    ),
+    (
+        "appointment_count",
+        "ix_appointment_count_dataset_practice",
+        "practice_code",
+        [
+            ("practice_code", _S, False),
+            ("hcp_type", _S, False),
+            ("mode", _S, False),
+            ("category", _S, False),
+            ("interval", _S, False),
+            ("status", _S, False),
+            ("appointments", _I, False),
+        ],
+    ),
+    (
+        "subicb_appointment_count",
+        "ix_subicb_appointment_count_dataset_subicb",
+        "sub_icb_code",
+        [
+            ("month", _S, False),
+            ("sub_icb_code", _S, False),
+            ("hcp_type", _S, False),
+            ("mode", _S, False),
+            ("interval", _S, False),
+            ("status", _S, False),
+            ("appointments", _I, False),
+        ],
+    ),
+    (
+        "workforce_fte",
+        "ix_workforce_fte_dataset_practice",
+        "practice_code",
+        [
+            ("practice_code", _S, False),
+            ("staff", _S, False),
+            ("fte", _F, False),
+            ("headcount", _F, True),
+        ],
+    ),
+    (
+        "gp_age_headcount",
+        "ix_gp_age_headcount_dataset_practice",
+        "practice_code",
+        [
+            ("practice_code", _S, False),
+            ("age_band", _S, False),
+            ("headcount", _F, False),
+        ],
+    ),
+    (
+        "pcn_workforce",
+        "ix_pcn_workforce_dataset_pcn",
+        "pcn_code",
+        [
+            ("pcn_code", _S, False),
+            ("staff_role", _S, False),
+            ("role", _S, False),
+            ("fte", _F, False),
+            ("headcount", _I, False),
+        ],
+    ),
+    (
+        "imd_score",
+        "ix_imd_score_dataset_practice",
+        "practice_code",
+        [
+            ("practice_code", _S, False),
+            ("imd_score", _F, False),
+        ],
+    ),
+    (
+        "qof_register",
+        "ix_qof_register_dataset_practice",
+        "practice_code",
+        [
+            ("practice_code", _S, False),
+            ("group_code", _S, False),
+            ("register", _F, True),
+            ("list_size", _F, True),
+            ("list_type", _S, True),
+        ],
+    ),
+    (
+        "population_projection",
+        "ix_population_projection_dataset_year",
+        "year",
+        [
+            ("year", _I, False),
+            ("sex", _S, False),
+            ("age_band", _S, False),
+            ("population", _F, False),
+        ],
+    ),
 ]
 
 

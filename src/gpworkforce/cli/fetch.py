@@ -59,8 +59,9 @@ def fetch(
 
         base_urls = dict.fromkeys(kinds or FETCH_KINDS, base_url)
     err.print(f"checking {base_url or DEFAULT_BASE_URL} for newer releases", highlight=False)
-    outcomes = fetch_newer(engine, kinds, base_urls, dry_run,
-                           progress=lambda message: err.print(message, highlight=False))
+    outcomes = fetch_newer(
+        engine, kinds, base_urls, dry_run, progress=lambda message: err.print(message, highlight=False)
+    )
     failed = False
     for outcome in outcomes:
         for line in describe(outcome):

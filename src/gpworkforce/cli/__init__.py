@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gpworkforce.cli_fetch import fetch
+from gpworkforce.cli.fetch import fetch
 from gpworkforce.ingest import IngestError
 from gpworkforce.reference import ReferenceError
 from gpworkforce.scenario import Scenario
