@@ -97,23 +97,24 @@ def bench_services(results: list[dict[str, Any]], ctx: Any) -> None:
     """Whole use cases as the CLI and web call them (model + aggregation + tables), each run a
     scenario the services have not seen (the per-scenario run cache is cleared first)."""
     from gpworkforce.scenario import Scenario
-    from gpworkforce.services import analysis
+    from gpworkforce.services.capacity import gap_report
+    from gpworkforce.services.children import by_level_report
 
     icb = str(ctx.data.practices["icb_code"].mode().iloc[0])
 
     def cold(fn: Any) -> Any:
         def call() -> Any:
-            ctx._runs.clear()
+            ctx.memo("runs").clear()
             return fn()
 
         return call
 
     for label, fn in (
-        ("gap report for England (cold scenario)", lambda: analysis.gap_report(ctx, "england")),
-        (f"gap by practice for ICB {icb} (cold scenario)", lambda: analysis.by_level_report(ctx, icb, "practice")),
+        ("gap report for England (cold scenario)", lambda: gap_report(ctx, "england")),
+        (f"gap by practice for ICB {icb} (cold scenario)", lambda: by_level_report(ctx, icb, "practice")),
         (
             "gap for England, 2030 with a scenario (cold)",
-            lambda: analysis.gap_report(ctx, "england", Scenario(year=2030, shift_share=0.3, dna_rate=0.03)),
+            lambda: gap_report(ctx, "england", Scenario(year=2030, shift_share=0.3, dna_rate=0.03)),
         ),
     ):
         secs, peak, _ = timed(cold(fn), 7)
@@ -121,8 +122,8 @@ def bench_services(results: list[dict[str, Any]], ctx: Any) -> None:
 
 
 def main() -> None:
-    from gpworkforce.services.analysis import open_context
     from gpworkforce.services.importing import ensure_database
+    from gpworkforce.services.versions import open_workspace
 
     results: list[dict[str, Any]] = []
     bench_import(results)
@@ -134,9 +135,9 @@ def main() -> None:
         results.append(
             entry("build database from the shipped snapshot (first run of make run)", time.perf_counter() - t, 60.0, 1)
         )
-        ctx = open_context(url)
+        workspace = open_workspace(url)
         t = time.perf_counter()
-        _ = ctx.data
+        ctx = workspace.version()
         results.append(
             entry("assemble national arrays from the database (cold, no cache)", time.perf_counter() - t, 10.0, 1)
         )
@@ -147,7 +148,7 @@ def main() -> None:
             import runpy
 
             results.extend(runpy.run_path(str(web))["run"](url))
-        ctx.engine.dispose()
+        workspace.engine.dispose()
     OUT.write_text(json.dumps(results, indent=2) + "\n")
     for r in results:
         ratio = f"  ratio {r['ratio']:.0f}x" if r.get("ratio") else ""

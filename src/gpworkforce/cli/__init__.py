@@ -125,12 +125,17 @@ def _scenario(
 
 
 def _context(reference: list[Path] | None) -> Any:
-    from gpworkforce.services.analysis import open_context
+    from gpworkforce.services.versions import open_workspace
 
     try:
-        return open_context(None, tuple(reference or ()))
+        return open_workspace(None, tuple(reference or ()))
     except ReferenceError as exc:
         _fail(str(exc))
+
+
+def _version(reference: list[Path] | None) -> Any:
+    """The current data version (a missing dataset is reported like any other failure)."""
+    return _run(_context(reference).version)
 
 
 def _fmt(value: Any) -> str:
@@ -151,17 +156,18 @@ def _render(report: Any, fmt: Format) -> None:
     if fmt is Format.json:
         typer.echo(json.dumps(report.to_dict(), indent=2, default=float))
         return
-    main = next(iter(report.tables.values()))
+    frames = report.frames()
+    main = next(iter(frames.values()))
     if fmt is Format.csv:
         typer.echo(main.to_csv(index=False, float_format="%.4f"), nl=False)
         return
     out = Console()
     out.print(f"[bold]{report.title}[/]", highlight=False)
     summary = Table(show_header=False, box=None)
-    for k, v in report.summary.items():
+    for k, v in report.summary.model_dump().items():
         summary.add_row(k.replace("_", " "), _fmt(v) if not isinstance(v, list) else ", ".join(map(str, v)))
     out.print(summary)
-    for name, frame in report.tables.items():
+    for name, frame in frames.items():
         t = Table(title=name.replace("_", " "), title_justify="left")
         for col in frame.columns:
             t.add_column(col.replace("_", " "), justify="left" if frame[col].dtype == object else "right")
@@ -241,11 +247,11 @@ def demand(
     reference: RefOpt = None,
 ) -> None:
     """Registered patients, appointments a year/week by need category and age band, and GP work others could take."""
-    from gpworkforce.services import analysis
+    from gpworkforce.services.demand import demand_report
 
-    ctx = _context(reference)
+    ctx = _version(reference)
     scen = _scenario(year, growth_rate)
-    report = _by(ctx, org, by, scen) if by else _run(analysis.demand_report, ctx, org, scen)
+    report = _by(ctx, org, by, scen) if by else _run(demand_report, ctx, org, scen)
     _render(report, fmt)
 
 
@@ -260,11 +266,11 @@ def capacity(
     reference: RefOpt = None,
 ) -> None:
     """Appointment slots a week by role from staff FTE, and net of DNAs."""
-    from gpworkforce.services import analysis
+    from gpworkforce.services.capacity import capacity_report
 
-    ctx = _context(reference)
+    ctx = _version(reference)
     scen = _scenario(year, None, add=add_fte, minutes=minutes)
-    report = _by(ctx, org, by, scen) if by else _run(analysis.capacity_report, ctx, org, scen)
+    report = _by(ctx, org, by, scen) if by else _run(capacity_report, ctx, org, scen)
     _render(report, fmt)
 
 
@@ -283,24 +289,24 @@ def gap(
     reference: RefOpt = None,
 ) -> None:
     """Weekly appointment gap by role: demand against capacity, now or in a projected year."""
-    from gpworkforce.services import analysis
+    from gpworkforce.services.capacity import gap_report
 
-    ctx = _context(reference)
+    ctx = _version(reference)
     scen = _scenario(year, growth_rate, shift, dna_rate, add_fte, minutes, local_calibration)
-    report = _by(ctx, org, by, scen) if by else _run(analysis.gap_report, ctx, org, scen)
+    report = _by(ctx, org, by, scen) if by else _run(gap_report, ctx, org, scen)
     _render(report, fmt)
 
 
 @app.command()
 def benchmark(org: str, fmt: FormatOpt = Format.table, reference: RefOpt = None) -> None:
     """FTE per 1,000 patients and patients per FTE by staff group against England, ICB and peers."""
-    from gpworkforce.services import analysis
+    from gpworkforce.services.benchmarks import benchmark_report
 
-    _render(_run(analysis.benchmark_report, _context(reference), org), fmt)
+    _render(_run(benchmark_report, _version(reference), org), fmt)
 
 
 def _by(ctx: Any, org: str, by: str, scen: Scenario) -> Any:
-    from gpworkforce.services import analysis
+    from gpworkforce.services.children import by_level_report
     from gpworkforce.services.organisations import normalise_level
 
     try:
@@ -308,7 +314,7 @@ def _by(ctx: Any, org: str, by: str, scen: Scenario) -> Any:
     except ValueError as exc:
         _fail(str(exc))
         raise
-    return _run(analysis.by_level_report, ctx, org, level, scen)
+    return _run(by_level_report, ctx, org, level, scen)
 
 
 @app.command()

@@ -8,6 +8,7 @@ parameter can never be silently ignored.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,9 @@ class Reference:
     staff_group_role: dict[str, str]
     tables: dict[str, pd.DataFrame] = field(repr=False)
     overrides: tuple[str, ...] = ()
+    #: Content digest of every table (after overrides): two references with equal digests give
+    #: equal figures, so caches key on it rather than on the object.
+    digest: str = ""
 
 
 def _read(name: str) -> pd.DataFrame:
@@ -146,4 +150,13 @@ def load_reference(overrides: list[Path] | tuple[Path, ...] = ()) -> Reference:
         staff_group_role=staff,
         tables=tables,
         overrides=applied,
+        digest=_digest(tables),
     )
+
+
+def _digest(tables: dict[str, pd.DataFrame]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(tables):
+        h.update(name.encode())
+        h.update(tables[name].to_csv(index=False).encode())
+    return h.hexdigest()[:16]

@@ -27,6 +27,7 @@ from gpworkforce.nomenclature import CLINICAL_ROLE_CODES, ROLE_BY_CODE, ROLE_COD
 from gpworkforce.services.accounts import PermissionDenied, Scope, UserLike, as_utc, record_audit, user_label
 from gpworkforce.services.national import FTE_SOURCE_ESTIMATE, FTE_SOURCE_OVERRIDE, NationalData
 from gpworkforce.services.scopes import practice_parents
+from gpworkforce.services.versions import DataVersion
 from gpworkforce.store.accounts import User
 from gpworkforce.store.tables import PracticeFteOverride
 
@@ -101,7 +102,7 @@ def _normalise(practice_code: str) -> str:
     return practice_code.strip().upper()
 
 
-def check_can_correct(user: User, practice_code: str, nd: NationalData) -> str:
+def check_can_correct(user: User, practice_code: str, version: DataVersion) -> str:
     """The practice code, normalised, if ``user`` may correct it.
 
     Scope is checked first, so a non-admin learns nothing about codes outside their scope
@@ -109,7 +110,7 @@ def check_can_correct(user: User, practice_code: str, nd: NationalData) -> str:
     registered patients.
     """
     code = _normalise(practice_code)
-    mapping = practice_parents(nd)
+    mapping = practice_parents(version)
     if user.disabled or not Scope.for_user(user).allows(code, mapping):
         raise PermissionDenied(f"Practice {code} is outside your organisation, so you cannot correct its FTE")
     if code not in mapping:
@@ -117,10 +118,10 @@ def check_can_correct(user: User, practice_code: str, nd: NationalData) -> str:
     return code
 
 
-def can_correct(scope: Scope, practice_code: str, nd: NationalData) -> bool:
+def can_correct(scope: Scope, practice_code: str, version: DataVersion) -> bool:
     """True if the scope includes this practice and the practice exists (for showing links)."""
     code = _normalise(practice_code)
-    mapping = practice_parents(nd)
+    mapping = practice_parents(version)
     return code in mapping and scope.allows(code, mapping)
 
 

@@ -2,8 +2,9 @@
 
 One ``NationalData`` holds every practice in the latest mapping in a fixed order; all
 per-practice arrays share that order, so organisation queries are index masks and group
-sums rather than database round trips. It is cached per database and rebuilt when the
-database fingerprint changes (an import or an FTE correction).
+sums rather than database round trips. The dataset part is cached per engine
+(``store.cache``) and on disk, keyed by a fingerprint of the datasets; ``services.versions``
+applies users' FTE corrections on top and says which version is current.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import threading
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,13 +20,13 @@ import numpy as np
 import pandas as pd
 import platformdirs
 from numpy.typing import NDArray
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
 from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES, STAFF_GROUPS, UNALLOCATED_PCN
 from gpworkforce.reference import Reference
 from gpworkforce.store.aggregates import load_totals
+from gpworkforce.store.cache import engine_caches
 
 Array = NDArray[np.float64]
 
@@ -104,10 +103,8 @@ class NationalData:
     workforce_history: pd.DataFrame  # practice x year GP FTE history where loaded
     notes: list[str] = field(default_factory=list)
     fingerprint: str = ""
-    _groups: dict[str, tuple[NDArray[np.intp], pd.Index]] = field(default_factory=dict, repr=False)
-    #: Derived lookups built on first use (code index, projection cube); never pickled stale
-    #: because the whole object is keyed by the database fingerprint.
-    lookup: dict[str, object] = field(default_factory=dict, repr=False)
+    #: Integer group index per practice and the group codes, by level (see :meth:`groups`).
+    group_index: dict[str, tuple[NDArray[np.intp], pd.Index]] = field(default_factory=dict, repr=False)
 
     @property
     def fte(self) -> Array:
@@ -119,20 +116,24 @@ class NationalData:
         return self.fte_practice[rows] + self.fte_pcn[rows]
 
     def groups(self, level: str) -> tuple[NDArray[np.intp], pd.Index]:
-        """Integer group index per practice for ``level`` and the group codes (cached).
+        """Integer group index per practice for ``level`` and the group codes (built with the data).
 
         Practices in the unallocated PCN ``U`` get -1 at PCN level: it is not a real PCN.
         """
-        if level not in self._groups:
-            col = LEVEL_COLUMNS[level][0]
-            codes = self.practices[col].fillna("")
-            idx, uniques = pd.factorize(codes, sort=True)
-            if level == "pcn":
-                bad = uniques.get_indexer(pd.Index([UNALLOCATED_PCN, ""]))
-                for b in bad[bad >= 0]:
-                    idx = np.where(idx == b, -1, idx)
-            self._groups[level] = (idx.astype(np.intp), pd.Index(uniques))
-        return self._groups[level]
+        return self.group_index[level]
+
+
+def _group_index(practices: pd.DataFrame) -> dict[str, tuple[NDArray[np.intp], pd.Index]]:
+    out = {}
+    for level, (col, _) in LEVEL_COLUMNS.items():
+        codes = practices[col].fillna("")
+        idx, uniques = pd.factorize(codes, sort=True)
+        if level == "pcn":
+            bad = uniques.get_indexer(pd.Index([UNALLOCATED_PCN, ""]))
+            for b in bad[bad >= 0]:
+                idx = np.where(idx == b, -1, idx)
+        out[level] = (idx.astype(np.intp), pd.Index(uniques))
+    return out
 
 
 def _pivot_patients(frame: pd.DataFrame, order: pd.Index) -> Array:
@@ -264,6 +265,7 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         workforce_history=history,
         notes=notes,
         fingerprint=fingerprint,
+        group_index=_group_index(practices),
     )
 
 
@@ -343,11 +345,7 @@ def _practice_table(mapping: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFra
     return table.reset_index(drop=True)
 
 
-_CACHE: dict[str, NationalData] = {}
-_BASES: dict[str, NationalData] = {}
-_BUILD_LOCKS: dict[str, threading.Lock] = {}
-_LOCK = threading.Lock()
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"
 
 
 def cache_dir() -> Path:
@@ -356,7 +354,7 @@ def cache_dir() -> Path:
 
 
 def _cache_file(url: str, fingerprint: str, ref: Reference) -> Path:
-    key = hashlib.sha256(f"{CACHE_VERSION}|{url}|{fingerprint}|{ref.overrides}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{CACHE_VERSION}|{url}|{fingerprint}|{ref.digest}".encode()).hexdigest()[:24]
     return cache_dir() / f"national-{key}.pkl"
 
 
@@ -364,7 +362,7 @@ def _read_cache(path: Path) -> NationalData | None:
     try:
         with path.open("rb") as fh:
             data = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
     return data if isinstance(data, NationalData) else None
 
@@ -384,88 +382,22 @@ def _write_cache(path: Path, data: NationalData) -> None:
         pass
 
 
-#: How long a fingerprint check stays good. Writes made through SQLAlchemy in this process
-#: invalidate it at once (see ``_note_writes``); another process's import is seen within this.
-FRESH_SECONDS = 1.0
-_CHECKED: dict[str, float] = {}
+def national_base(engine: Engine, ref: Reference, base_fp: str) -> NationalData:
+    """The dataset-only arrays (no FTE corrections): memory, else disk, else built.
 
+    Kept in the engine's ``national-base`` cache (one entry: a new import replaces it); its
+    single flight makes concurrent requests wait for one build instead of each building.
+    """
 
-@event.listens_for(Engine, "after_cursor_execute")
-def _note_writes(conn: Any, cursor: Any, statement: str, params: Any, context: Any, executemany: bool) -> None:
-    """Any INSERT/UPDATE/DELETE on a database makes its next ``national()`` call re-check it."""
-    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
-        url = conn.engine.url.render_as_string(hide_password=False)
-        for key in [k for k in _CHECKED if k.startswith(url + "#")]:
-            _CHECKED.pop(key, None)
-
-
-def _base(engine: Engine, ref: Reference, url: str, base_fp: str) -> NationalData:
-    """The dataset-only arrays: memory, else disk, else built (one build at a time per database)."""
-    key = f"{url}#{id(ref)}#{base_fp}"
-    with _LOCK:
-        hit = _BASES.get(key)
-        lock = _BUILD_LOCKS.setdefault(url, threading.Lock())
-    if hit is not None:
-        return hit
-    with lock:  # single flight: concurrent requests wait for one build instead of each building
-        with _LOCK:
-            hit = _BASES.get(key)
-        if hit is not None:
-            return hit
-        path = _cache_file(url, base_fp, ref)
+    def load() -> NationalData:
+        path = _cache_file(engine.url.render_as_string(hide_password=False), base_fp, ref)
         data = _read_cache(path)
         if data is None or data.fingerprint != base_fp:
             data = build_national(engine, ref)
             _write_cache(path, data)
-        with _LOCK:
-            for old in [k for k in _BASES if k.startswith(f"{url}#{id(ref)}#")]:
-                del _BASES[old]
-            _BASES[key] = data
         return data
 
-
-def national_cached(engine: Engine, ref: Reference) -> tuple[NationalData | None, bool]:
-    """The data in memory, without touching the database, and whether a check of it is due.
-
-    None when there are none yet or a write made in this process invalidated them: then only
-    :func:`national` will do. Otherwise the data, with True once :data:`FRESH_SECONDS` have
-    passed since the database was last checked (another process may have written since).
-    """
-    key = f"{engine.url.render_as_string(hide_password=False)}#{id(ref)}"
-    with _LOCK:
-        cached, checked = _CACHE.get(key), _CHECKED.get(key)
-    if cached is None or checked is None:
-        return None, True
-    return cached, time.monotonic() - checked >= FRESH_SECONDS
-
-
-def national(engine: Engine, ref: Reference) -> NationalData:
-    """``NationalData`` for this database with users' FTE corrections applied.
-
-    The dataset part is cached in memory and on disk by a fingerprint of the datasets; the
-    corrections are applied on top (cheap), so a correction never rebuilds the rest. The
-    database is checked at most once a second (a request touches the data many times and
-    20 concurrent requests each querying it contended for connections); writes made in this
-    process invalidate that at once.
-    """
-    url = engine.url.render_as_string(hide_password=False)
-    key = f"{url}#{id(ref)}"
-    now = time.monotonic()
-    with _LOCK:
-        cached = _CACHE.get(key)
-        if cached is not None and now - _CHECKED.get(key, float("-inf")) < FRESH_SECONDS:
-            return cached
-    with store.session_scope(engine) as s:
-        fp = store.database_fingerprint(s)
-        if cached is None or cached.fingerprint != fp:
-            base_fp = datasets_fingerprint(s)
-            overrides = store.load_fte_overrides(s)
-    if cached is None or cached.fingerprint != fp:
-        cached = apply_overrides(_base(engine, ref, url, base_fp), overrides, fp)
-    with _LOCK:
-        _CACHE[key] = cached
-        _CHECKED[key] = now
-    return cached
+    return engine_caches(engine)("national-base", 1).get((ref.digest, base_fp), load)
 
 
 def staff_group_of(role_codes: tuple[str, ...] = ROLE_CODES) -> NDArray[np.intp]:

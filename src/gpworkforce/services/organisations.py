@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from gpworkforce.nomenclature import ENGLAND_CODE, UNALLOCATED_PCN
 from gpworkforce.services.national import LEVEL_COLUMNS, NationalData
+from gpworkforce.services.versions import DataVersion
 
 LEVEL_LABELS = {
     "practice": "Practice",
@@ -63,11 +64,12 @@ class Organisation:
         return code or None
 
 
-def code_index(nd: NationalData) -> dict[str, tuple[str, int, str | None]]:
-    """Upper-cased ODS and ONS codes -> (level, group position, note), built once per data."""
-    cached = nd.lookup.get("codes")
-    if cached is not None:
-        return cached  # type: ignore[return-value]
+def code_index(version: DataVersion) -> dict[str, tuple[str, int, str | None]]:
+    """Upper-cased ODS and ONS codes -> (level, group position, note), built once per version."""
+    return version.memoised("derived", "code-index", lambda: _code_index(version.data))
+
+
+def _code_index(nd: NationalData) -> dict[str, tuple[str, int, str | None]]:
     index: dict[str, tuple[str, int, str | None]] = {}
     for level in reversed(list(LEVEL_COLUMNS)):  # practice codes win over anything else
         _, codes = nd.groups(level)
@@ -82,7 +84,6 @@ def code_index(nd: NationalData) -> dict[str, tuple[str, int, str | None]]:
         for ons, group in pairs.itertuples(index=False):
             if ons and group >= 0 and str(ons).upper() not in index:
                 index[str(ons).upper()] = (level, int(group), f"ONS code {ons} is {LEVEL_LABELS[level]} {codes[group]}")
-    nd.lookup["codes"] = index
     return index
 
 
@@ -94,15 +95,16 @@ def normalise_level(by: str) -> str:
     return level
 
 
-def resolve(nd: NationalData, org: str) -> Organisation:
+def resolve(version: DataVersion, org: str) -> Organisation:
     """Find ``org`` as an ODS code at any level, an ONS code alias, or 'england'."""
+    nd = version.data
     code = org.strip()
     if code.lower() == ENGLAND_CODE:
         return Organisation("england", ENGLAND_CODE, "England", np.ones(len(nd.practices), dtype=bool))
     upper = code.upper()
     if upper == UNALLOCATED_PCN:
         raise UnknownOrganisation(f"{code!r} marks practices with no PCN; it is not an organisation")
-    hit = code_index(nd).get(upper)
+    hit = code_index(version).get(upper)
     if hit is not None:
         level, position, note = hit
         idx, codes = nd.groups(level)
@@ -116,8 +118,12 @@ def resolve(nd: NationalData, org: str) -> Organisation:
     )
 
 
-def children(nd: NationalData, org: Organisation, by: str) -> pd.DataFrame:
-    """The organisations at level ``by`` inside ``org``: code, name, group index."""
+def children(version: DataVersion, org: Organisation, by: str) -> pd.DataFrame:
+    """The organisations at level ``by`` inside ``org``: code, name, group index (memoised)."""
+    return version.memoised("derived", ("children", org.code, by), lambda: _children(version.data, org, by))
+
+
+def _children(nd: NationalData, org: Organisation, by: str) -> pd.DataFrame:
     col, name_col = LEVEL_COLUMNS[by]
     idx, _ = nd.groups(by)
     sel = org.mask & (idx >= 0)
@@ -127,8 +133,9 @@ def children(nd: NationalData, org: Organisation, by: str) -> pd.DataFrame:
     return table.drop_duplicates("group").sort_values("code").reset_index(drop=True)
 
 
-def search(nd: NationalData, text: str, limit: int = 20) -> pd.DataFrame:
+def search(version: DataVersion, text: str, limit: int = 20) -> pd.DataFrame:
     """Organisations whose code, name or postcode district contains ``text`` (case-insensitive)."""
+    nd = version.data
     q = text.strip().upper()
     if not q:
         return pd.DataFrame(columns=["level", "code", "name", "detail"])

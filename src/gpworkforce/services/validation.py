@@ -20,15 +20,15 @@ import pandas as pd
 from gpworkforce import store
 from gpworkforce.model.calibration import accuracy, fit_need, standardise
 from gpworkforce.model.demand import age_sex_expected, need_index
-from gpworkforce.services.analysis import Context
 from gpworkforce.services.national import DataMissingError
+from gpworkforce.services.versions import Workspace
 
 FOLDS = 5
 
 
-def _subicb_of_practices(ctx: Context, period: str | None) -> pd.Series:
+def _subicb_of_practices(ctx: Workspace, period: str | None) -> pd.Series:
     """Practice -> sub-ICB code from the mapping of the appointments month if loaded, else the latest."""
-    nd = ctx.data
+    nd = ctx.version().data
     current = pd.Series(nd.practices["sub_icb_code"].to_numpy(), index=nd.practices["practice_code"])
     with store.session_scope(ctx.engine) as s:
         periods = store.list_periods(s, "mapping")
@@ -39,9 +39,9 @@ def _subicb_of_practices(ctx: Context, period: str | None) -> pd.Series:
     return current
 
 
-def validate(ctx: Context, seed: int = 0) -> dict[str, Any]:
+def validate(ctx: Workspace, seed: int = 0) -> dict[str, Any]:
     """Run the back-tests on the loaded data and return their figures."""
-    nd, ref = ctx.data, ctx.ref
+    nd, ref = ctx.version().data, ctx.reference
     if nd.appointments.empty:
         raise DataMissingError("validation needs practice-level appointments: gpworkforce import appointments FILE")
     month = nd.periods.get("appointments")

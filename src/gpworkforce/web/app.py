@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from gpworkforce.reference import load_reference
-from gpworkforce.services.analysis import Context
+from gpworkforce.services.versions import Workspace
 from gpworkforce.store import default_database_url, make_engine
 from gpworkforce.web import plotly_offline
 from gpworkforce.web.context import Dashboard, install_template_helpers
@@ -92,8 +92,8 @@ def create_app(
     app.state.secret_key = key
     app.state.https_only = secure
     app.state.templates = make_templates()
-    # One analysis Context per app (national arrays cached); the dashboard adds the report cache.
-    app.state.ctx = Context(db_engine, load_reference())
+    # One services Workspace per app (its data versions memoise everything derived from them).
+    app.state.ctx = Workspace(db_engine, load_reference())
     app.state.dashboard = Dashboard(app.state.ctx)
     install_template_helpers(app.state.templates)
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from gpworkforce.services.analysis import Report
+from gpworkforce.services.results import BenchmarkReport, DemandReport, GapReport
 from gpworkforce.web.rows import records
 
 NHS_BLUE = "#005eb8"
@@ -95,9 +95,9 @@ def as_figure(figure: FigureDict) -> go.Figure:
     return go.Figure({"data": figure["data"], "layout": figure["layout"]})
 
 
-def population_pyramid(demand: Report, filename: str = "population-pyramid") -> FigureDict:
+def population_pyramid(demand: DemandReport, filename: str = "population-pyramid") -> FigureDict:
     """Registered patients by age band and sex (females to the left)."""
-    ages = demand.tables["age_bands"]
+    ages = demand.frames()["age_bands"]
     labels = [str(a).replace("_", "-") for a in ages["age_band"].tolist()]
     female = _values(ages["female"].tolist(), 0)
     male = _values(ages["male"].tolist(), 0)
@@ -148,9 +148,9 @@ def _symmetric_ticks(top: float) -> list[float]:
     return [k * step for k in range(-n, n + 1)]
 
 
-def demand_by_category(demand: Report, filename: str = "demand-by-category") -> FigureDict:
+def demand_by_category(demand: DemandReport, filename: str = "demand-by-category") -> FigureDict:
     """Appointments a week by need category, split into GP and other staff."""
-    cats = sorted(records(demand.tables["categories"]), key=lambda r: r["appointments_per_week"])
+    cats = sorted(records(demand.frames()["categories"]), key=lambda r: r["appointments_per_week"])
     labels = _labels(_column(cats, "label"))
     gp = [r["appointments_per_week"] * r["gp_share"] for r in cats]
     data = [
@@ -188,10 +188,10 @@ def _active_roles(roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in roles if r["demand_per_week"] > 0.05 or r["capacity_per_week"] > 0.05]
 
 
-def demand_vs_capacity(gap: Report, filename: str = "demand-and-capacity") -> FigureDict:
+def demand_vs_capacity(gap: GapReport, filename: str = "demand-and-capacity") -> FigureDict:
     """Weekly demand against capacity by role (roles with any demand or capacity), largest at the top."""
     roles = sorted(
-        _active_roles(records(gap.tables["roles"])), key=lambda r: max(r["demand_per_week"], r["capacity_per_week"])
+        _active_roles(records(gap.frames()["roles"])), key=lambda r: max(r["demand_per_week"], r["capacity_per_week"])
     )
     labels = _labels(_column(roles, "label"))
     data = [
@@ -225,19 +225,19 @@ def demand_vs_capacity(gap: Report, filename: str = "demand-and-capacity") -> Fi
     )
 
 
-def gap_by_role(gap: Report, baseline: Report | None = None, filename: str = "gap-by-role") -> FigureDict:
+def gap_by_role(gap: GapReport, baseline: GapReport | None = None, filename: str = "gap-by-role") -> FigureDict:
     """The weekly gap by role: red where demand exceeds capacity, green where there is slack.
 
     With ``baseline`` (the same organisation without the scenario's levers) a grey bar beside
     each role shows where it started, so the effect of the levers is visible.
     """
-    table = gap.tables["roles"]
+    table = gap.frames()["roles"]
     base: dict[str, float] = {}
     if baseline is not None:
         base = dict(
             zip(
-                baseline.tables["roles"]["role"].tolist(),
-                baseline.tables["roles"]["gap_per_week"].tolist(),
+                baseline.frames()["roles"]["role"].tolist(),
+                baseline.frames()["roles"]["gap_per_week"].tolist(),
                 strict=True,
             )
         )
@@ -292,11 +292,11 @@ def gap_by_role(gap: Report, baseline: Report | None = None, filename: str = "ga
     )
 
 
-def benchmark_chart(bench: Report, filename: str = "benchmarks") -> FigureDict:
+def benchmark_chart(bench: BenchmarkReport, filename: str = "benchmarks") -> FigureDict:
     """FTE per 1,000 patients by staff group, the organisation against its comparators."""
-    table = bench.tables["staff_groups"]
+    table = bench.frames()["staff_groups"]
     keys = [str(c)[: -len("_fte_per_1000")] for c in table.columns if str(c).endswith("_fte_per_1000")]
-    names = bench.summary.get("comparators", keys)
+    names = bench.summary.comparators
     palette = [NHS_DARK_BLUE, NHS_LIGHT_BLUE, NHS_WARM_YELLOW, NHS_GREY]
     data = [
         {

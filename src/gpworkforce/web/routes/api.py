@@ -1,6 +1,7 @@
 """JSON API: every organisation page has a JSON twin, built from the same services and cache.
 
-Open data, so no sign-in. Reports are ``Report.to_dict()`` with NaN as null. The scenario is
+Open data, so no sign-in. Reports are the services' typed reports (``services.results``, also
+the response models, so /docs shows their schemas) with NaN as null. The scenario is
 the same query string as on the pages (``scenario_form``): ``year``, ``shift_share``,
 ``dna_rate``, ``demand_change``, ``growth_rate``, ``local_calibration``, ``added_fte.<role>``,
 ``minutes.<role>``. Errors are JSON ``{"detail": ...}``: 404 for an unknown organisation, 422
@@ -12,20 +13,24 @@ from __future__ import annotations
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.scenario import Scenario
-from gpworkforce.services.analysis import Report
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation, normalise_level
-from gpworkforce.web.context import (
-    DashboardDep,
-    ScenarioError,
-    Snapshot,
-    jsonable,
-    levels_below,
+from gpworkforce.services.results import (
+    BenchmarkReport,
+    CapacityReport,
+    ChildrenReport,
+    DemandReport,
+    GapReport,
+    OrgInfo,
 )
+from gpworkforce.web.context import AnyReport, DashboardDep, ScenarioError, Snapshot
+from gpworkforce.web.formatting import jsonable
+from gpworkforce.web.lookups import levels_below
 from gpworkforce.web.scenario_form import LEVERS, PANEL_ROLES
 
 router = APIRouter(prefix="/api", tags=["Organisations"])
@@ -45,32 +50,10 @@ class OrgRef(BaseModel):
     url: str = Field(description="The organisation's web page", examples=["/org/QHM"])
 
 
-class OrganisationInfo(BaseModel):
-    """The organisation a report is about, with the codes of the organisations it sits in."""
-
-    model_config = ConfigDict(extra="allow")
-
-    level: str
-    code: str
-    name: str
-    label: str
-    practices: int
-
-
-class ReportOut(BaseModel):
-    """A service report: summary figures, named tables (lists of rows) and the notes behind them."""
-
-    title: str
-    organisation: OrganisationInfo
-    summary: dict[str, Any]
-    tables: dict[str, list[dict[str, Any]]]
-    notes: list[str]
-
-
 class OrgOut(BaseModel):
     """An organisation, its parents (England first) and the links to its reports."""
 
-    organisation: OrganisationInfo
+    organisation: OrgInfo
     parents: list[OrgRef]
     children_level: str | None = Field(description="Level of the organisations one level down, if any")
     links: dict[str, str]
@@ -183,17 +166,23 @@ def api_scenario(request: Request, snap: ApiSnapshot) -> Scenario:
 ApiScenario = Annotated[Scenario, Depends(api_scenario)]
 
 
-def _report(snap: Snapshot, kind: str, code: str, scenario: Scenario | None = None, by: str | None = None) -> Report:
+def _report(snap: Snapshot, kind: str, code: str, scenario: Scenario | None = None, by: str | None = None) -> AnyReport:
     try:
         return snap.report(kind, code, scenario, by)
     except UnknownOrganisation as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
 
 
-def report_json(report: Report) -> dict[str, Any]:
-    """``Report.to_dict()`` as strict JSON (NaN and infinities as null)."""
+def report_json(report: AnyReport) -> dict[str, Any]:
+    """``report.to_dict()`` as strict JSON (NaN and infinities as null)."""
     out: dict[str, Any] = jsonable(report.to_dict())
     return out
+
+
+def report_response(report: AnyReport) -> JSONResponse:
+    """The report as the response itself: FastAPI would otherwise validate it again against the
+    response model (the models document the shape; the report is already one)."""
+    return JSONResponse(report_json(report))
 
 
 # --- Routes -------------------------------------------------------------------------------------------
@@ -211,25 +200,24 @@ def api_search(
 @router.get("/org/{code}", response_model=OrgOut, summary="An organisation and its parents", responses=ERRORS)
 def api_org(code: str, snap: ApiSnapshot) -> dict[str, Any]:
     """The organisation (any level, or ``england``), its parents and links to its reports."""
-    report = _report(snap, "benchmark", code)
-    org = report.org
-    base = f"/api/org/{org['code']}"
-    child = CHILD_LEVELS.get(str(org["level"]))
+    org = _report(snap, "benchmark", code).organisation
+    base = f"/api/org/{org.code}"
+    child = CHILD_LEVELS.get(org.level)
     links = {kind: f"{base}/{kind}" for kind in ("demand", "capacity", "gap", "benchmark")}
     if child:
         links["children"] = f"{base}/children"
-    links["page"] = f"/org/{org['code']}"
+    links["page"] = f"/org/{org.code}"
     return {
-        "organisation": jsonable(org),
+        "organisation": jsonable(org.as_dict()),
         "parents": [c.to_dict() for c in snap.lookups.ancestors(org)],
         "children_level": child,
         "links": links,
     }
 
 
-def _kind_route(kind: str, summary: str, doc: str) -> None:
-    def endpoint(code: str, snap: ApiSnapshot, scenario: ApiScenario) -> dict[str, Any]:
-        return report_json(_report(snap, kind, code, scenario))
+def _kind_route(kind: str, model: type[BaseModel], summary: str, doc: str) -> None:
+    def endpoint(code: str, snap: ApiSnapshot, scenario: ApiScenario) -> JSONResponse:
+        return report_response(_report(snap, kind, code, scenario))
 
     endpoint.__doc__ = doc
     endpoint.__name__ = f"api_{kind}"
@@ -237,18 +225,26 @@ def _kind_route(kind: str, summary: str, doc: str) -> None:
         f"/org/{{code}}/{kind}",
         endpoint,
         methods=["GET"],
-        response_model=ReportOut,
+        response_model=model,
         summary=summary,
         responses=ERRORS,
         openapi_extra=SCENARIO_DOC,
     )
 
 
-_kind_route("demand", "Demand", "Registered patients, appointments by need category and age band, shiftable GP work.")
-_kind_route("capacity", "Capacity", "FTE and appointment slots a week by role, and net of missed appointments.")
-_kind_route("gap", "Weekly gap", "Weekly demand against capacity by role: the appointment gap.")
+_kind_route(
+    "demand",
+    DemandReport,
+    "Demand",
+    "Registered patients, appointments by need category and age band, shiftable GP work.",
+)
+_kind_route(
+    "capacity", CapacityReport, "Capacity", "FTE and appointment slots a week by role, and net of missed appointments."
+)
+_kind_route("gap", GapReport, "Weekly gap", "Weekly demand against capacity by role: the appointment gap.")
 _kind_route(
     "benchmark",
+    BenchmarkReport,
     "Benchmarks",
     "FTE per 1,000 patients and patients per FTE by staff group against PCN peers, ICB and England. "
     "Today's workforce: the scenario fields are checked but do not change it.",
@@ -257,7 +253,7 @@ _kind_route(
 
 @router.get(
     "/org/{code}/children",
-    response_model=ReportOut,
+    response_model=ChildrenReport,
     summary="Organisations one level down",
     responses=ERRORS,
     openapi_extra=SCENARIO_DOC,
@@ -269,10 +265,10 @@ def api_children(
     by: Annotated[
         str | None, Query(description="practice, pcn, sub-icb, icb or region; default: one level down")
     ] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """One row per organisation at level ``by`` inside this one: patients, demand, capacity, gap."""
-    org = _report(snap, "benchmark", code).org
-    level = str(org["level"])
+    org = _report(snap, "benchmark", code).organisation
+    level = org.level
     if by:
         try:
             by = normalise_level(by)
@@ -284,4 +280,4 @@ def api_children(
             raise HTTPException(status_code=422, detail=detail)
     elif level not in CHILD_LEVELS:
         raise HTTPException(status_code=422, detail="by: a practice has no organisations below it")
-    return report_json(_report(snap, "children", str(org["code"]), scenario, by))
+    return report_response(_report(snap, "children", org.code, scenario, by))

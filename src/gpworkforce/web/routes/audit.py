@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.services.accounts import Scope, as_utc, user_label
-from gpworkforce.services.analysis import Context
 from gpworkforce.services.corrections import AUDIT_ACTION, AUDIT_ENTITY
-from gpworkforce.services.scopes import organisation_data, scope_practices
+from gpworkforce.services.scopes import scope_practices
+from gpworkforce.services.versions import Workspace
 from gpworkforce.store.accounts import AuditLog, User
 from gpworkforce.web.deps import SessionDep, require_role
 from gpworkforce.web.routes.corrections import ContextDep
@@ -126,9 +126,9 @@ def audit_rows(db: Session, viewer: User, entries: Sequence[AuditLog]) -> list[d
 
 
 def _load(
-    db: Session, viewer: User, ctx: Context, limit: int, before: int | None
+    db: Session, viewer: User, ctx: Workspace, limit: int, before: int | None
 ) -> tuple[list[dict[str, Any]], int | None]:
-    practices = None if viewer.role == "admin" else scope_practices(Scope.for_user(viewer), organisation_data(ctx))
+    practices = None if viewer.role == "admin" else scope_practices(Scope.for_user(viewer), ctx.version())
     entries = _entries(db, viewer, practices, limit, before)
     rows = audit_rows(db, viewer, entries)
     older = rows[-1]["id"] if len(rows) == limit else None

@@ -1,6 +1,6 @@
 """FTE corrections: ``/org/{practice}/fte`` (page and form) and ``/api/practices/{code}/fte``.
 
-Also home to :func:`get_context`, the app's one :class:`~gpworkforce.services.analysis.Context`
+Also home to :func:`get_context`, the app's one :class:`~gpworkforce.services.versions.Workspace`
 (``app.state.ctx``, created on first use if the app factory has not made it), and the template
 helpers ``can_correct_fte`` / ``can_save_scenario`` that partials use to show or hide links.
 
@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.reference import load_reference
 from gpworkforce.services.accounts import PermissionDenied
-from gpworkforce.services.analysis import Context
 from gpworkforce.services.corrections import (
     CORRECTABLE_ROLES,
     MAX_FTE,
@@ -41,7 +40,8 @@ from gpworkforce.services.corrections import (
     practice_fte,
 )
 from gpworkforce.services.national import WORKFORCE_NOTE, DataMissingError, NationalData
-from gpworkforce.services.scopes import is_open_org, organisation_data, scope_allows_org, scope_for
+from gpworkforce.services.scopes import is_open_org, scope_allows_org, scope_for
+from gpworkforce.services.versions import DataVersion, Workspace
 from gpworkforce.store.accounts import User
 from gpworkforce.web.deps import RequireUser, SessionDep, client_ip
 from gpworkforce.web.templating import flash
@@ -51,7 +51,7 @@ router = APIRouter()
 _ctx_lock = threading.Lock()
 
 
-def get_context(request: Request) -> Context:
+def get_context(request: Request) -> Workspace:
     """The app's analysis context: ``app.state.ctx`` if set, else one made now and kept there."""
     state = request.app.state
     ctx = getattr(state, "ctx", None)
@@ -59,13 +59,13 @@ def get_context(request: Request) -> Context:
         with _ctx_lock:
             ctx = getattr(state, "ctx", None)
             if ctx is None:
-                ctx = Context(state.engine, load_reference())
+                ctx = Workspace(state.engine, load_reference())
                 state.ctx = ctx
-    assert isinstance(ctx, Context)
+    assert isinstance(ctx, Workspace)
     return ctx
 
 
-ContextDep = Annotated[Context, Depends(get_context)]
+ContextDep = Annotated[Workspace, Depends(get_context)]
 
 
 # --- Template helpers -----------------------------------------------------------------------
@@ -78,10 +78,10 @@ def _can_correct_fte(context: JinjaContext, practice_code: str | None) -> bool:
     if request is None or user is None or not practice_code:
         return False
     try:
-        nd = organisation_data(get_context(request))
+        version = get_context(request).version()
     except DataMissingError:
         return False
-    return can_correct(scope_for(user.role, user.org_code), str(practice_code), nd)
+    return can_correct(scope_for(user.role, user.org_code), str(practice_code), version)
 
 
 @pass_context
@@ -91,10 +91,12 @@ def _can_save_scenario(context: JinjaContext, org_code: str | None) -> bool:
     if request is None or user is None or not org_code:
         return False
     try:
-        nd = organisation_data(get_context(request))
+        version = get_context(request).version()
     except DataMissingError:
         return False
-    return is_open_org(nd, str(org_code)) or scope_allows_org(scope_for(user.role, user.org_code), str(org_code), nd)
+    return is_open_org(version, str(org_code)) or scope_allows_org(
+        scope_for(user.role, user.org_code), str(org_code), version
+    )
 
 
 def register_template_helpers(templates: Jinja2Templates) -> None:
@@ -106,9 +108,9 @@ def register_template_helpers(templates: Jinja2Templates) -> None:
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _checked_practice(user: User, practice: str, nd: NationalData) -> str:
+def _checked_practice(user: User, practice: str, version: DataVersion) -> str:
     try:
-        return check_can_correct(user, practice, nd)
+        return check_can_correct(user, practice, version)
     except PermissionDenied as exc:
         raise HTTPException(status_code=403, detail=str(exc)) from None
     except UnknownPractice:
@@ -224,9 +226,9 @@ def _role_json(r: RoleFte) -> dict[str, Any]:
 @router.get("/org/{practice}/fte", response_class=HTMLResponse, include_in_schema=False)
 def fte_page(request: Request, practice: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -> HTMLResponse:
     """Current FTE by clinical role with its source, and the correction form."""
-    nd = ctx.data
-    code = _checked_practice(user, practice, nd)
-    return _render(request, db, nd, code, user)
+    version = ctx.version()
+    code = _checked_practice(user, practice, version)
+    return _render(request, db, version.data, code, user)
 
 
 @router.post("/org/{practice}/fte", response_class=HTMLResponse, include_in_schema=False)
@@ -234,11 +236,12 @@ def fte_submit(
     request: Request, practice: str, form: FormFields, user: RequireUser, db: SessionDep, ctx: ContextDep
 ) -> Response:
     """Validate every field, then write the changed corrections and their audit entry together."""
-    code = _checked_practice(user, practice, organisation_data(ctx))  # no FTE needed: no rebuild
+    version = ctx.version()
+    code = _checked_practice(user, practice, version)
     try:
         changes = parse_form(form)
     except InvalidCorrection as exc:
-        return _render(request, db, ctx.data, code, user, errors=exc.errors, submitted=form, status_code=400)
+        return _render(request, db, version.data, code, user, errors=exc.errors, submitted=form, status_code=400)
     before, after = apply_corrections(db, user, code, changes, ip=client_ip(request))
     flash(request, f"FTE corrections saved. {_summary(before, after)}" if after else "There were no changes to save")
     return RedirectResponse(f"/org/{code}/fte", status_code=303)
@@ -250,8 +253,9 @@ def fte_submit(
 @router.get("/api/practices/{practice}/fte")
 def fte_api(practice: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -> dict[str, Any]:
     """FTE by clinical role with sources and corrections (the page's data)."""
-    nd = ctx.data
-    code = _checked_practice(user, practice, nd)
+    version = ctx.version()
+    nd = version.data
+    code = _checked_practice(user, practice, version)
     rows = practice_fte(db, nd, code, user)
     return {"practice": _practice_info(nd, code), "roles": [_role_json(r) for r in rows], "notes": _notes(nd)}
 
@@ -270,7 +274,7 @@ def fte_api_put(
     The answer comes from the corrections table, not the national arrays, so it is immediate;
     capacity reflects the change on the next read (the arrays are rebuilt for the new fingerprint).
     """
-    code = _checked_practice(user, practice, organisation_data(ctx))
+    code = _checked_practice(user, practice, ctx.version())
     try:
         changes = parse_json(payload)
     except InvalidCorrection as exc:

@@ -20,9 +20,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from gpworkforce.services.analysis import Report
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation
+from gpworkforce.services.results import Report
 from gpworkforce.web.context import DashboardDep, ScenarioError, Snapshot, levels_below, relevant, summary_rows
 from gpworkforce.web.routes.api import SCENARIO_DOC
 
@@ -62,21 +62,22 @@ def table_frame(
     scenario, canonical = snap.parse(params)
     kind, name = TABLES[table]
     if kind == "summary":
-        gap = snap.report("gap", code, scenario)
-        demand = snap.report("demand", code, relevant("demand", scenario))
-        capacity = snap.report("capacity", code, relevant("capacity", scenario))
-        baseline = snap.report("gap", code) if canonical else None
+        gap = snap.gap(code, scenario)
+        demand = snap.demand(code, relevant("demand", scenario))
+        capacity = snap.capacity(code, relevant("capacity", scenario))
+        baseline = snap.gap(code) if canonical else None
         notes = list(dict.fromkeys(gap.notes + demand.notes + capacity.notes))
         return summary_rows(gap, demand, capacity, baseline), gap, notes
+    report: Report
     if kind == "children":
         org = snap.org(code)
         level = by if by in levels_below(org.level) else CHILD_LEVELS.get(org.level)
         if level is None:
             raise LookupError("a practice has no organisations below it")
-        report = snap.report("children", code, scenario, level)
+        report = snap.children(code, scenario, level)
     else:
         report = snap.report(kind, code, relevant(kind, scenario))
-    return report.tables[name], report, list(report.notes)
+    return report.frames()[name], report, list(report.notes)
 
 
 def number_format(column: str) -> str | None:
@@ -153,7 +154,7 @@ def xlsx_bytes(
         ["Table", table],
         ["Organisation", f"{org.get('label', org.get('name'))}"],
         ["Scenario", scenario],
-        ["Year", report.summary.get("year", "")],
+        ["Year", getattr(report.summary, "year", "")],
         ["Web page", url],
         ["Created", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")],
         [],

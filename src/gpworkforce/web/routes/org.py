@@ -247,13 +247,13 @@ def demand_part(view: OrgView) -> dict[str, Any]:
     params = view.params_for("demand")
     stem = _stem(view, params)
     d = view.demand.summary
-    cats = records(view.demand.tables["categories"].sort_values("appointments_per_week", ascending=False))
+    cats = records(view.demand.frames()["categories"].sort_values("appointments_per_week", ascending=False))
     top = cats[0] if cats else None
-    ages = view.demand.tables["age_bands"]
+    ages = view.demand.frames()["age_bands"]
     lower_age = ages["age_band"].astype(str).str.split("_").str[0].str.rstrip("+").astype(int)
     over_65 = ages.loc[lower_age >= 65, "patients"].sum()
-    share_65 = over_65 / d["registered_patients"] if d["registered_patients"] else 0.0
-    name = display_name(view.org["name"])
+    share_65 = over_65 / d.registered_patients if d.registered_patients else 0.0
+    name = display_name(view.org.name)
     bands = ages.assign(band=lambda f: f["age_band"].astype(str).str.replace("_", " to ").str.replace("+", " and over"))
     return {
         "charts": {
@@ -261,13 +261,13 @@ def demand_part(view: OrgView) -> dict[str, Any]:
                 "chart-pyramid",
                 figures.population_pyramid(view.demand, f"{stem}-population"),
                 f"Registered patients of {name} by five-year age band and sex, {view.year}: "
-                f"{fmt_number(d['registered_patients'])} patients, {fmt_pct(share_65)} aged 65 or over.",
+                f"{fmt_number(d.registered_patients)} patients, {fmt_pct(share_65)} aged 65 or over.",
             ),
             "categories": Chart(
                 "chart-categories",
                 figures.demand_by_category(view.demand, f"{stem}-demand-by-category"),
                 f"Appointments a week by need category, split between GPs and other staff: "
-                f"{fmt_number(d['appointments_per_week'])} a week in all"
+                f"{fmt_number(d.appointments_per_week)} a week in all"
                 + (
                     f"; the largest category is {top['label']} ({fmt_number(top['appointments_per_week'])})."
                     if top is not None
@@ -284,7 +284,7 @@ def gap_part(view: OrgView) -> dict[str, Any]:
     """Demand against capacity and the gap by role (charts and table)."""
     stem = _stem(view, view.scenario_params)
     g = view.gap.summary
-    roles = view.gap.tables["roles"]
+    roles = view.gap.frames()["roles"]
     worst = max(records(roles), key=lambda r: r["gap_per_week"], default=None)
     active = (roles["fte"].abs() > 0.005) | (roles["demand_per_week"] > 0.05) | (roles["capacity_per_week"] > 0.05)
     shown = roles[active]
@@ -293,14 +293,14 @@ def gap_part(view: OrgView) -> dict[str, Any]:
             "demand_capacity": Chart(
                 "chart-demand-capacity",
                 figures.demand_vs_capacity(view.gap, f"{stem}-demand-and-capacity"),
-                f"Weekly demand and capacity by role: {fmt_number(g['demand_per_week'])} appointments needed "
-                f"against {fmt_number(g['capacity_per_week'])} slots.",
+                f"Weekly demand and capacity by role: {fmt_number(g.demand_per_week)} appointments needed "
+                f"against {fmt_number(g.capacity_per_week)} slots.",
             ),
             "gap": Chart(
                 "chart-gap",
                 figures.gap_by_role(view.gap, view.baseline_gap, f"{stem}-gap-by-role"),
                 "Weekly gap by role (demand minus capacity; above zero is a shortfall): "
-                f"{fmt_signed(g['gap_per_week'])} appointments a week in all"
+                f"{fmt_signed(g.gap_per_week)} appointments a week in all"
                 + (
                     f"; the largest shortfall is for {worst['label']} ({fmt_signed(worst['gap_per_week'])})."
                     if worst is not None and worst["gap_per_week"] > 0
@@ -309,8 +309,7 @@ def gap_part(view: OrgView) -> dict[str, Any]:
                 + (
                     ""
                     if view.baseline_gap is None
-                    else " Grey bars show the baseline "
-                    f"({fmt_signed(view.baseline_gap.summary['gap_per_week'])} in all)."
+                    else f" Grey bars show the baseline ({fmt_signed(view.baseline_gap.summary.gap_per_week)} in all)."
                 ),
             ),
         },
@@ -321,7 +320,7 @@ def gap_part(view: OrgView) -> dict[str, Any]:
 
 def capacity_part(view: OrgView) -> dict[str, Any]:
     """Staff and appointment slots by role."""
-    cap = view.capacity.tables["roles"]
+    cap = view.capacity.frames()["roles"]
     cap = cap[(cap["fte"].abs() > 0.005) | (cap["capacity_per_week"] > 0.05)]
     return {
         "tables": {"capacity_roles": records(cap)},
@@ -331,9 +330,9 @@ def capacity_part(view: OrgView) -> dict[str, Any]:
 
 def benchmarks_part(view: OrgView) -> dict[str, Any]:
     """FTE per 1,000 patients and patients per FTE against the comparators (no scenario)."""
-    bench = view.benchmark.tables["staff_groups"]
+    bench = view.benchmark.frames()["staff_groups"]
     keys = [c[: -len("_fte_per_1000")] for c in bench.columns if c.endswith("_fte_per_1000")]
-    comparators = [str(n) for n in view.benchmark.summary.get("comparators", keys)]
+    comparators = [str(n) for n in view.benchmark.summary.comparators]
     names = [("This " + LEVEL_LABELS[view.level].lower()) if i == 0 else n for i, n in enumerate(comparators)]
     per_1000 = [("label", "Staff group", "text")] + [
         (f"{k}_fte_per_1000", names[i] if i < len(names) else k, "dec2") for i, k in enumerate(keys)
@@ -364,7 +363,7 @@ def children_context(view: OrgView, sort: str | None, direction: str | None, oob
     """The sortable table of organisations one level down, capped at MAX_TABLE_ROWS rows."""
     if view.children is None or view.by is None:
         return {"children": None}
-    frame = view.children.tables["organisations"]
+    frame = view.children.frames()["organisations"]
     ordered, key, dir_ = sort_table(frame, sort, direction)
     shown = ordered.head(MAX_TABLE_ROWS)
     params = view.scenario_params
@@ -470,12 +469,12 @@ def results_context(
             context = {"view": view, **part.build(view, raw)}
             return Markup(templates.get_template(part.template).render(context))
 
-        return snap.cached(_part_key(view, name, part, raw), build)
+        return snap.cached(_part_key(view, name, part, raw), build, "parts")
 
     gap = view.gap.summary
     status = (
-        f"Results updated for {view.year}: weekly gap {fmt_signed(gap['gap_per_week'])} appointments "
-        f"({fmt_pct(gap['gap_share_of_demand'])} of demand)."
+        f"Results updated for {view.year}: weekly gap {fmt_signed(gap.gap_per_week)} appointments "
+        f"({fmt_pct(gap.gap_share_of_demand)} of demand)."
     )
     body = {name: render(name, part) for name, part in PARTS.items() if name != "children" or view.by}
     return {

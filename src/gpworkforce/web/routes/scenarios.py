@@ -47,16 +47,17 @@ from gpworkforce.services.accounts import (
     update_scenario,
     user_label,
 )
-from gpworkforce.services.analysis import Context, gap_report, growth_factors
-from gpworkforce.services.national import WORKFORCE_NOTE, NationalData
+from gpworkforce.services.capacity import gap_report
+from gpworkforce.services.demand import demand_report
+from gpworkforce.services.national import WORKFORCE_NOTE
 from gpworkforce.services.organisations import UnknownOrganisation, resolve
 from gpworkforce.services.scopes import (
     OPEN_LEVELS,
     open_org_codes,
-    organisation_data,
     practice_parents,
     scope_allows_org,
 )
+from gpworkforce.services.versions import DataVersion, Workspace
 from gpworkforce.store.accounts import SavedScenario, User
 from gpworkforce.web.deps import RequireUser, SessionDep, client_ip
 from gpworkforce.web.figures import FONT, NHS_DARK_BLUE, NHS_GREY, NHS_LIGHT_BLUE, NHS_WARM_YELLOW
@@ -104,25 +105,25 @@ PALETTE: Final = (NHS_DARK_BLUE, NHS_LIGHT_BLUE, NHS_WARM_YELLOW, NHS_GREY, "#33
 class Area:
     """What scope decisions need from the national data."""
 
-    nd: NationalData
+    version: DataVersion
     mapping: OrgMapping
     open_orgs: frozenset[str]
 
 
-def _area(ctx: Context) -> Area:
-    nd = organisation_data(ctx)  # organisations only: a recent FTE correction need not rebuild
-    return Area(nd, practice_parents(nd), open_org_codes(nd))
+def _area(ctx: Workspace) -> Area:
+    version = ctx.version()
+    return Area(version, practice_parents(version), open_org_codes(version))
 
 
 def _may_use_org(user: User, org_code: str, area: Area) -> bool:
     """Save or compare for this organisation: open ones for everyone, others within scope."""
-    return org_code.upper() in area.open_orgs or scope_allows_org(Scope.for_user(user), org_code, area.nd)
+    return org_code.upper() in area.open_orgs or scope_allows_org(Scope.for_user(user), org_code, area.version)
 
 
-def _org_info(nd: NationalData, code: str) -> dict[str, str]:
+def _org_info(version: DataVersion, code: str) -> dict[str, str]:
     """Level, canonical code, name and label of a stored organisation code (kept if now unknown)."""
     try:
-        org = resolve(nd, code)
+        org = resolve(version, code)
     except UnknownOrganisation:
         return {"level": "unknown", "code": code, "name": code, "label": code}
     return {"level": org.level, "code": org.code, "name": org.name, "label": org.label}
@@ -187,10 +188,10 @@ def _owners(db: Session, scenarios: Sequence[SavedScenario]) -> dict[int, User]:
     return {u.id: u for u in db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def scenario_json(s: SavedScenario, viewer: User, owner: User | None, nd: NationalData) -> dict[str, Any]:
+def scenario_json(s: SavedScenario, viewer: User, owner: User | None, version: DataVersion) -> dict[str, Any]:
     """The API form of a saved scenario (owner named as :func:`user_label` allows)."""
     params: dict[str, str] = json.loads(s.params)
-    org = _org_info(nd, s.org_code)
+    org = _org_info(version, s.org_code)
     return {
         "slug": s.slug,
         "name": s.name,
@@ -245,19 +246,16 @@ class CompareItem:
     figures: dict[str, Any] = field(default_factory=dict)
 
 
-def scenario_figures(ctx: Context, org_code: str, scenario: Scenario) -> dict[str, Any]:
-    """Key figures of one scenario, straight from :func:`services.analysis.gap_report`.
+def scenario_figures(version: DataVersion, org_code: str, scenario: Scenario) -> dict[str, Any]:
+    """Key figures of one scenario, straight from :func:`services.capacity.gap_report`.
 
     ``summary`` holds the report's summary plus registered patients (projected to the
-    scenario's year as the model does); ``roles`` the weekly demand, capacity and gap by role.
+    scenario's year, from the demand report of the same model run); ``roles`` the weekly
+    demand, capacity and gap by role.
     """
-    report = gap_report(ctx, org_code, scenario)
-    nd = ctx.data
-    org = resolve(nd, org_code)
-    growth, _ = growth_factors(ctx, scenario)
-    patients = nd.patients[org.mask]
-    summary = dict(report.summary)
-    summary["patients"] = float((patients if growth is None else patients * growth).sum())
+    report = gap_report(version, org_code, scenario)
+    summary = report.summary.model_dump()
+    summary["patients"] = demand_report(version, org_code, scenario).summary.registered_patients
     roles = {
         str(r["role"]): {
             "label": str(r["label"]),
@@ -265,7 +263,7 @@ def scenario_figures(ctx: Context, org_code: str, scenario: Scenario) -> dict[st
             "capacity_per_week": float(r["capacity_per_week"]),
             "gap_per_week": float(r["gap_per_week"]),
         }
-        for r in report.tables["roles"].to_dict(orient="records")
+        for r in report.frames()["roles"].to_dict(orient="records")
     }
     return {"summary": summary, "roles": roles, "notes": report.notes}
 
@@ -401,7 +399,7 @@ def comparison_csv(items: Sequence[CompareItem]) -> str:
 
 
 def _compare_items(
-    db: Session, user: User, ctx: Context, area: Area, keys: Sequence[str], org: str | None
+    db: Session, user: User, ctx: Workspace, area: Area, keys: Sequence[str], org: str | None
 ) -> list[CompareItem]:
     """Resolve ``s`` values (slugs, ``baseline`` or ``baseline:ORG``) to items with figures.
 
@@ -424,7 +422,7 @@ def _compare_items(
             code = key.split(":", 1)[1] if ":" in key else default_org
             if not code:
                 raise HTTPException(status_code=400, detail="Choose an organisation for the baseline")
-            info = _org_info(area.nd, code)
+            info = _org_info(area.version, code)
             if info["level"] == "unknown":
                 raise HTTPException(status_code=400, detail=f"Unknown organisation {code}")
             if not _may_use_org(user, info["code"], area):
@@ -433,12 +431,12 @@ def _compare_items(
         else:
             s = saved[key]
             params = json.loads(s.params)
-            info = _org_info(area.nd, s.org_code)
+            info = _org_info(area.version, s.org_code)
             if info["level"] == "unknown":
                 raise HTTPException(status_code=400, detail=f"Organisation {s.org_code} is not in the current data")
             items.append(CompareItem(s.slug, s.name, info, params, stored_scenario(s), f"/scenarios/{s.slug}"))
     for item in items:
-        item.figures = scenario_figures(ctx, item.org["code"], item.scenario)
+        item.figures = scenario_figures(area.version, item.org["code"], item.scenario)
     return items
 
 
@@ -451,7 +449,7 @@ def list_page(request: Request, user: RequireUser, db: SessionDep, ctx: ContextD
     area = _area(ctx)
     scenarios = list_scenarios_allowing_open(db, user, area.mapping, open_orgs=area.open_orgs)
     owners = _owners(db, scenarios)
-    rows = [scenario_json(s, user, owners.get(s.owner_id), area.nd) for s in scenarios]
+    rows = [scenario_json(s, user, owners.get(s.owner_id), area.version) for s in scenarios]
     response: HTMLResponse = _templates(request).TemplateResponse(request, "scenarios/list.html", {"scenarios": rows})
     return response
 
@@ -477,7 +475,7 @@ def _new_context(
 def new_page(request: Request, user: RequireUser, ctx: ContextDep, org: str = "") -> HTMLResponse:
     """Save the scenario in the query string (e.g. from a shared dashboard link) under a name."""
     area = _area(ctx)
-    info = _org_info(area.nd, org) if org else {"level": "unknown", "code": ""}
+    info = _org_info(area.version, org) if org else {"level": "unknown", "code": ""}
     if info["level"] == "unknown":
         raise HTTPException(status_code=404, detail="Choose an organisation first")
     if not _may_use_org(user, info["code"], area):
@@ -507,7 +505,7 @@ def create_page(request: Request, form: FormFields, user: RequireUser, db: Sessi
     area = _area(ctx)
     name = " ".join(form.get("name", "").split())
     shared = _truthy(form.get("shared", ""))
-    info = _org_info(area.nd, form.get("org", "")) if form.get("org") else {"level": "unknown", "code": ""}
+    info = _org_info(area.version, form.get("org", "")) if form.get("org") else {"level": "unknown", "code": ""}
     if info["level"] == "unknown":
         raise HTTPException(status_code=400, detail="The form did not say which organisation the scenario is for")
     if not _may_use_org(user, info["code"], area):
@@ -570,7 +568,7 @@ def compare_page(
         "headline_figure": comparison_figure(items),
         "role_figure": role_gap_figure(items),
         "csv_url": f"/scenarios/compare?{csv_query}",
-        "notes": list(ctx.data.notes),  # where the FTE come from (third-party figures, estimates, PCN shares)
+        "notes": list(area.version.data.notes),  # where the FTE come from (third-party figures, estimates, PCN shares)
     }
     response: HTMLResponse = _templates(request).TemplateResponse(request, "scenarios/compare.html", context)
     return response
@@ -582,10 +580,10 @@ def show_page(request: Request, slug: str, user: RequireUser, db: SessionDep, ct
     and (for the owner) share and delete buttons."""
     area = _area(ctx)
     scenario = _read(db, user, slug, area)
-    data = scenario_json(scenario, user, db.get(User, scenario.owner_id), area.nd)
+    data = scenario_json(scenario, user, db.get(User, scenario.owner_id), area.version)
     figures: dict[str, Any] | None = None
     if data["organisation"]["level"] != "unknown":
-        figures = scenario_figures(ctx, data["organisation"]["code"], stored_scenario(scenario))
+        figures = scenario_figures(area.version, data["organisation"]["code"], stored_scenario(scenario))
     rows = []
     if figures is not None:
         rows = [[label, _format(figures["summary"].get(key), kind)] for key, label, kind in METRICS]
@@ -634,7 +632,7 @@ def api_list(user: RequireUser, db: SessionDep, ctx: ContextDep) -> dict[str, An
     area = _area(ctx)
     scenarios = list_scenarios_allowing_open(db, user, area.mapping, open_orgs=area.open_orgs)
     owners = _owners(db, scenarios)
-    return {"scenarios": [scenario_json(s, user, owners.get(s.owner_id), area.nd) for s in scenarios]}
+    return {"scenarios": [scenario_json(s, user, owners.get(s.owner_id), area.version) for s in scenarios]}
 
 
 @router.post("/api/scenarios", status_code=201, response_model=None)
@@ -650,7 +648,7 @@ def api_create(
     if not isinstance(name, str) or not name.strip():
         errors["name"] = "Enter a name for the scenario"
     org_code = payload.get("org")
-    info = _org_info(area.nd, org_code) if isinstance(org_code, str) and org_code.strip() else None
+    info = _org_info(area.version, org_code) if isinstance(org_code, str) and org_code.strip() else None
     if info is None or info["level"] == "unknown":
         errors["org"] = "Give a known organisation code, like A81001, U89141, QHM or england"
     raw_params = payload.get("params") or {}
@@ -679,7 +677,7 @@ def api_create(
         raise HTTPException(status_code=403, detail=str(exc)) from None
     except AccountError as exc:
         return _unprocessable({"name": str(exc)})
-    return scenario_json(scenario, user, user, area.nd)
+    return scenario_json(scenario, user, user, area.version)
 
 
 @router.get("/api/scenarios/compare")
@@ -715,7 +713,7 @@ def api_get(slug: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -> di
     """One scenario (403 if this user may not read it, existing or not)."""
     area = _area(ctx)
     scenario = _read(db, user, slug, area)
-    return scenario_json(scenario, user, db.get(User, scenario.owner_id), area.nd)
+    return scenario_json(scenario, user, db.get(User, scenario.owner_id), area.version)
 
 
 @router.patch("/api/scenarios/{slug}", response_model=None)
@@ -739,7 +737,7 @@ def api_patch(
         )
     except AccountError as exc:
         return _unprocessable({"name": str(exc)})
-    return scenario_json(updated, user, user, area.nd)
+    return scenario_json(updated, user, user, area.version)
 
 
 @router.delete("/api/scenarios/{slug}", status_code=204)

@@ -1,0 +1,91 @@
+"""Benchmarks: FTE per 1,000 patients and patients per FTE by staff group against the PCN's
+other practices, the ICB and England, and a practice's percentile among its ICB's practices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gpworkforce.nomenclature import ROLE_CODES, STAFF_GROUP_LABELS, STAFF_GROUPS
+from gpworkforce.services.national import staff_group_of
+from gpworkforce.services.organisations import resolve
+from gpworkforce.services.results import BenchmarkReport, BenchmarkSummary
+from gpworkforce.services.scenario_run import fte_notes, org_info
+from gpworkforce.services.versions import DataVersion
+
+Array = NDArray[np.float64]
+
+
+def staff_group_fte(fte: Array) -> Array:
+    """FTE [..., r] summed into staff groups [..., g] (order of STAFF_GROUPS)."""
+    onehot = np.zeros((len(ROLE_CODES), len(STAFF_GROUPS)))
+    onehot[np.arange(len(ROLE_CODES)), staff_group_of()] = 1.0
+    return np.asarray(fte) @ onehot
+
+
+def ratios(fte: Array, patients: float) -> tuple[Array, Array]:
+    """(FTE per 1,000 patients, patients per FTE) for FTE by staff group [g]."""
+    per_1000 = fte / patients * 1000.0 if patients > 0 else np.full_like(fte, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_fte = np.where(fte > 0, patients / fte, np.nan)
+    return per_1000, per_fte
+
+
+def benchmark_report(version: DataVersion, org_code: str) -> BenchmarkReport:
+    """FTE per 1,000 patients and patients per FTE by staff group against England, ICB and peers."""
+    nd = version.data
+    org = resolve(version, org_code)
+    list_size = nd.practices["patients"].to_numpy()
+    fte_g = staff_group_fte(nd.fte)
+    comparators: list[tuple[str, str, NDArray[np.bool_]]] = [(org.label, "organisation", org.mask)]
+    if org.level == "practice":
+        pcn = org.parent_code(nd, "pcn")
+        if pcn:
+            peers = (nd.practices["pcn_code"] == pcn).to_numpy() & ~org.mask
+            if peers.any():
+                comparators.append((f"Other practices in PCN {pcn}", "pcn_peers", peers))
+    if org.level in ("practice", "pcn", "sub_icb"):
+        icb = org.parent_code(nd, "icb")
+        if icb:
+            comparators.append((f"ICB {icb}", "icb", (nd.practices["icb_code"] == icb).to_numpy()))
+    if org.level != "england":
+        comparators.append(("England", "england", np.ones(len(list_size), dtype=bool)))
+    rows = []
+    for gi, group in enumerate(STAFF_GROUPS):
+        row: dict[str, Any] = {"staff_group": group, "label": STAFF_GROUP_LABELS[group]}
+        for _, key, mask in comparators:
+            pats = float(list_size[mask].sum())
+            f = float(fte_g[mask, gi].sum())
+            per_1000, per_fte = ratios(np.array([f]), pats)
+            row[f"{key}_fte"] = f
+            row[f"{key}_fte_per_1000"] = float(per_1000[0])
+            row[f"{key}_patients_per_fte"] = float(per_fte[0])
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    # where this organisation sits among the practices of its ICB (or England), per 1,000 patients
+    if org.level == "practice":
+        icb = org.parent_code(nd, "icb")
+        pool = (nd.practices["icb_code"] == icb).to_numpy() if icb else np.ones(len(list_size), dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_1000 = fte_g[pool] / list_size[pool, None] * 1000.0
+            mine = fte_g[org.mask][0] / list_size[org.mask][0] * 1000.0
+        table["percentile_in_icb"] = [
+            float((per_1000[:, g] < mine[g]).mean() * 100.0) for g in range(len(STAFF_GROUPS))
+        ]
+    summary = BenchmarkSummary(
+        comparators=[label for label, _, _ in comparators], patients=float(list_size[org.mask].sum())
+    )
+    notes = [
+        *fte_notes(version, org),
+        "FTE include PCN-employed staff shared by list size; GPs include locums and GPs in training",
+    ]
+    return BenchmarkReport.build(
+        {"staff_groups": table},
+        title=f"Benchmarks: {org.label}",
+        organisation=org_info(version, org),
+        summary=summary,
+        notes=notes,
+    )

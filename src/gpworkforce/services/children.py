@@ -1,0 +1,98 @@
+"""Organisations below: one row per organisation at a level inside another (patients, demand,
+capacity, gap), from one model run of the parent's practices and group sums."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gpworkforce.model.grouping import group_sum
+from gpworkforce.nomenclature import WEEKS_PER_YEAR
+from gpworkforce.scenario import Scenario
+from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
+from gpworkforce.services.organisations import children, resolve
+from gpworkforce.services.results import ChildrenReport, ChildrenSummary
+from gpworkforce.services.scenario_run import (
+    MONTHS,
+    common_notes,
+    fte_notes,
+    org_info,
+    projected_patients,
+    run_scenario,
+)
+from gpworkforce.services.versions import DataVersion
+
+
+def by_level_report(version: DataVersion, org_code: str, by: str, scenario: Scenario | None = None) -> ChildrenReport:
+    """One row per organisation at level ``by`` inside ``org``: patients, demand, capacity, gap."""
+    scenario = scenario or Scenario()
+    nd = version.data
+    org = resolve(version, org_code)
+    res, notes = run_scenario(version, org, scenario)
+    kids = children(version, org, by)
+    # Only the organisation's own practices take part (an ICB is ~300 rows, England 6,139).
+    rows = org.rows
+    idx_all, codes = nd.groups(by)
+    idx = idx_all[rows]
+    n = len(codes)
+    patients = projected_patients(version, org, scenario).sum(axis=(1, 2))
+    demand_week, capacity_week = res.demand_week, res.capacity_week
+    sums = group_sum(
+        np.column_stack(
+            [
+                patients,
+                res.booked_year,
+                demand_week[:, CLINICAL].sum(axis=1) + res.unassigned_week,
+                capacity_week[:, CLINICAL].sum(axis=1),
+                nd.fte_of(rows)[:, GP_ROLES].sum(axis=1),
+                demand_week[:, GP_ROLES].sum(axis=1),
+                capacity_week[:, GP_ROLES].sum(axis=1),
+                np.ones(len(rows)),
+            ]
+        ),
+        idx,
+        n,
+    )[kids["group"].to_numpy()]
+    pats_g, booked, demand, capacity, gp_fte, gp_demand, gp_capacity, practices = sums.T
+    gap = demand - capacity
+    columns: dict[str, Any] = {
+        "code": kids["code"].to_numpy(),
+        "name": kids["name"].to_numpy(),
+        "practices": practices.astype(int),
+        "patients": pats_g,
+        "appointments_per_year": booked,
+        "appointments_per_month": booked / MONTHS,
+        "appointments_per_week": booked / WEEKS_PER_YEAR,
+        "demand_per_week": demand,
+        "capacity_per_week": capacity,
+        "gap_per_week": gap,
+        "gap_share_of_demand": np.divide(gap, demand, out=np.zeros(len(gap)), where=demand > 0),
+        "gp_fte": gp_fte,
+        "patients_per_gp_fte": np.divide(pats_g, gp_fte, out=np.full(len(gap), np.nan), where=gp_fte > 0),
+        "gp_demand_per_week": gp_demand,
+        "gp_capacity_per_week": gp_capacity,
+        "gp_gap_per_week": gp_demand - gp_capacity,
+    }
+    if by == "practice":
+        src = pd.Series(nd.fte_source, index=nd.practices["practice_code"])
+        columns["fte_source"] = src.reindex(kids["code"]).to_numpy()
+    table = pd.DataFrame(columns)
+    summary = ChildrenSummary(
+        rows=len(table),
+        level=by,
+        patients=float(table["patients"].sum()),
+        gap_per_week=float(table["gap_per_week"].sum()),
+    )
+    if by == "pcn":
+        unallocated = int((org.mask & (nd.groups("pcn")[0] < 0)).sum())
+        if unallocated:
+            notes.append(f"{unallocated} practices have no PCN (code U) and are not in any row")
+    return ChildrenReport.build(
+        {"organisations": table},
+        title=f"{org.label} by {by.replace('_', '-')}",
+        organisation=org_info(version, org),
+        summary=summary,
+        notes=common_notes(version) + notes + fte_notes(version, org),
+    )

@@ -1,0 +1,103 @@
+"""Demand: registered patients and appointments by need category and age band, and the GP
+work other roles could take (with its cost at GP and at other roles' rates)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gpworkforce.model.skillmix import transferable_share
+from gpworkforce.nomenclature import AGE_BANDS, NEED_CATEGORIES, ROLE_CODES, WEEKS_PER_YEAR
+from gpworkforce.scenario import Scenario
+from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
+from gpworkforce.services.organisations import resolve
+from gpworkforce.services.results import DemandReport, DemandSummary
+from gpworkforce.services.scenario_run import (
+    MONTHS,
+    common_notes,
+    org_info,
+    projected_patients,
+    run_scenario,
+)
+from gpworkforce.services.versions import DataVersion
+
+
+def demand_report(version: DataVersion, org_code: str, scenario: Scenario | None = None) -> DemandReport:
+    """Registered patients and appointments by need category and age band, and shiftable GP work."""
+    scenario = scenario or Scenario()
+    cal = version.calibration
+    org = resolve(version, org_code)
+    res, notes = run_scenario(version, org, scenario)
+    grown = projected_patients(version, org, scenario)
+    per_expected = np.divide(
+        res.booked_year, res.expected_year, out=np.zeros(len(org.rows)), where=res.expected_year > 0
+    )
+    by_age = np.einsum("pas,as,p->a", grown, cal.params.rates, per_expected)
+    booked = float(res.booked_year.sum())
+    cat = res.demand_category_year.sum(axis=0)
+    p = cal.params
+    gp_work_cat = cat * p.gp_share / WEEKS_PER_YEAR
+    other = (~GP_ROLES & CLINICAL).astype(float)
+    any_role = transferable_share(p.skills, other)
+    transferable_cat = gp_work_cat * any_role
+    gp_minutes = p.minutes[ROLE_CODES.index("gp")]
+    cost = p.cost_per_appointment()
+    weights = p.skills / np.maximum(p.skills.sum(axis=0, keepdims=True), 1e-12)
+    other_cost_cat = (weights * cost[:, None]).sum(axis=0)
+    gp_cost = cost[ROLE_CODES.index("gp")]
+
+    total_patients = float(grown.sum())
+    summary = DemandSummary(
+        registered_patients=total_patients,
+        appointments_per_year=booked,
+        appointments_per_month=booked / MONTHS,
+        appointments_per_week=booked / WEEKS_PER_YEAR,
+        appointments_per_patient_year=booked / total_patients if total_patients else 0.0,
+        gp_appointments_per_week=float(gp_work_cat.sum()),
+        gp_appointments_others_could_take_per_week=float(transferable_cat.sum()),
+        share_of_gp_work_others_could_take=float(transferable_cat.sum() / gp_work_cat.sum())
+        if gp_work_cat.sum()
+        else 0.0,
+        gp_hours_per_week_others_could_take=float(transferable_cat.sum() * gp_minutes / 60.0),
+        annual_cost_of_that_work_at_gp_rates=float(transferable_cat.sum() * gp_cost * WEEKS_PER_YEAR),
+        annual_cost_of_that_work_by_other_roles=float((transferable_cat * other_cost_cat).sum() * WEEKS_PER_YEAR),
+        year=scenario.year or version.base_year,
+    )
+    categories = pd.DataFrame(
+        {
+            "category": [c.code for c in NEED_CATEGORIES],
+            "label": [c.label for c in NEED_CATEGORIES],
+            "appointments_per_year": cat,
+            "appointments_per_week": cat / WEEKS_PER_YEAR,
+            "share": cat / booked if booked else 0.0,
+            "gp_share": p.gp_share,
+            "gp_appointments_others_could_take_per_week": transferable_cat,
+        }
+    )
+    ages = pd.DataFrame(
+        {
+            "age_band": list(AGE_BANDS),
+            "female": grown[:, :, 0].sum(axis=0),
+            "male": grown[:, :, 1].sum(axis=0),
+            "appointments_per_year": by_age,
+        }
+    )
+    ages["patients"] = ages["female"] + ages["male"]
+    ages["appointments_per_patient_year"] = np.divide(
+        ages["appointments_per_year"], ages["patients"], out=np.zeros(len(ages)), where=ages["patients"] > 0
+    )
+    notes = (
+        common_notes(version)
+        + notes
+        + [
+            "GP work others could take: the skills matrix (reference/skills.csv) with every role available; "
+            "costs per appointment count non-patient-facing paid time (reference/roles.csv, PSSRU 2023/24 prices)",
+        ]
+    )
+    return DemandReport.build(
+        {"categories": categories, "age_bands": ages},
+        title=f"Demand: {org.label}",
+        organisation=org_info(version, org),
+        summary=summary,
+        notes=notes,
+    )

@@ -1,0 +1,153 @@
+"""Numbers, percentages, lever values and organisation names as the pages show them (template filters)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final
+
+from fastapi.templating import Jinja2Templates
+
+from gpworkforce.services.organisations import LEVEL_LABELS
+from gpworkforce.web.scenario_form import Lever
+
+#: Plural nouns for "by" choices and table captions.
+LEVEL_PLURALS: Final = {
+    "region": "regions",
+    "icb": "ICBs",
+    "sub_icb": "sub-ICB locations",
+    "pcn": "PCNs",
+    "practice": "practices",
+}
+
+
+def _number(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def fmt_number(value: Any, digits: int = 0) -> str:
+    """``1234.5`` -> ``1,235``; missing values -> an en dash."""
+    f = _number(value)
+    if f is None:
+        return "–"
+    if digits == 0 and abs(f) < 0.5:
+        f = 0.0  # no "-0"
+    return f"{f:,.{digits}f}"
+
+
+def fmt_signed(value: Any, digits: int = 0) -> str:
+    """``1234`` -> ``+1,234``; ``-5`` -> ``-5``; zero has no sign."""
+    f = _number(value)
+    if f is None:
+        return "–"
+    text = fmt_number(f, digits)
+    return text if text.startswith("-") or float(text.replace(",", "")) == 0 else "+" + text
+
+
+def fmt_pct(value: Any, digits: int = 1, signed: bool = False) -> str:
+    """``0.052`` -> ``5.2%`` (``+5.2%`` when signed)."""
+    f = _number(value)
+    if f is None:
+        return "–"
+    text = f"{f * 100:.{digits}f}%"
+    if text.startswith("-") and float(text[:-1]) == 0:
+        text = text[1:]
+    return ("+" + text) if signed and not text.startswith("-") and f * 100 >= 10 ** (-digits) / 2 else text
+
+
+def fmt_cell(value: Any, fmt: str) -> str:
+    """A table cell by column format."""
+    if fmt == "text":
+        return "" if value is None else str(value)
+    if fmt == "signed":
+        return fmt_signed(value)
+    if fmt == "pct":
+        return fmt_pct(value)
+    if fmt == "dec1":
+        return fmt_number(value, 1)
+    if fmt == "dec2":
+        return fmt_number(value, 2)
+    return fmt_number(value)
+
+
+def lever_decimals(lever: Lever) -> int:
+    """Decimals that show one step of a percentage slider (0.005 -> 1, 0.05 -> 0)."""
+    if lever.unit != "%":
+        return 0
+    return max(0, -math.floor(math.log10(lever.step * 100) + 1e-9))
+
+
+def fmt_lever(lever: Lever, value: float | None) -> str:
+    """A lever's value as the panel shows it (``0.2`` -> ``20%``)."""
+    if value is None:
+        return "–"
+    if lever.unit == "%":
+        return fmt_pct(value, lever_decimals(lever), signed=lever.minimum < 0)
+    return f"{value:g}"
+
+
+#: Words kept in capitals when an all-capitals name is shown in title case.
+_ACRONYMS: Final = frozenset(
+    {"NHS", "PCN", "GP", "GPS", "ICB", "UK", "CIC", "LLP", "LTD", "PMS", "APMS", "HC", "MC", "II", "III", "IV"}
+)
+
+
+_SMALL_WORDS: Final = frozenset({"and", "of", "the", "in", "on", "at", "for", "upon", "with"})
+
+
+def display_name(name: Any) -> str:
+    """Organisation names as people write them: ``THE DENSHAM SURGERY`` -> ``The Densham Surgery``.
+
+    Practice and PCN names come in capitals; mixed-case names are left alone, and known
+    acronyms and codes (words with digits) stay in capitals.
+    """
+    text = "" if name is None else str(name)
+    if not text.isupper():
+        return text
+
+    def cap(part: str) -> str:
+        i = next((k for k, ch in enumerate(part) if ch.isalpha()), len(part))
+        return part[:i] + part[i : i + 1].upper() + part[i + 1 :].lower()
+
+    def word(w: str, first: bool) -> str:
+        core = w.strip("()[],.&'-/")
+        if core in _ACRONYMS or any(ch.isdigit() for ch in w) or (len(core) == 1 and core not in "AI"):
+            return w
+        if not first and core.lower() in _SMALL_WORDS:
+            return w.lower()
+        return "-".join(cap(part) for part in w.split("-"))
+
+    return " ".join(word(w, i == 0) for i, w in enumerate(text.split(" ")))
+
+
+def install_template_helpers(templates: Jinja2Templates) -> None:
+    """Filters and globals the organisation, search and home templates use."""
+    templates.env.filters.update(
+        num=fmt_number,
+        signed=fmt_signed,
+        pct=fmt_pct,
+        cell=fmt_cell,
+        level_label=lambda lv: LEVEL_LABELS[lv],
+        org_name=display_name,
+    )
+    templates.env.globals.update(level_plurals=LEVEL_PLURALS, level_labels=LEVEL_LABELS)
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values: NaN and infinities become None, numpy scalars Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if hasattr(value, "item"):  # numpy scalar
+        return jsonable(value.item())
+    return value
