@@ -19,7 +19,7 @@ from gpworkforce.services.scenario_run import (
     common_notes,
     fte_notes,
     org_info,
-    projected_patients,
+    projected_list_sizes,
     run_scenario,
 )
 from gpworkforce.services.versions import DataVersion
@@ -37,7 +37,7 @@ def by_level_report(version: DataVersion, org_code: str, by: str, scenario: Scen
     idx_all, codes = nd.groups(by)
     idx = idx_all[rows]
     n = len(codes)
-    patients = projected_patients(version, org, scenario).sum(axis=(1, 2))
+    patients = projected_list_sizes(version, org, scenario)
     demand_week, capacity_week = res.demand_week, res.capacity_week
     sums = group_sum(
         np.column_stack(

@@ -72,6 +72,14 @@ def projected_patients(version: DataVersion, org: Organisation, scenario: Scenar
     return patients if growth is None else patients * growth
 
 
+def projected_list_sizes(version: DataVersion, org: Organisation, scenario: Scenario) -> Array:
+    """Registered patients [p] of ``org``'s practices in the scenario's year (summed as the
+    organisations-below table always has, so its figures stay the same to the last digit)."""
+    patients = version.data.patients[org.rows]
+    growth, _ = growth_factors(version, scenario)
+    return patients.sum(axis=(1, 2)) if growth is None else np.einsum("pas,as->p", patients, growth)
+
+
 def _levers(version: DataVersion, org: Organisation, scenario: Scenario) -> tuple[Levers, list[str]]:
     nd, notes = version.data, []
     growth, note = growth_factors(version, scenario)
