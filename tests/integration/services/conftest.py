@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from gpworkforce import store
-from gpworkforce.services.analysis import Context, open_context
 from gpworkforce.services.importing import ensure_database
+from gpworkforce.services.versions import Workspace, open_workspace
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -48,9 +48,9 @@ def monkeypatch_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[py
 
 
 @pytest.fixture(scope="session")
-def ctx(national_url: str) -> Context:
+def ctx(national_url: str) -> Workspace:
     """Services context on the national database."""
-    return open_context(national_url)
+    return open_workspace(national_url)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from gpworkforce.ingest import read_heec_workforce
-from gpworkforce.services.analysis import ratios
+from gpworkforce.services.benchmarks import ratios
 
 
 def _gp_ratio(shared: Path, year: int) -> tuple[float, float]:

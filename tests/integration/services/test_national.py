@@ -12,73 +12,77 @@ import pandas as pd
 import pytest
 
 from gpworkforce.scenario import Scenario
-from gpworkforce.services import analysis, validation
-from gpworkforce.services.analysis import Context
+from gpworkforce.services import validation
+from gpworkforce.services.benchmarks import benchmark_report
+from gpworkforce.services.capacity import capacity_report, gap_report
+from gpworkforce.services.children import by_level_report
+from gpworkforce.services.demand import demand_report
 from gpworkforce.services.organisations import UnknownOrganisation, resolve
+from gpworkforce.services.versions import Workspace
 
 ENGLAND_PATIENTS = 63_436_508  # sum of GP rows, SEX=ALL, AGE_GROUP_5=ALL, July 2026 file
 ENGLAND_PRACTICES = 6_139
 
 
-def test_england_totals_equal_the_patients_file(ctx: Context) -> None:
-    report = analysis.demand_report(ctx, "england")
-    assert report.summary["registered_patients"] == ENGLAND_PATIENTS
+def test_england_totals_equal_the_patients_file(ctx: Workspace) -> None:
+    report = demand_report(ctx.version(), "england")
+    assert report.summary.registered_patients == ENGLAND_PATIENTS
     assert report.org["practices"] == ENGLAND_PRACTICES
-    ages = report.tables["age_bands"]
+    ages = report.frames()["age_bands"]
     assert ages["female"].sum() == 31_734_049
     assert ages["male"].sum() == 31_702_459
 
 
-def test_totals_match_the_raw_file_when_present(ctx: Context, shared_data: Path) -> None:
+def test_totals_match_the_raw_file_when_present(ctx: Workspace, shared_data: Path) -> None:
     raw = pd.read_csv(shared_data / "gp-reg-pat-prac-quin-age_2026-07.csv.gz", dtype=str)
     gp = raw[(raw.ORG_TYPE == "GP") & (raw.SEX == "ALL") & (raw.AGE_GROUP_5 == "ALL")]
     per_practice = gp.set_index("ORG_CODE")["NUMBER_OF_PATIENTS"].astype(int)
-    nd = ctx.data
+    nd = ctx.version().data
     ours = pd.Series(nd.patients.sum(axis=(1, 2)), index=nd.practices["practice_code"])
     assert (ours.reindex(per_practice.index) == per_practice).all()
 
 
-def test_every_practice_maps_to_an_icb_and_a_pcn_or_unallocated(ctx: Context) -> None:
-    p = ctx.data.practices
+def test_every_practice_maps_to_an_icb_and_a_pcn_or_unallocated(ctx: Workspace) -> None:
+    p = ctx.version().data.practices
     assert (p["icb_code"] != "").all()
     assert (p["pcn_code"] != "").all()
     unallocated = p[p["pcn_code"] == "U"]
     assert len(unallocated) == 52  # reported as having no PCN, per the mapping file
-    report = analysis.by_level_report(ctx, "england", "pcn")
+    report = by_level_report(ctx.version(), "england", "pcn")
     assert any("52 practices have no PCN" in n for n in report.notes)
-    assert report.tables["organisations"]["patients"].sum() == ENGLAND_PATIENTS - unallocated_patients(ctx)
+    assert report.frames()["organisations"]["patients"].sum() == ENGLAND_PATIENTS - unallocated_patients(ctx)
 
 
-def unallocated_patients(ctx: Context) -> float:
-    nd = ctx.data
+def unallocated_patients(ctx: Workspace) -> float:
+    nd = ctx.version().data
     return float(nd.patients[(nd.practices["pcn_code"] == "U").to_numpy()].sum())
 
 
-def test_levels_add_up(ctx: Context) -> None:
+def test_levels_add_up(ctx: Workspace) -> None:
     """Every ICB's practices sum to the ICB, and the ICBs sum to England."""
-    icbs = analysis.by_level_report(ctx, "england", "icb").tables["organisations"]
-    england = analysis.gap_report(ctx, "england").summary
+    icbs = by_level_report(ctx.version(), "england", "icb").frames()["organisations"]
+    england = gap_report(ctx.version(), "england").summary
     assert icbs["patients"].sum() == ENGLAND_PATIENTS
-    assert icbs["demand_per_week"].sum() == pytest.approx(england["demand_per_week"], rel=1e-9)
-    assert icbs["capacity_per_week"].sum() == pytest.approx(england["capacity_per_week"], rel=1e-9)
+    assert icbs["demand_per_week"].sum() == pytest.approx(england.demand_per_week, rel=1e-9)
+    assert icbs["capacity_per_week"].sum() == pytest.approx(england.capacity_per_week, rel=1e-9)
     code = icbs.sort_values("patients").iloc[0]["code"]
-    practices = analysis.by_level_report(ctx, code, "practice").tables["organisations"]
-    icb = analysis.gap_report(ctx, code).summary
-    assert practices["gap_per_week"].sum() == pytest.approx(icb["gap_per_week"], rel=1e-9, abs=1e-6)
-    assert len(practices) == int((ctx.data.practices["icb_code"] == code).sum())
+    practices = by_level_report(ctx.version(), code, "practice").frames()["organisations"]
+    icb = gap_report(ctx.version(), code).summary
+    assert practices["gap_per_week"].sum() == pytest.approx(icb.gap_per_week, rel=1e-9, abs=1e-6)
+    assert len(practices) == int((ctx.version().data.practices["icb_code"] == code).sum())
 
 
-def test_calibrated_england_volume_matches_published_series(ctx: Context) -> None:
+def test_calibrated_england_volume_matches_published_series(ctx: Workspace) -> None:
     """Rates are scaled so England's year equals the latest 12 months of the national series."""
-    summary = analysis.demand_report(ctx, "england").summary
-    series = ctx.data.subicb_series
+    summary = demand_report(ctx.version(), "england").summary
+    series = ctx.version().data.subicb_series
     months = sorted(series["month"].unique())[-12:]
     published = series[series["month"].isin(months)]["appointments"].sum()
-    assert summary["appointments_per_year"] == pytest.approx(published, rel=1e-9)
-    assert 5.0 < summary["appointments_per_patient_year"] < 7.0  # Hobbs 2016: 5.2 in 2013/14, rising
+    assert summary.appointments_per_year == pytest.approx(published, rel=1e-9)
+    assert 5.0 < summary.appointments_per_patient_year < 7.0  # Hobbs 2016: 5.2 in 2013/14, rising
 
 
-def test_out_of_sample_checks_pass(ctx: Context) -> None:
+def test_out_of_sample_checks_pass(ctx: Workspace) -> None:
     """Fit on southern practices only, check every sub-ICB of England and held-out practices."""
     v = validation.validate(ctx)
     sub = v["sub_icbs"]
@@ -93,17 +97,17 @@ def test_out_of_sample_checks_pass(ctx: Context) -> None:
     assert cal["with"]["median_ape"] < cal["without"]["median_ape"]
 
 
-def test_capacity_is_labelled_with_its_source(ctx: Context) -> None:
-    report = analysis.capacity_report(ctx, "england")
+def test_capacity_is_labelled_with_its_source(ctx: Workspace) -> None:
+    report = capacity_report(ctx.version(), "england")
     assert any("Health Equity Evidence Centre" in n for n in report.notes)
     assert any("estimate" in n for n in report.notes)
-    roles = report.tables["roles"].set_index("role")
+    roles = report.frames()["roles"].set_index("role")
     assert 25_000 < roles.loc["gp", "fte"] < 30_000  # qualified permanent GPs, HEEC FY2024 ~26,600 + PCN GPs
 
 
-def test_benchmark_ratios_are_consistent(ctx: Context) -> None:
-    code = str(ctx.data.practices["practice_code"].iloc[100])
-    table = analysis.benchmark_report(ctx, code).tables["staff_groups"].set_index("staff_group")
+def test_benchmark_ratios_are_consistent(ctx: Workspace) -> None:
+    code = str(ctx.version().data.practices["practice_code"].iloc[100])
+    table = benchmark_report(ctx.version(), code).frames()["staff_groups"].set_index("staff_group")
     for key in ("organisation", "england"):
         per_1000 = table[f"{key}_fte_per_1000"]
         per_fte = table[f"{key}_patients_per_fte"]
@@ -111,31 +115,31 @@ def test_benchmark_ratios_are_consistent(ctx: Context) -> None:
         np.testing.assert_allclose(per_fte[ok], 1000.0 / per_1000[ok], rtol=1e-9)
 
 
-def test_projection_uses_ons_growth(ctx: Context) -> None:
-    now = analysis.demand_report(ctx, "england").summary
-    later = analysis.demand_report(ctx, "england", Scenario(year=2035)).summary
-    growth = later["registered_patients"] / now["registered_patients"]
+def test_projection_uses_ons_growth(ctx: Workspace) -> None:
+    now = demand_report(ctx.version(), "england").summary
+    later = demand_report(ctx.version(), "england", Scenario(year=2035)).summary
+    growth = later.registered_patients / now.registered_patients
     assert 1.02 < growth < 1.08  # ONS 2022-based: England 59.64m (2026) -> 62.41m (2035) = +4.6%
     # the population ages, so appointments grow faster than heads
-    assert later["appointments_per_year"] / now["appointments_per_year"] > growth
+    assert later.appointments_per_year / now.appointments_per_year > growth
 
 
-def test_scenario_levers_move_the_gap_in_the_right_direction(ctx: Context) -> None:
-    base = analysis.gap_report(ctx, "QHM").summary
-    shifted = analysis.gap_report(ctx, "QHM", Scenario(shift_share=0.5)).summary
-    staffed = analysis.gap_report(ctx, "QHM", Scenario(added_fte={"gp": 50})).summary
-    fewer_dna = analysis.gap_report(ctx, "QHM", Scenario(dna_rate=0.01)).summary
-    assert shifted["gp_gap_per_week"] < base["gp_gap_per_week"]
-    assert staffed["gap_per_week"] < base["gap_per_week"]
-    assert fewer_dna["demand_per_week"] < base["demand_per_week"]
+def test_scenario_levers_move_the_gap_in_the_right_direction(ctx: Workspace) -> None:
+    base = gap_report(ctx.version(), "QHM").summary
+    shifted = gap_report(ctx.version(), "QHM", Scenario(shift_share=0.5)).summary
+    staffed = gap_report(ctx.version(), "QHM", Scenario(added_fte={"gp": 50})).summary
+    fewer_dna = gap_report(ctx.version(), "QHM", Scenario(dna_rate=0.01)).summary
+    assert shifted.gp_gap_per_week < base.gp_gap_per_week
+    assert staffed.gap_per_week < base.gap_per_week
+    assert fewer_dna.demand_per_week < base.demand_per_week
 
 
-def test_ons_codes_resolve_and_unknown_codes_fail(ctx: Context) -> None:
-    nd = ctx.data
-    icb = resolve(nd, "QHM")
-    ons = str(nd.practices.loc[icb.mask, "icb_ons_code"].iloc[0])
-    assert resolve(nd, ons).code == "QHM"
+def test_ons_codes_resolve_and_unknown_codes_fail(ctx: Workspace) -> None:
+    version = ctx.version()
+    icb = resolve(version, "QHM")
+    ons = str(version.data.practices.loc[icb.mask, "icb_ons_code"].iloc[0])
+    assert resolve(version, ons).code == "QHM"
     with pytest.raises(UnknownOrganisation, match="unknown organisation"):
-        resolve(nd, "ZZZ999")
+        resolve(version, "ZZZ999")
     with pytest.raises(UnknownOrganisation, match="no PCN"):
-        resolve(nd, "U")
+        resolve(version, "U")

@@ -9,7 +9,7 @@ import pytest
 import test_corr_fixtures as shared
 from web_helpers import Person
 
-from gpworkforce.services.analysis import Context
+from gpworkforce.services.versions import Workspace
 
 # Fixtures shared with the other correction and scenario tests (see test_corr_fixtures.py).
 app = shared.app
@@ -28,13 +28,13 @@ MakeUser = Callable[..., Person]
 SignedIn = Callable[[Person], Any]
 
 
-def other_icb(ctx: Context) -> tuple[str, str]:
-    p = ctx.data.practices
+def other_icb(ctx: Workspace) -> tuple[str, str]:
+    p = ctx.version().data.practices
     row = p[(p["icb_code"] != HOME_ICB) & (p["icb_code"].str.startswith("Q"))].iloc[0]
     return str(row["practice_code"]), str(row["icb_code"])
 
 
-def test_audit_log_scope_and_privacy(ctx: Context, make_user: MakeUser, signed_in: SignedIn) -> None:
+def test_audit_log_scope_and_privacy(ctx: Workspace, make_user: MakeUser, signed_in: SignedIn) -> None:
     far_practice, far_icb = other_icb(ctx)
     lead_person = make_user("pcn_lead", HOME_PCN)
     lead, lead_token = signed_in(lead_person)

@@ -7,7 +7,7 @@ arrays, so:
 
 - one SQLite template is built per test run (shared by xdist workers through a file lock) and
   copied once per process into ``national_url``;
-- every test in the process shares that database and one analysis ``Context``, so the national
+- every test in the process shares that database and one analysis ``Workspace``, so the national
   arrays are built once; tests create users with unique addresses and assert on their own rows;
 - :func:`clean_corrections` (autouse where imported) removes FTE corrections after each test.
   With no corrections the data fingerprint is the original one again, so the cached arrays
@@ -32,8 +32,8 @@ from web_helpers import Person
 
 from gpworkforce.reference import load_reference
 from gpworkforce.services.accounts import create_user
-from gpworkforce.services.analysis import Context
 from gpworkforce.services.importing import database_is_empty
+from gpworkforce.services.versions import Workspace
 from gpworkforce.store import make_engine, session_scope, upgrade
 from gpworkforce.store.tables import PracticeFteOverride
 from gpworkforce.web.app import create_app
@@ -54,7 +54,7 @@ def national_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         assert not database_is_empty(engine)
         _PROCESS["url"] = url
         _PROCESS["engine"] = engine
-        _PROCESS["ctx"] = Context(engine, load_reference())
+        _PROCESS["ctx"] = Workspace(engine, load_reference())
     return str(_PROCESS["url"])
 
 
@@ -66,14 +66,14 @@ def engine(national_url: str) -> Engine:
 
 
 @pytest.fixture
-def ctx(national_url: str) -> Context:
+def ctx(national_url: str) -> Workspace:
     """The process-wide analysis context on the national database."""
-    context: Context = _PROCESS["ctx"]
+    context: Workspace = _PROCESS["ctx"]
     return context
 
 
-def make_app(engine: Engine, ctx: Context) -> FastAPI:
-    """The real app on the national database, sharing the process's Context (arrays built once)."""
+def make_app(engine: Engine, ctx: Workspace) -> FastAPI:
+    """The real app on the national database, sharing the process's Workspace (arrays built once)."""
     application = create_app(
         engine.url.render_as_string(hide_password=False), engine=engine, secret_key=secrets.token_urlsafe(32)
     )
@@ -86,7 +86,7 @@ def make_app(engine: Engine, ctx: Context) -> FastAPI:
 
 
 @pytest.fixture
-def app(engine: Engine, ctx: Context) -> FastAPI:
+def app(engine: Engine, ctx: Workspace) -> FastAPI:
     """See :func:`make_app`."""
     return make_app(engine, ctx)
 

@@ -17,7 +17,8 @@ from web_helpers import Person
 from gpworkforce import store
 from gpworkforce.nomenclature import ROLE_CODES
 from gpworkforce.services import corrections as corrections_service
-from gpworkforce.services.analysis import Context, capacity_report
+from gpworkforce.services.capacity import capacity_report
+from gpworkforce.services.versions import Workspace
 from gpworkforce.store.accounts import AuditLog
 from gpworkforce.store.tables import PracticeFteOverride
 from gpworkforce.web.deps import CurrentUser
@@ -196,16 +197,16 @@ def test_correction_and_audit_share_one_transaction(
         assert s.scalar(select(func.count()).select_from(PracticeFteOverride)) == 0
 
 
-def test_capacity_uses_the_correction(ctx: Context, engine: Engine, make_user: MakeUser, signed_in: SignedIn) -> None:
+def test_capacity_uses_the_correction(ctx: Workspace, engine: Engine, make_user: MakeUser, signed_in: SignedIn) -> None:
     """After a correction the national arrays are rebuilt (new fingerprint) and capacity follows it."""
-    before = capacity_report(ctx, HOME).tables["roles"].set_index("role")
+    before = capacity_report(ctx.version(), HOME).frames()["roles"].set_index("role")
     client, token = signed_in(make_user("pcn_lead", "U89141"))
     response = client.put(
         f"/api/practices/{HOME}/fte", json={"gp": 10.0, "pharmacist": 0}, headers={"X-CSRF-Token": token}
     )
     assert response.status_code == 200
 
-    after = capacity_report(ctx, HOME).tables["roles"].set_index("role")
+    after = capacity_report(ctx.version(), HOME).frames()["roles"].set_index("role")
     assert after.loc["gp", "fte"] == pytest.approx(10.0)
     assert after.loc["gp", "fte_pcn_share"] == 0.0  # the correction is the practice's whole FTE
     assert after.loc["gp", "capacity_per_week"] == pytest.approx(10.0 * after.loc["gp", "slots_per_fte_week"])
@@ -232,7 +233,7 @@ def test_capacity_uses_the_correction(ctx: Context, engine: Engine, make_user: M
 
 
 @pytest.fixture
-def app(engine: Engine, ctx: Context) -> FastAPI:
+def app(engine: Engine, ctx: Workspace) -> FastAPI:
     """The shared app plus a probe page that renders the link partial as a practice page would."""
     app = make_app(engine, ctx)
 
@@ -276,10 +277,10 @@ def test_link_partial_only_for_users_who_may_correct(
     assert (f'<a href="/org/{code}/fte">Correct FTE for this practice</a>' in html) is shown
 
 
-def test_org_page_shows_a_correction_at_once(ctx: Context, make_user: MakeUser, signed_in: SignedIn) -> None:
+def test_org_page_shows_a_correction_at_once(ctx: Workspace, make_user: MakeUser, signed_in: SignedIn) -> None:
     """The organisation pages serve data from memory; a correction made here must show on the next request."""
-    from gpworkforce.services.analysis import gap_report
-    from gpworkforce.web.context import fmt_number
+    from gpworkforce.services.capacity import gap_report
+    from gpworkforce.web.formatting import fmt_number
 
     def capacity_card(html: str) -> str:
         match = re.search(r'id="card-capacity-value">([^<]+)<', html)
@@ -292,7 +293,7 @@ def test_org_page_shows_a_correction_at_once(ctx: Context, make_user: MakeUser, 
     before = capacity_card(page)
     response = client.put(f"/api/practices/{HOME}/fte", json={"gp": 12.5}, headers={"X-CSRF-Token": token})
     assert response.status_code == 200
-    expected = fmt_number(gap_report(ctx, HOME).summary["capacity_per_week"])
+    expected = fmt_number(gap_report(ctx.version(), HOME).summary.capacity_per_week)
     assert expected != before
     assert capacity_card(client.get(f"/org/{HOME}").text) == expected
     fragment = client.get(f"/org/{HOME}/results", params={"shift_share": "0.1"}, headers={"HX-Request": "true"})
@@ -300,7 +301,7 @@ def test_org_page_shows_a_correction_at_once(ctx: Context, make_user: MakeUser, 
 
 
 def test_org_page_sees_a_write_made_elsewhere_in_this_process_at_once(
-    ctx: Context, engine: Engine, make_user: MakeUser, signed_in: SignedIn
+    ctx: Workspace, engine: Engine, make_user: MakeUser, signed_in: SignedIn
 ) -> None:
     """A write through any engine in this process (a CLI import, a script) invalidates the in-memory data.
 
@@ -309,8 +310,8 @@ def test_org_page_sees_a_write_made_elsewhere_in_this_process_at_once(
     """
     from sqlalchemy import create_engine
 
-    from gpworkforce.services.analysis import gap_report
-    from gpworkforce.web.context import fmt_number
+    from gpworkforce.services.capacity import gap_report
+    from gpworkforce.web.formatting import fmt_number
 
     client, _ = signed_in(make_user("practice_manager", HOME))
     before = client.get(f"/org/{HOME}").text
@@ -321,6 +322,6 @@ def test_org_page_sees_a_write_made_elsewhere_in_this_process_at_once(
     finally:
         elsewhere.dispose()
     after = client.get(f"/org/{HOME}").text  # before anything else reads the new data
-    expected = fmt_number(gap_report(ctx, HOME).summary["capacity_per_week"])
+    expected = fmt_number(gap_report(ctx.version(), HOME).summary.capacity_per_week)
     assert f'id="card-capacity-value">{expected}<' in after
     assert f'id="card-capacity-value">{expected}<' not in before

@@ -10,7 +10,7 @@ import test_corr_fixtures as shared
 from sqlalchemy import Engine, select
 from web_helpers import Person
 
-from gpworkforce.services.analysis import Context
+from gpworkforce.services.versions import Workspace
 from gpworkforce.store import session_scope
 from gpworkforce.store.tables import PracticeFteOverride
 
@@ -30,9 +30,9 @@ HOME_PCN = "U89141"
 HOME_ICB = "QHM"
 
 
-def sample_practices(ctx: Context) -> dict[str, str]:
+def sample_practices(ctx: Workspace) -> dict[str, str]:
     """Practices at each distance from A81001, taken from the loaded data."""
-    p = ctx.data.practices
+    p = ctx.version().data.practices
     sibling = p[(p["pcn_code"] == HOME_PCN) & (p["practice_code"] != HOME)]["practice_code"].iloc[0]
     same_icb = p[(p["icb_code"] == HOME_ICB) & (p["pcn_code"] != HOME_PCN) & (p["pcn_code"] != "U")]
     other_icb = p[(p["icb_code"] != HOME_ICB) & (p["icb_code"] != "")]
@@ -83,7 +83,7 @@ def test_scope_decides_fte_correction(
     role: str,
     where: str,
     channel: str,
-    ctx: Context,
+    ctx: Workspace,
     engine: Engine,
     make_user: Callable[..., Person],
     signed_in: Callable[[Person], Any],

@@ -13,16 +13,19 @@ import pytest
 from tests.national_db import national_template
 
 from gpworkforce.scenario import Scenario
-from gpworkforce.services.analysis import Context, benchmark_report, demand_report, gap_report, open_context
+from gpworkforce.services.benchmarks import benchmark_report
+from gpworkforce.services.capacity import gap_report
+from gpworkforce.services.demand import demand_report
+from gpworkforce.services.versions import Workspace, open_workspace
 from gpworkforce.web import figures
 
 
 @pytest.fixture(scope="module")
-def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     path = national_template(tmp_path_factory)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GPWORKFORCE_CACHE_DIR", str(path.parent / "org-array-cache"))
-        context = open_context(f"sqlite:///{path}")
+        context = open_workspace(f"sqlite:///{path}")
         yield context
         context.engine.dispose()
 
@@ -31,13 +34,13 @@ SCENARIO = Scenario(shift_share=0.4, year=2030, added_fte={"pharmacist": 3.0})
 
 
 @pytest.mark.parametrize("code", ["A81001", "QHM"])
-def test_gap_chart_bars_are_the_report_gaps_sorted(ctx: Context, code: str) -> None:
-    gap, base = gap_report(ctx, code, SCENARIO), gap_report(ctx, code)
+def test_gap_chart_bars_are_the_report_gaps_sorted(ctx: Workspace, code: str) -> None:
+    gap, base = gap_report(ctx.version(), code, SCENARIO), gap_report(ctx.version(), code)
     fig = figures.gap_by_role(gap, base, "f")
     figures.as_figure(fig)  # validates every property
     baseline_trace, scenario_trace = fig["data"]
-    roles = gap.tables["roles"]
-    base_gap = dict(zip(base.tables["roles"]["role"], base.tables["roles"]["gap_per_week"], strict=True))
+    roles = gap.frames()["roles"]
+    base_gap = dict(zip(base.frames()["roles"]["role"], base.frames()["roles"]["gap_per_week"], strict=True))
     shown = roles[(roles["gap_per_week"].abs() > 0.05) | (roles["role"].map(base_gap).abs() > 0.05)]
     shown = shown.sort_values("gap_per_week", kind="stable")
     assert scenario_trace["y"] == list(shown["label"])
@@ -50,12 +53,12 @@ def test_gap_chart_bars_are_the_report_gaps_sorted(ctx: Context, code: str) -> N
     assert len(alone["data"]) == 1 and alone["layout"]["showlegend"] is False
 
 
-def test_demand_and_capacity_chart_has_every_active_role_largest_last(ctx: Context) -> None:
-    gap = gap_report(ctx, "QHM", SCENARIO)
+def test_demand_and_capacity_chart_has_every_active_role_largest_last(ctx: Workspace) -> None:
+    gap = gap_report(ctx.version(), "QHM", SCENARIO)
     fig = figures.demand_vs_capacity(gap, "f")
     figures.as_figure(fig)
     capacity, demand = fig["data"]
-    roles = gap.tables["roles"]
+    roles = gap.frames()["roles"]
     active = roles[(roles["demand_per_week"] > 0.05) | (roles["capacity_per_week"] > 0.05)]
     assert sorted(capacity["y"]) == sorted(active["label"])
     sizes = [max(d, c) for d, c in zip(demand["x"], capacity["x"], strict=True)]
@@ -63,12 +66,12 @@ def test_demand_and_capacity_chart_has_every_active_role_largest_last(ctx: Conte
     assert sum(demand["x"]) == pytest.approx(active["demand_per_week"].sum(), abs=0.1 * len(active))
 
 
-def test_category_chart_splits_each_category_between_gps_and_others(ctx: Context) -> None:
-    demand = demand_report(ctx, "QHM", Scenario(year=2030))
+def test_category_chart_splits_each_category_between_gps_and_others(ctx: Workspace) -> None:
+    demand = demand_report(ctx.version(), "QHM", Scenario(year=2030))
     fig = figures.demand_by_category(demand, "f")
     figures.as_figure(fig)
     gp, other = fig["data"]
-    cats = demand.tables["categories"].set_index("label")
+    cats = demand.frames()["categories"].set_index("label")
     for label, g, o in zip(gp["y"], gp["x"], other["x"], strict=True):
         assert g + o == pytest.approx(cats.loc[label, "appointments_per_week"], abs=0.11)
         assert g == pytest.approx(cats.loc[label, "appointments_per_week"] * cats.loc[label, "gp_share"], abs=0.06)
@@ -76,18 +79,18 @@ def test_category_chart_splits_each_category_between_gps_and_others(ctx: Context
     assert totals == sorted(totals)
 
 
-def test_pyramid_and_benchmarks(ctx: Context) -> None:
-    demand = demand_report(ctx, "A81001")
+def test_pyramid_and_benchmarks(ctx: Workspace) -> None:
+    demand = demand_report(ctx.version(), "A81001")
     pyramid = figures.population_pyramid(demand, "f")
     figures.as_figure(pyramid)
     female, male = pyramid["data"]
-    ages = demand.tables["age_bands"]
+    ages = demand.frames()["age_bands"]
     assert [-x for x in female["x"]] == [round(v) for v in ages["female"]]
     assert male["x"] == [round(v) for v in ages["male"]]
-    assert sum(female["customdata"]) + sum(male["x"]) == pytest.approx(demand.summary["registered_patients"], abs=20)
-    bench = benchmark_report(ctx, "A81001")
+    assert sum(female["customdata"]) + sum(male["x"]) == pytest.approx(demand.summary.registered_patients, abs=20)
+    bench = benchmark_report(ctx.version(), "A81001")
     chart = figures.benchmark_chart(bench, "f")
     figures.as_figure(chart)
-    table = bench.tables["staff_groups"]
-    assert [t["name"] for t in chart["data"]] == list(bench.summary["comparators"])
+    table = bench.frames()["staff_groups"]
+    assert [t["name"] for t in chart["data"]] == list(bench.summary.comparators)
     assert chart["data"][0]["y"] == [round(v, 3) for v in table["organisation_fte_per_1000"]]

@@ -10,15 +10,12 @@ from fastapi.testclient import TestClient
 from test_org_pages import client, ctx, national_url  # noqa: F401  (module fixtures, shared template)
 
 from gpworkforce.scenario import Scenario
-from gpworkforce.services.analysis import (
-    Context,
-    benchmark_report,
-    by_level_report,
-    capacity_report,
-    demand_report,
-    gap_report,
-)
-from gpworkforce.web.context import jsonable
+from gpworkforce.services.benchmarks import benchmark_report
+from gpworkforce.services.capacity import capacity_report, gap_report
+from gpworkforce.services.children import by_level_report
+from gpworkforce.services.demand import demand_report
+from gpworkforce.services.versions import Workspace
+from gpworkforce.web.formatting import jsonable
 
 SCENARIO_QUERY = {"shift_share": "0.25", "year": "2030", "dna_rate": "0.03", "added_fte.pharmacist": "4"}
 SCENARIO = Scenario(shift_share=0.25, year=2030, dna_rate=0.03, added_fte={"pharmacist": 4.0})
@@ -31,21 +28,24 @@ SCENARIO = Scenario(shift_share=0.25, year=2030, dna_rate=0.03, added_fte={"phar
 )
 def test_report_json_equals_the_service_report(
     client: TestClient,  # noqa: F811
-    ctx: Context,  # noqa: F811
+    ctx: Workspace,  # noqa: F811
     code: str,
     kind: str,
     service: Any,
 ) -> None:
     response = client.get(f"/api/org/{code}/{kind}", params=SCENARIO_QUERY)
     assert response.status_code == 200, response.text
-    assert response.json() == jsonable(service(ctx, code, SCENARIO).to_dict())
+    report = service(ctx.version(), code, SCENARIO)
+    assert response.json() == jsonable(report.to_dict())
+    # the typed rows (the response model's tables) hold the same values as the frames
+    assert jsonable(report.tables.model_dump()) == jsonable(report.to_dict()["tables"])
 
 
-def test_benchmark_and_children_json(client: TestClient, ctx: Context) -> None:  # noqa: F811
+def test_benchmark_and_children_json(client: TestClient, ctx: Workspace) -> None:  # noqa: F811
     bench = client.get("/api/org/A81001/benchmark").json()
-    assert bench == jsonable(benchmark_report(ctx, "A81001").to_dict())
+    assert bench == jsonable(benchmark_report(ctx.version(), "A81001").to_dict())
     kids = client.get("/api/org/QHM/children", params=SCENARIO_QUERY).json()
-    assert kids == jsonable(by_level_report(ctx, "QHM", "sub_icb", SCENARIO).to_dict())
+    assert kids == jsonable(by_level_report(ctx.version(), "QHM", "sub_icb", SCENARIO).to_dict())
     practices = client.get("/api/org/U89141/children", params={"by": "practice"}).json()
     assert len(practices["tables"]["organisations"]) == practices["summary"]["rows"] > 1
     assert client.get("/api/org/U89141/children", params={"by": "icb"}).status_code == 422
@@ -108,4 +108,10 @@ def test_docs_and_openapi_are_served_with_nothing_from_elsewhere(client: TestCli
     gap_params = {p["name"] for p in paths["/api/org/{code}/gap"]["get"]["parameters"]}
     assert {"code", "year", "shift_share", "dna_rate", "added_fte.pharmacist", "minutes.gp"} <= gap_params
     assert "/org/{code}" not in paths  # HTML pages are not API
-    assert "ReportOut" in schema["components"]["schemas"]
+    schemas = schema["components"]["schemas"]
+    for name in ("DemandReport", "CapacityReport", "GapReport", "BenchmarkReport", "ChildrenReport", "OrgInfo"):
+        assert name in schemas, name
+    gap = schemas["GapReport"]["properties"]
+    assert gap["summary"]["$ref"].endswith("/GapSummary") and gap["tables"]["$ref"].endswith("/GapTables")
+    assert "gap_per_week" in schemas["GapSummary"]["properties"]
+    assert "capacity_to_demand" in schemas["GapRoleRow"]["properties"]

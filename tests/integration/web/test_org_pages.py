@@ -1,7 +1,7 @@
 """Organisation pages, search, the scenario partial and downloads on all of England (TestClient).
 
 The national database is the shared SQLite template (built once per run, see
-:func:`national_template`), used read-only; the app and a separate services ``Context`` on it
+:func:`national_template`), used read-only; the app and a separate services ``Workspace`` on it
 give the numbers the pages must show.
 """
 
@@ -11,8 +11,6 @@ import csv
 import io
 import re
 import secrets
-import threading
-import time
 from collections.abc import Iterator
 
 import openpyxl
@@ -21,9 +19,12 @@ from fastapi.testclient import TestClient
 from tests.national_db import national_template
 
 from gpworkforce.scenario import Scenario
-from gpworkforce.services.analysis import Context, capacity_report, demand_report, gap_report, open_context
+from gpworkforce.services.capacity import capacity_report, gap_report
+from gpworkforce.services.demand import demand_report
+from gpworkforce.services.versions import Workspace, open_workspace
 from gpworkforce.web.app import create_app
-from gpworkforce.web.context import REPORT_FIELDS, SingleFlightCache, fmt_number, fmt_signed, relevant
+from gpworkforce.web.formatting import fmt_number, fmt_signed
+from gpworkforce.web.views import REPORT_FIELDS, relevant
 
 #: Same folder and lock as test_corr_fixtures.national_template, so one build serves both.
 
@@ -46,9 +47,9 @@ def client(national_url: str) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def ctx(national_url: str, client: TestClient) -> Context:
+def ctx(national_url: str, client: TestClient) -> Workspace:
     """An independent services context: the numbers the pages must agree with."""
-    return open_context(national_url)
+    return open_workspace(national_url)
 
 
 HX = {"HX-Request": "true"}
@@ -85,18 +86,18 @@ def body_rows(table_html: str) -> list[list[str]]:
     ],
 )
 def test_every_level_renders_with_its_numbers(
-    client: TestClient, ctx: Context, code: str, level_text: str, parents: list[str]
+    client: TestClient, ctx: Workspace, code: str, level_text: str, parents: list[str]
 ) -> None:
     response = client.get(f"/org/{code}")
     assert response.status_code == 200, response.text[:2000]
     html = response.text
     assert level_text in html
-    demand, gap = demand_report(ctx, code), gap_report(ctx, code)
-    assert card_value(html, "patients") == fmt_number(demand.summary["registered_patients"])
-    assert card_value(html, "appointments") == fmt_number(demand.summary["appointments_per_week"])
-    assert card_value(html, "capacity") == fmt_number(gap.summary["capacity_per_week"])
-    assert card_value(html, "gap") == fmt_signed(gap.summary["gap_per_week"])
-    assert card_value(html, "gp-gap") == fmt_signed(gap.summary["gp_gap_per_week"])
+    demand, gap = demand_report(ctx.version(), code), gap_report(ctx.version(), code)
+    assert card_value(html, "patients") == fmt_number(demand.summary.registered_patients)
+    assert card_value(html, "appointments") == fmt_number(demand.summary.appointments_per_week)
+    assert card_value(html, "capacity") == fmt_number(gap.summary.capacity_per_week)
+    assert card_value(html, "gap") == fmt_signed(gap.summary.gap_per_week)
+    assert card_value(html, "gp-gap") == fmt_signed(gap.summary.gp_gap_per_week)
     breadcrumb = html.split('aria-label="Breadcrumb"', 1)[1].split("</nav>", 1)[0]
     for parent in parents:
         assert parent in breadcrumb
@@ -158,11 +159,11 @@ def test_partial_is_only_the_results_fragment_and_pushes_the_share_link(client: 
     assert 'id="results-status"' in html
 
 
-def test_scenario_changes_the_gap_and_the_page_shows_the_same(client: TestClient, ctx: Context) -> None:
+def test_scenario_changes_the_gap_and_the_page_shows_the_same(client: TestClient, ctx: Workspace) -> None:
     params = {"shift_share": "0.5", "year": "2035", "added_fte.pharmacist": "20"}
     scenario = Scenario(shift_share=0.5, year=2035, added_fte={"pharmacist": 20})
-    expected = gap_report(ctx, "QHM", scenario).summary["gap_per_week"]
-    baseline = gap_report(ctx, "QHM").summary["gap_per_week"]
+    expected = gap_report(ctx.version(), "QHM", scenario).summary.gap_per_week
+    baseline = gap_report(ctx.version(), "QHM").summary.gap_per_week
     partial = client.get("/org/QHM/results", params=params, headers=HX).text
     page = client.get("/org/QHM", params=params).text
     assert card_value(partial, "gap") == card_value(page, "gap") == fmt_signed(expected)
@@ -221,13 +222,13 @@ def test_by_practice_is_offered_and_long_lists_are_capped(client: TestClient) ->
 # --- Downloads -----------------------------------------------------------------------------------------------
 
 
-def test_csv_matches_the_gap_report(client: TestClient, ctx: Context) -> None:
+def test_csv_matches_the_gap_report(client: TestClient, ctx: Workspace) -> None:
     response = client.get("/org/QHM/download/gap_roles.csv", params={"shift_share": "0.2", "year": "2030"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="gpworkforce-QHM-gap_roles-scenario.csv"' in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    expected = gap_report(ctx, "QHM", Scenario(shift_share=0.2, year=2030)).tables["roles"]
+    expected = gap_report(ctx.version(), "QHM", Scenario(shift_share=0.2, year=2030)).frames()["roles"]
     assert list(rows[0]) == list(expected.columns)
     assert [r["role"] for r in rows] == list(expected["role"])
     for row, (_, want) in zip(rows, expected.iterrows(), strict=True):
@@ -245,7 +246,7 @@ def test_every_table_downloads(client: TestClient) -> None:
     assert client.get("/org/16C/download/summary.csv", params={"year": "1990"}).status_code == 400
 
 
-def test_xlsx_has_formats_frozen_header_and_notes(client: TestClient, ctx: Context) -> None:
+def test_xlsx_has_formats_frozen_header_and_notes(client: TestClient, ctx: Workspace) -> None:
     response = client.get("/org/A81001/download/capacity_roles.xlsx", params={"added_fte.gp": "1"})
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
@@ -256,7 +257,7 @@ def test_xlsx_has_formats_frozen_header_and_notes(client: TestClient, ctx: Conte
     assert sheet.freeze_panes == "A2"
     fte_col = header.index("fte") + 1
     assert sheet.cell(2, fte_col).number_format == "#,##0.00"
-    expected = capacity_report(ctx, "A81001", Scenario(added_fte={"gp": 1.0})).tables["roles"]
+    expected = capacity_report(ctx.version(), "A81001", Scenario(added_fte={"gp": 1.0})).frames()["roles"]
     assert sheet.cell(2, fte_col).value == pytest.approx(float(expected["fte"].iloc[0]))
     notes = "\n".join(str(c.value) for row in workbook["notes"].iter_rows() for c in row if c.value)
     assert "Open Government Licence v3.0" in notes and "Health Equity Evidence Centre" in notes
@@ -266,7 +267,7 @@ def test_xlsx_has_formats_frozen_header_and_notes(client: TestClient, ctx: Conte
 # --- Caching ---------------------------------------------------------------------------------------------------
 
 
-def test_reduced_scenarios_give_the_same_demand_and_capacity(ctx: Context) -> None:
+def test_reduced_scenarios_give_the_same_demand_and_capacity(ctx: Workspace) -> None:
     """The pages compute demand and capacity with only REPORT_FIELDS: they must not differ."""
     full = Scenario(
         year=2031,
@@ -279,28 +280,8 @@ def test_reduced_scenarios_give_the_same_demand_and_capacity(ctx: Context) -> No
     for kind, fn in (("demand", demand_report), ("capacity", capacity_report)):
         reduced = relevant(kind, full)
         assert set(reduced.model_dump(exclude_defaults=True)) <= set(REPORT_FIELDS[kind])
-        a, b = fn(ctx, "U89141", full), fn(ctx, "U89141", reduced)
+        version = ctx.version()
+        a, b = fn(version, "U89141", full), fn(version, "U89141", reduced)
         assert a.summary == b.summary
-        for name in a.tables:
-            assert a.tables[name].equals(b.tables[name]), (kind, name)
-
-
-def test_single_flight_cache_computes_once_for_concurrent_callers() -> None:
-    cache = SingleFlightCache(maxsize=2)
-    calls: list[int] = []
-
-    def slow() -> int:
-        calls.append(1)
-        time.sleep(0.05)
-        return 42
-
-    results: list[int] = []
-    threads = [threading.Thread(target=lambda: results.append(cache.get("k", slow))) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert results == [42] * 8 and len(calls) == 1
-    cache.get("a", lambda: 1)
-    cache.get("b", lambda: 2)
-    assert cache.get("k", lambda: 0) == 0  # evicted (LRU of 2)
+        for name, frame in a.frames().items():
+            assert frame.equals(b.frames()[name]), (kind, name)

@@ -53,8 +53,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
 
 def _forget(app: FastAPI) -> None:
     """Drop every cached part, report and model run: the next request computes from nothing."""
-    app.state.dashboard.cache.clear()
-    app.state.ctx._runs.clear()
+    memo = app.state.ctx.version().memo
+    for name in ("parts", "reports", "runs", "derived"):
+        memo(name).clear()
 
 
 def test_a_warm_app_serves_what_a_cold_app_computes(app: FastAPI) -> None:
@@ -79,8 +80,8 @@ def test_full_page_matches_after_warm_fragments(app: FastAPI) -> None:
 
 
 def _parts_cached(app: FastAPI) -> dict[str, int]:
-    keys = list(app.state.dashboard.cache._items)
-    return {name: sum(1 for k in keys if k[1:3] == ("part", name)) for name in PARTS}
+    keys = list(app.state.ctx.version().memo("parts")._items)
+    return {name: sum(1 for k in keys if k[0:2] == ("part", name)) for name in PARTS}
 
 
 def test_moving_one_lever_rerenders_only_the_parts_it_changes(app: FastAPI) -> None:
@@ -123,11 +124,11 @@ def test_a_due_data_check_runs_in_the_background_while_the_request_goes_on(
     app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No request waits for the once-a-second check for other processes' writes."""
-    from gpworkforce.services import national
+    from gpworkforce.services import versions
 
     dashboard = app.state.dashboard
     TestClient(app).get("/org/QHM")
-    monkeypatch.setattr(national, "FRESH_SECONDS", 3600.0)  # not due, however slow this machine is
+    monkeypatch.setattr(versions, "FRESH_SECONDS", 3600.0)  # not due, however slow this machine is
     deadline = time.monotonic() + 30
     while dashboard._checking and time.monotonic() < deadline:  # a check the page started may still run
         time.sleep(0.01)
@@ -144,7 +145,7 @@ def test_a_due_data_check_runs_in_the_background_while_the_request_goes_on(
 
     monkeypatch.setattr(dashboard, "snapshot", snapshot)
     assert dashboard.fresh_snapshot() is not None and checked_in == []  # not due: nothing to do
-    monkeypatch.setattr(national, "FRESH_SECONDS", 0.0)
+    monkeypatch.setattr(versions, "FRESH_SECONDS", 0.0)
     snap = dashboard.fresh_snapshot()
     assert snap is not None  # served from memory at once
     assert done.wait(30)

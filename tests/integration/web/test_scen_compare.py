@@ -14,7 +14,9 @@ import test_corr_fixtures as shared
 from web_helpers import Person
 
 from gpworkforce.scenario import Scenario
-from gpworkforce.services.analysis import Context, demand_report, gap_report
+from gpworkforce.services.capacity import gap_report
+from gpworkforce.services.demand import demand_report
+from gpworkforce.services.versions import Workspace
 from gpworkforce.web.routes.scenarios import (
     CompareItem,
     comparison_csv,
@@ -54,7 +56,7 @@ def lead(make_user: MakeUser, signed_in: SignedIn) -> tuple[Any, str]:
     return client, token
 
 
-def test_compare_figures_equal_gap_report(ctx: Context, lead: tuple[Any, str]) -> None:
+def test_compare_figures_equal_gap_report(ctx: Workspace, lead: tuple[Any, str]) -> None:
     client, token = lead
     first = create(client, token, "Shift 30% in 2030", HOME, {"shift_share": 0.3, "year": 2030})
     second = create(client, token, "PCN with pharmacists", HOME_PCN, {"added_fte.pharmacist": 3, "dna_rate": 0.03})
@@ -69,21 +71,21 @@ def test_compare_figures_equal_gap_report(ctx: Context, lead: tuple[Any, str]) -
         (HOME, Scenario()),
     ]
     for item, (org, scenario) in zip(got, expected, strict=True):
-        report = gap_report(ctx, org, scenario)
+        report = gap_report(ctx.version(), org, scenario)
         for key, value in report.summary.items():
             assert item["summary"][key] == pytest.approx(value), key
-        roles = report.tables["roles"].set_index("role")
+        roles = report.frames()["roles"].set_index("role")
         for role, figures in item["roles"].items():
             assert figures["gap_per_week"] == pytest.approx(roles.loc[role, "gap_per_week"])
             assert figures["demand_per_week"] == pytest.approx(roles.loc[role, "demand_per_week"])
-        patients = demand_report(ctx, org, scenario).summary["registered_patients"]
+        patients = demand_report(ctx.version(), org, scenario).summary.registered_patients
         assert item["summary"]["patients"] == pytest.approx(patients)
     # The scenarios differ where their levers say they should.
     assert got[0]["summary"]["shifted_from_gps_per_week"] > 0 == got[2]["summary"]["shifted_from_gps_per_week"]
     assert got[0]["summary"]["year"] == 2030
 
 
-def test_compare_page_table_chart_and_csv(ctx: Context, lead: tuple[Any, str]) -> None:
+def test_compare_page_table_chart_and_csv(ctx: Workspace, lead: tuple[Any, str]) -> None:
     client, token = lead
     first = create(client, token, "=HYPERLINK(evil)", HOME, {"shift_share": 0.5})
     second = create(client, token, "Baseline copy", HOME, {})
@@ -92,13 +94,13 @@ def test_compare_page_table_chart_and_csv(ctx: Context, lead: tuple[Any, str]) -
     assert page.status_code == 200
     assert "<h1>Compare scenarios</h1>" in page.text
     assert f'<a href="/scenarios/{first}">=HYPERLINK(evil)</a>' in page.text
-    report = gap_report(ctx, HOME, Scenario(shift_share=0.5))
+    report = gap_report(ctx.version(), HOME, Scenario(shift_share=0.5))
     assert f"{report.summary['gap_per_week']:+,.0f}" in page.text
     charts = re.findall(r'<div hidden id="(compare-[a-z]+)-data">(.*?)</div>', page.text, re.S)
     assert [c[0] for c in charts] == ["compare-headline", "compare-roles"]
     headline = json.loads(charts[0][1])
     assert [t["name"] for t in headline["data"]] == ["=HYPERLINK(evil)", "Baseline copy"]
-    assert headline["data"][0]["y"][2] == pytest.approx(report.summary["gap_per_week"])
+    assert headline["data"][0]["y"][2] == pytest.approx(report.summary.gap_per_week)
     assert headline["layout"]["barmode"] == "group"
     assert '<script src="/vendor/plotly.min.js"></script>' in page.text
 
@@ -110,9 +112,9 @@ def test_compare_page_table_chart_and_csv(ctx: Context, lead: tuple[Any, str]) -
     assert "attachment" in download.headers["content-disposition"]
     rows = {r[0]: r[1:] for r in csv.reader(io.StringIO(download.text))}
     assert rows["figure"] == ["'=HYPERLINK(evil)", "Baseline copy"]  # no formula for spreadsheets
-    assert float(rows["gap_per_week"][0]) == pytest.approx(report.summary["gap_per_week"])
+    assert float(rows["gap_per_week"][0]) == pytest.approx(report.summary.gap_per_week)
     assert float(rows["gp.gap_per_week"][1]) == pytest.approx(
-        gap_report(ctx, HOME).tables["roles"].set_index("role").loc["gp", "gap_per_week"]
+        gap_report(ctx.version(), HOME).frames()["roles"].set_index("role").loc["gp", "gap_per_week"]
     )
     assert "third party" in rows["note"][0]
 

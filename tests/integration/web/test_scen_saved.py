@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from web_helpers import Person, csrf_from
 
 from gpworkforce import store
-from gpworkforce.services.analysis import Context
+from gpworkforce.services.versions import Workspace
 from gpworkforce.store.accounts import AuditLog, SavedScenario
 from gpworkforce.web.deps import CurrentUser
 
@@ -35,15 +35,15 @@ MakeUser = Callable[..., Person]
 SignedIn = Callable[[Person], Any]
 
 
-def other_pcn_practice(ctx: Context) -> tuple[str, str]:
+def other_pcn_practice(ctx: Workspace) -> tuple[str, str]:
     """A practice (and its PCN) in the same ICB as A81001 but another PCN."""
-    p = ctx.data.practices
+    p = ctx.version().data.practices
     row = p[(p["icb_code"] == HOME_ICB) & (p["pcn_code"] != HOME_PCN) & (p["pcn_code"] != "U")].iloc[0]
     return str(row["practice_code"]), str(row["pcn_code"])
 
 
-def other_icb_practice(ctx: Context) -> str:
-    p = ctx.data.practices
+def other_icb_practice(ctx: Workspace) -> str:
+    p = ctx.version().data.practices
     return str(p[(p["icb_code"] != HOME_ICB) & (p["icb_code"] != "")]["practice_code"].iloc[0])
 
 
@@ -103,7 +103,7 @@ def test_create_from_form_stores_params_and_redirects(engine: Engine, make_user:
     ]
 
 
-def test_create_validation_and_scope(ctx: Context, make_user: MakeUser, signed_in: SignedIn) -> None:
+def test_create_validation_and_scope(ctx: Workspace, make_user: MakeUser, signed_in: SignedIn) -> None:
     client, token = signed_in(make_user("practice_manager", HOME))
     no_name = save(client, token, "  ", HOME, shift_share="0.2")
     assert no_name.status_code == 400
@@ -137,7 +137,7 @@ def test_create_needs_sign_in(client: Any) -> None:
 # --- Read rules --------------------------------------------------------------------------------
 
 
-def test_read_rules_page_and_api(ctx: Context, make_user: MakeUser, signed_in: SignedIn) -> None:
+def test_read_rules_page_and_api(ctx: Workspace, make_user: MakeUser, signed_in: SignedIn) -> None:
     """Owner, admin, colleagues in the organisation's area (shared only), others 403 (page and API)."""
     owner, owner_token = signed_in(make_user("pcn_lead", HOME_PCN))
     private = saved_slug(save(owner, owner_token, "Private PCN", HOME_PCN, shift_share="0.1"))
@@ -293,7 +293,7 @@ def test_api_create_get_patch_delete(engine: Engine, make_user: MakeUser, signed
 
 
 @pytest.fixture
-def app(engine: Engine, ctx: Context) -> FastAPI:
+def app(engine: Engine, ctx: Workspace) -> FastAPI:
     """The shared app plus a probe page that renders the save partial as the org page would."""
     app = make_app(engine, ctx)
 
