@@ -72,7 +72,7 @@ def test_compare_figures_equal_gap_report(ctx: Workspace, lead: tuple[Any, str])
     ]
     for item, (org, scenario) in zip(got, expected, strict=True):
         report = gap_report(ctx.version(), org, scenario)
-        for key, value in report.summary.items():
+        for key, value in report.summary.model_dump().items():
             assert item["summary"][key] == pytest.approx(value), key
         roles = report.frames()["roles"].set_index("role")
         for role, figures in item["roles"].items():
@@ -95,7 +95,7 @@ def test_compare_page_table_chart_and_csv(ctx: Workspace, lead: tuple[Any, str])
     assert "<h1>Compare scenarios</h1>" in page.text
     assert f'<a href="/scenarios/{first}">=HYPERLINK(evil)</a>' in page.text
     report = gap_report(ctx.version(), HOME, Scenario(shift_share=0.5))
-    assert f"{report.summary['gap_per_week']:+,.0f}" in page.text
+    assert f"{report.summary.gap_per_week:+,.0f}" in page.text
     charts = re.findall(r'<div hidden id="(compare-[a-z]+)-data">(.*?)</div>', page.text, re.S)
     assert [c[0] for c in charts] == ["compare-headline", "compare-roles"]
     headline = json.loads(charts[0][1])
