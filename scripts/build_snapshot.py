@@ -14,7 +14,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from gpworkforce.ingest.snapshot import DEFAULT_DIR, build_snapshot  # noqa: E402
+from gpworkforce.ingest.snapshot_build import DEFAULT_DIR, build_snapshot  # noqa: E402
 
 
 def data_dir(argv: list[str]) -> Path:

@@ -9,7 +9,7 @@ Two layouts from the same NHS England publication:
 
 Labels differ between the two and over time (``Video Conference/Online`` vs
 ``Video/Online``, ``Unknown / Data Issue`` vs ``Unknown / Data Quality``, double spaces in
-``8  to 14 Days``), so every label goes through :func:`~gpworkforce.ingest.base.norm_key`
+``8  to 14 Days``), so every label goes through :func:`~gpworkforce.ingest.text.norm_key`
 before it is mapped to a nomenclature code. Rows that share a key after mapping (e.g. a
 practice listed once per clinical-system supplier) are summed.
 """
@@ -21,39 +21,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gpworkforce.ingest.base import (
-    IngestResult,
-    ProblemLog,
-    clean_code,
-    constant,
-    fmt_int,
-    header_key,
-    map_categorical,
-    open_source,
-    ordered,
-    parse_months,
-    read_header,
-    single_value,
-    to_number,
-)
+from gpworkforce.frames import CATEGORY_CODES, FRAMES, INCONSISTENT_MAPPING, UNMAPPED
+from gpworkforce.ingest.cells import fmt_int, map_categorical, ordered, single_value, to_number
 from gpworkforce.ingest.errors import IngestError
+from gpworkforce.ingest.files import open_source, read_header
+from gpworkforce.ingest.periods import parse_months
+from gpworkforce.ingest.problems import ProblemLog, constant
+from gpworkforce.ingest.result import IngestResult
+from gpworkforce.ingest.text import clean_code, header_key
 from gpworkforce.nomenclature import (
     APPT_MODES,
     APPT_STATUSES,
     BOOKING_INTERVALS,
     HCP_TYPES,
-    NEED_CODES,
     NHS_CATEGORY_TO_CODE,
     UNCATEGORISED_NHS_NAMES,
 )
 
 KIND = "appointments"
 SUBICB_KIND = "subicb_appointments"
-
-#: Codes for GPAD's two "no usable category" values (see nomenclature.UNCATEGORISED_NHS_NAMES).
-INCONSISTENT_MAPPING = "inconsistent_mapping"
-UNMAPPED = "unmapped"
-CATEGORY_CODES: tuple[str, ...] = (*NEED_CODES, INCONSISTENT_MAPPING, UNMAPPED)
 
 #: Published label -> code; matching ignores case, repeated spaces and spaces around '/'.
 CATEGORY_LABELS: dict[str, str] = {
@@ -97,7 +83,7 @@ COLUMN_MAP: dict[str, str] = {
     "SUB_ICB_LOCATION_CODE": "sub_icb_code",
 }
 REQUIRED = ("month", "practice_code", "hcp_type", "mode", "category", "interval", "appointments", "status")
-KEYS = ("practice_code", "hcp_type", "mode", "category", "interval", "status")
+KEYS = FRAMES[KIND].keys
 
 #: Regional CSV (sub-ICB monthly series) header -> canonical. CCG-era files named CCGs.
 SUBICB_COLUMN_MAP: dict[str, str] = {
@@ -111,7 +97,7 @@ SUBICB_COLUMN_MAP: dict[str, str] = {
     "COUNT_OF_APPOINTMENTS": "appointments",
 }
 SUBICB_REQUIRED = ("sub_icb_code", "month", "status", "hcp_type", "mode", "interval", "appointments")
-SUBICB_KEYS = ("month", "sub_icb_code", "hcp_type", "mode", "interval", "status")
+SUBICB_KEYS = FRAMES[SUBICB_KIND].keys
 
 _LABELS = {
     "hcp_type": (HCP_LABELS, HCP_TYPES, "HCP type"),

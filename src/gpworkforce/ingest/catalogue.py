@@ -1,26 +1,20 @@
-"""Declarative list of the published sources the readers understand.
+"""Declarative list of the published file layouts the readers understand.
 
 Used for two things: sniffing which kind of file a user handed us (so that a mapping file
-passed as "patients" fails with "this looks like a practice mapping file"), and generating
-documentation/attribution. A header signature is a set of published column names that only
-that source has; the most specific (largest) matching signature wins.
+passed as "patients" fails with "this looks like a practice mapping file"), and the
+snapshot's attribution (publisher, licence, URL). A header signature is a set of published
+column names that only that layout has; the most specific (largest) matching signature wins.
+
+Plain data: it imports no reader, so the readers' header checks can use it. Which reader
+reads which kind is in :mod:`gpworkforce.ingest.registry`, on top of the readers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from gpworkforce.ingest.appointments import read_practice_crosstab, read_subicb_appointments
-from gpworkforce.ingest.base import IngestResult, header_key, read_header
-from gpworkforce.ingest.imd import read_imd
-from gpworkforce.ingest.mapping import read_mapping
-from gpworkforce.ingest.ons import read_population_projection
-from gpworkforce.ingest.patients import read_patients
-from gpworkforce.ingest.pcn_workforce import read_pcn_workforce
-from gpworkforce.ingest.qof import read_qof
-from gpworkforce.ingest.workforce import read_gpw_practice, read_heec_workforce
+from gpworkforce.ingest.text import header_key
 
 OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 NHS_LICENCE = (
@@ -55,7 +49,8 @@ KIND_TITLES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Source:
-    """One published file layout and how to read it."""
+    """One published file layout: who publishes it, under which licence, how often, and the
+    header columns (``signature``) that identify it."""
 
     id: str
     kind: str
@@ -64,17 +59,12 @@ class Source:
     licence: str
     signature: frozenset[str]
     cadence: str
-    reader: Callable[[Path], IngestResult]
     url: str
     also_kinds: tuple[str, ...] = ()
 
 
 def _sig(*names: str) -> frozenset[str]:
     return frozenset(header_key(n) for n in names)
-
-
-def _gpw_workforce(path: Path) -> IngestResult:
-    return read_gpw_practice(path)[0]
 
 
 SOURCES: tuple[Source, ...] = (
@@ -86,7 +76,6 @@ SOURCES: tuple[Source, ...] = (
         NHS_LICENCE,
         _sig("ORG_TYPE", "ORG_CODE", "SEX", "AGE_GROUP_5", "NUMBER_OF_PATIENTS"),
         "monthly",
-        read_patients,
         "https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice",
     ),
     Source(
@@ -97,7 +86,6 @@ SOURCES: tuple[Source, ...] = (
         NHS_LICENCE,
         _sig("PRACTICE_CODE", "PRACTICE_NAME", "PCN_CODE", "COMM_REGION_CODE"),
         "monthly",
-        read_mapping,
         "https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice",
     ),
     Source(
@@ -108,7 +96,6 @@ SOURCES: tuple[Source, ...] = (
         NHS_LICENCE,
         _sig("GP_CODE", "GP_NAME", "SUPPLIER", "PCN_CODE", "ICB_CODE", "REGION_CODE"),
         "monthly",
-        read_mapping,
         "https://digital.nhs.uk/data-and-information/publications/statistical/appointments-in-general-practice",
     ),
     Source(
@@ -119,7 +106,6 @@ SOURCES: tuple[Source, ...] = (
         NHS_LICENCE,
         _sig("GP_CODE", "NATIONAL_CATEGORY", "TIME_BETWEEN_BOOK_AND_APPT", "COUNT_OF_APPOINTMENTS", "APPT_STATUS"),
         "monthly",
-        read_practice_crosstab,
         "https://digital.nhs.uk/data-and-information/publications/statistical/appointments-in-general-practice",
     ),
     Source(
@@ -137,7 +123,6 @@ SOURCES: tuple[Source, ...] = (
             "COUNT_OF_APPOINTMENTS",
         ),
         "monthly",
-        read_subicb_appointments,
         "https://digital.nhs.uk/data-and-information/publications/statistical/appointments-in-general-practice",
     ),
     Source(
@@ -148,7 +133,6 @@ SOURCES: tuple[Source, ...] = (
         NHS_LICENCE,
         _sig("PCN_CODE", "STAFF_GROUP", "STAFF_ROLE", "FTE", "UNIQUE_IDENTIFIER"),
         "monthly (quarterly before 2024)",
-        read_pcn_workforce,
         "https://digital.nhs.uk/data-and-information/publications/statistical/primary-care-network-workforce",
     ),
     Source(
@@ -159,7 +143,6 @@ SOURCES: tuple[Source, ...] = (
         NHS_LICENCE,
         _sig("PRAC_CODE", "TOTAL_GP_FTE", "TOTAL_NURSES_FTE"),
         "monthly",
-        _gpw_workforce,
         "https://digital.nhs.uk/data-and-information/publications/statistical/general-and-personal-medical-services",
         also_kinds=("gp_age",),
     ),
@@ -171,7 +154,6 @@ SOURCES: tuple[Source, ...] = (
         HEEC_LICENCE,
         _sig("Practice.Code", "Year", "TOTAL_GP_EXTGL_FTE"),
         "irregular (third-party repository)",
-        read_heec_workforce,
         "https://github.com/HealthEquityEvidenceCentre/HEEC",
     ),
     Source(
@@ -182,7 +164,6 @@ SOURCES: tuple[Source, ...] = (
         FINGERTIPS_LICENCE,
         _sig("PRACTICE_CODE", "IMD_SCORE"),
         "with each IMD release",
-        read_imd,
         "https://fingertips.phe.org.uk/",
     ),
     Source(
@@ -193,7 +174,6 @@ SOURCES: tuple[Source, ...] = (
         NHS_LICENCE,
         _sig("PRACTICE_CODE", "GROUP_CODE", "REGISTER", "PATIENT_LIST_TYPE", "PRACTICE_LIST_SIZE"),
         "annual",
-        read_qof,
         "https://digital.nhs.uk/data-and-information/publications/statistical/"
         "quality-and-outcomes-framework-achievement-prevalence-and-exceptions-data",
     ),
@@ -205,7 +185,6 @@ SOURCES: tuple[Source, ...] = (
         ONS_LICENCE,
         _sig("Sex", "Age"),
         "every 2 years",
-        read_population_projection,
         "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationprojections/"
         "datasets/z3zippedpopulationprojectionsdatafilesengland",
     ),
@@ -226,14 +205,3 @@ def sniff_header(header: Sequence[str]) -> Source | None:
     if not matches:
         return None
     return max(matches, key=lambda s: len(s.signature))
-
-
-def sniff_source(path: Path | str) -> Source | None:
-    """Which published source a file looks like, from its header only."""
-    return sniff_header(read_header(Path(path)))
-
-
-def sniff(path: Path | str) -> str | None:
-    """Canonical kind a file looks like (``patients``, ``mapping`` ...), or None."""
-    source = sniff_source(path)
-    return source.kind if source else None

@@ -11,17 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from gpworkforce.ingest.base import (
-    IngestResult,
-    ProblemLog,
-    as_text,
-    check_unique,
-    clean_code,
-    constant,
-    open_source,
-    single_value,
-    to_number,
-)
+from gpworkforce.ingest.cells import as_text, check_unique, single_value, to_number
+from gpworkforce.ingest.files import open_source
+from gpworkforce.ingest.problems import ProblemLog, constant
+from gpworkforce.ingest.result import IngestResult
+from gpworkforce.ingest.text import clean_code
 
 KIND = "imd"
 

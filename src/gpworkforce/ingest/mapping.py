@@ -18,43 +18,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from gpworkforce.ingest.base import (
-    IngestResult,
-    ProblemLog,
-    check_period,
-    check_unique,
-    clean_code,
-    clean_text,
-    constant,
-    header_key,
-    line_of,
-    open_source,
-    parse_months,
-    period_from_filename,
-    read_header,
-    single_value,
-)
+from gpworkforce.frames import MAPPING_COLUMNS
+from gpworkforce.ingest.cells import check_unique, single_value
 from gpworkforce.ingest.errors import IngestError
+from gpworkforce.ingest.files import open_source, read_header
+from gpworkforce.ingest.periods import check_period, month_in_name, parse_months
+from gpworkforce.ingest.problems import ProblemLog, constant, line_of
+from gpworkforce.ingest.result import IngestResult
+from gpworkforce.ingest.text import clean_code, clean_text, header_key
 from gpworkforce.nomenclature import UNALLOCATED_PCN
 
 KIND = "mapping"
 
-COLUMNS: tuple[str, ...] = (
-    "practice_code",
-    "practice_name",
-    "postcode",
-    "pcn_code",
-    "pcn_name",
-    "sub_icb_code",
-    "sub_icb_ons_code",
-    "sub_icb_name",
-    "icb_code",
-    "icb_ons_code",
-    "icb_name",
-    "region_code",
-    "region_ons_code",
-    "region_name",
-)
+COLUMNS: tuple[str, ...] = MAPPING_COLUMNS
 CODE_COLUMNS = (
     "practice_code",
     "pcn_code",
@@ -186,7 +162,7 @@ def _read_registration(path: Path, period: str | None) -> IngestResult:
 
 def _read_gpad(path: Path, period: str | None) -> IngestResult:
     file = path.name
-    period = check_period(period, file=file) or period_from_filename(file)
+    period = check_period(period, file=file) or month_in_name(file)
     published = _published(GPAD_COLUMN_MAP)
     frame, rows_read, _ = open_source(path, GPAD_COLUMN_MAP, GPAD_REQUIRED, kind=KIND, optional=GPAD_OPTIONAL)
     problems = ProblemLog(file)

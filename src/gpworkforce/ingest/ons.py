@@ -17,21 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gpworkforce.ingest.base import (
-    IngestResult,
-    ProblemLog,
-    as_text,
-    fmt_int,
-    header_key,
-    line_of,
-    map_values,
-    ordered,
-    read_columns,
-    read_header,
-    resolve_columns,
-    to_number,
-)
+from gpworkforce.ingest.cells import as_text, fmt_int, map_values, ordered, to_number
 from gpworkforce.ingest.errors import IngestError
+from gpworkforce.ingest.files import read_columns, read_header, resolve_columns
+from gpworkforce.ingest.problems import ProblemLog, line_of
+from gpworkforce.ingest.result import IngestResult
+from gpworkforce.ingest.text import header_key
 from gpworkforce.nomenclature import AGE_BAND_LOWER, AGE_BANDS, SEXES
 
 KIND = "population_projection"

@@ -14,19 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gpworkforce.ingest.base import (
-    IngestResult,
-    ProblemLog,
-    as_text,
-    check_unique,
-    clean_code,
-    fmt_int,
-    line_of,
-    open_source,
-    parse_months,
-    single_value,
-    to_number,
-)
+from gpworkforce.ingest.cells import as_text, check_unique, fmt_int, single_value, to_number
+from gpworkforce.ingest.files import open_source
+from gpworkforce.ingest.periods import parse_months
+from gpworkforce.ingest.problems import ProblemLog, line_of
+from gpworkforce.ingest.result import IngestResult
+from gpworkforce.ingest.text import clean_code
 from gpworkforce.nomenclature import AGE_BANDS, SEXES
 
 KIND = "patients"

@@ -13,18 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from gpworkforce.ingest.base import (
-    IngestResult,
-    ProblemLog,
-    as_text,
-    clean_code,
-    constant,
-    fmt_int,
-    map_values,
-    open_source,
-    single_value,
-    to_number,
-)
+from gpworkforce.ingest.cells import as_text, fmt_int, map_values, single_value, to_number
+from gpworkforce.ingest.files import open_source
+from gpworkforce.ingest.problems import ProblemLog, constant
+from gpworkforce.ingest.result import IngestResult
+from gpworkforce.ingest.text import clean_code
 from gpworkforce.nomenclature import PCN_STAFF_ROLE_TO_ROLE
 
 KIND = "pcn_workforce"

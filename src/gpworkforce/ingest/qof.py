@@ -7,22 +7,16 @@ age-restricted list is the denominator (``TOTAL``, ``18OV`` ...), so it is kept.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from gpworkforce.ingest.base import (
-    IngestResult,
-    ProblemLog,
-    as_text,
-    check_unique,
-    clean_code,
-    constant,
-    open_source,
-    to_number,
-)
-from gpworkforce.ingest.errors import IngestError
+from gpworkforce.ingest.cells import as_text, check_unique, to_number
+from gpworkforce.ingest.files import open_source
+from gpworkforce.ingest.periods import check_qof_period, qof_period
+from gpworkforce.ingest.problems import ProblemLog, constant
+from gpworkforce.ingest.result import IngestResult
+from gpworkforce.ingest.text import clean_code
 
 KIND = "qof"
 
@@ -35,27 +29,13 @@ COLUMN_MAP: dict[str, str] = {
 }
 REQUIRED = ("practice_code", "group_code", "register", "list_type", "list_size")
 PUBLISHED = {canonical: published for published, canonical in reversed(COLUMN_MAP.items())}
-_YEAR_DASH = re.compile(r"(?<!\d)(20\d{2})-(\d{2})(?!\d)")
-_YEAR_PACKED = re.compile(r"(?<!\d)(\d{2})(\d{2})(?!\d)")
-
-
-def qof_period(name: str) -> str | None:
-    """``2024-25`` from ``qof-prevalence_2024-25.csv.gz`` or ``PREVALENCE_2425.csv``."""
-    if (m := _YEAR_DASH.search(name)) and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
-        return f"{m.group(1)}-{m.group(2)}"
-    if m := _YEAR_PACKED.search(name):
-        start, end = int(m.group(1)), int(m.group(2))
-        if (start + 1) % 100 == end:
-            return f"20{start:02d}-{end:02d}"
-    return None
 
 
 def read_qof(path: Path | str, period: str | None = None) -> IngestResult:
     """Registers per practice and register group; period ``YYYY-YY`` from the argument or file name."""
     path = Path(path)
     file = path.name
-    if period is not None and not re.fullmatch(r"\d{4}-\d{2}", period):
-        raise IngestError(file, f"period '{period}' is not a QOF year like 2024-25")
+    period = check_qof_period(period, file=file)
     frame, rows_read, _ = open_source(path, COLUMN_MAP, REQUIRED, kind=KIND)
     problems = ProblemLog(file)
     codes = clean_code(frame["practice_code"])

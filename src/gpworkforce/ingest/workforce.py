@@ -24,43 +24,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gpworkforce.ingest.base import (
-    IngestResult,
-    ProblemLog,
-    as_text,
-    check_period,
-    check_unique,
-    clean_code,
-    constant,
-    fmt_int,
-    header_key,
-    open_source,
-    ordered,
-    period_from_filename,
-    read_header,
-    to_number,
-)
+from gpworkforce.frames import GP_AGE_BANDS, WORKFORCE_STAFF
+from gpworkforce.ingest.cells import as_text, check_unique, fmt_int, ordered, to_number
 from gpworkforce.ingest.errors import IngestError
+from gpworkforce.ingest.files import open_source, read_header
+from gpworkforce.ingest.periods import check_period, month_in_name
+from gpworkforce.ingest.problems import ProblemLog, constant
+from gpworkforce.ingest.result import IngestResult
+from gpworkforce.ingest.text import clean_code, header_key
 
 KIND = "workforce"
 GP_AGE_KIND = "gp_age"
 
-#: Staff groups of the canonical ``workforce`` frame, in output order.
-WORKFORCE_STAFF: tuple[str, ...] = ("gp", "gp_locum_trainee", "nurse", "dpc", "admin")
-#: GP age bands of the ``gp_age`` frame (not the patient bands: GPW starts at "under 30").
-GP_AGE_BANDS: tuple[str, ...] = (
-    "under_30",
-    "30_34",
-    "35_39",
-    "40_44",
-    "45_49",
-    "50_54",
-    "55_59",
-    "60_64",
-    "65_69",
-    "70_plus",
-    "unknown",
-)
 #: NHS England markers for "no valid records" (``NA`` from Feb 2023, ``ND`` before).
 MISSING_MARKERS: tuple[str, ...] = ("NA", "ND")
 
@@ -282,7 +257,7 @@ def read_gpw_practice(path: Path | str, period: str | None = None) -> tuple[Inge
     the argument or the file name (``November 2025`` or ``_2025-11``)."""
     path = Path(path)
     file = path.name
-    period = check_period(period, file=file) or period_from_filename(file)
+    period = check_period(period, file=file) or month_in_name(file)
     optional = [c for c in GPW_COLUMN_MAP.values() if c not in GPW_REQUIRED]
     frame, rows_read, header = open_source(path, GPW_COLUMN_MAP, GPW_REQUIRED, kind=KIND, optional=optional)
     layout = "2019 (CCG-era, EXRL)" if "TOTAL_GP_EXRL_FTE" in {header_key(h) for h in header} else "2023+ (EXTGL)"

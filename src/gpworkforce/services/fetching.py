@@ -26,8 +26,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from gpworkforce import store
-from gpworkforce.ingest import IngestError, IngestResult, read_any
+from gpworkforce.ingest import IngestError, IngestResult, downloads, read_any
 from gpworkforce.ingest import fetch as nhs
+from gpworkforce.ingest.periods import MONTH, month_in_name
 from gpworkforce.services import importing
 from gpworkforce.services.importing import ImportSummary
 
@@ -81,7 +82,7 @@ def latest_loaded(engine: Engine, source: nhs.FetchSource) -> str | None:
         str(period)
         for period, file in zip(rows["period"], rows["source_file"], strict=True)
         if isinstance(period, str)
-        and nhs.MONTH.fullmatch(period)
+        and MONTH.fullmatch(period)
         and not (source.ignore_loaded and source.ignore_loaded.search(str(file)))
     ]
     return max(months, default=None)
@@ -178,9 +179,11 @@ def _import_release(
     parent = downloads_dir()
     parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fetch-", dir=parent) as tmp:
-        progress(f"downloading {nhs.file_name(url)} ({source.kind} {release.month}) from {nhs.host_of(url)}")
-        downloaded = nhs.download(client, url, Path(tmp))
-        paths = nhs.unpack(downloaded, Path(tmp) / "csv", source.member, release.month)
+        progress(
+            f"downloading {downloads.file_name(url)} ({source.kind} {release.month}) from {downloads.host_of(url)}"
+        )
+        downloaded = downloads.download(client, url, Path(tmp))
+        paths = downloads.unpack(downloaded, Path(tmp) / "csv", source.member, release.month)
         if not paths:
             raise IngestError(downloaded.name, f"no CSV matching {source.member.pattern!r} in the zip")
         if len(paths) == 1 and source.companion is None:
@@ -238,7 +241,7 @@ def _fetch_kind(
             break
         # One file per kind and month is published; should a page link two (say a .zip and a .csv of
         # the same data), the first is taken rather than importing the month twice.
-        skipped = [f"also on the page, not downloaded: {nhs.file_name(u)}" for u in urls[1:]]
+        skipped = [f"also on the page, not downloaded: {downloads.file_name(u)}" for u in urls[1:]]
         urls = urls[:1]
         if dry_run:
             out.append(
@@ -250,9 +253,9 @@ def _fetch_kind(
         try:
             summaries, notes = _import_release(engine, client, source, release, urls[0], progress)
             notes = skipped + notes
-        except nhs.OfflineError:
+        except downloads.OfflineError:
             raise
-        except (nhs.FetchError, IngestError, ValueError, SQLAlchemyError, OSError) as exc:
+        except (downloads.FetchError, IngestError, ValueError, SQLAlchemyError, OSError) as exc:
             # OSError: the cache folder is not writable or the disk is full.
             out.append(
                 FetchOutcome(
@@ -297,7 +300,7 @@ def fetch_newer(
     ordered = [k for k in nhs.FETCH_KINDS if k in wanted]
     say = progress or (lambda _message: None)
     own_client = client is None
-    http = client or nhs.make_client()
+    http = client or downloads.make_client()
     pages: dict[str, str] = {}
     out: list[FetchOutcome] = []
     try:
@@ -306,14 +309,14 @@ def fetch_newer(
             base_url = (base_urls or {}).get(kind) or nhs.DEFAULT_BASE_URL
             try:
                 out.extend(_fetch_kind(engine, http, source, base_url, dry_run, pages, say))
-            except nhs.OfflineError as exc:
+            except downloads.OfflineError as exc:
                 out.append(FetchOutcome(kind, FetchStatus.failed, message=str(exc)))
                 out.extend(
                     FetchOutcome(k, FetchStatus.failed, message="skipped: the site could not be reached")
                     for k in ordered[i + 1 :]
                 )
                 break
-            except nhs.FetchError as exc:
+            except downloads.FetchError as exc:
                 out.append(FetchOutcome(kind, FetchStatus.failed, message=str(exc)))
     finally:
         if own_client:
@@ -346,13 +349,13 @@ def import_archive(engine: Engine, kind: str, path: Path) -> list[ImportSummary]
     region and its ``Mapping.csv``): the same unpacking and combining as ``fetch``, all or nothing."""
     source = nhs.FETCH_SOURCES.get(kind)
     pattern = source.member if source else re.compile(r"\.csv$", re.IGNORECASE)
-    month = nhs.parse_month_label(path.name) or ""
+    month = month_in_name(path.name) or ""
     with tempfile.TemporaryDirectory(prefix="import-") as tmp:
         try:
-            paths = nhs.extract_members(
-                path, Path(tmp), pattern, rename=(lambda n: nhs.with_month(n, month)) if month else None
+            paths = downloads.extract_members(
+                path, Path(tmp), pattern, rename=(lambda n: downloads.with_month(n, month)) if month else None
             )
-        except nhs.FetchError as exc:
+        except downloads.FetchError as exc:
             raise IngestError(path.name, str(exc)) from exc
         if not paths:
             raise IngestError(path.name, f"no CSV for {kind} in the zip (looked for {pattern.pattern!r})")

@@ -14,23 +14,14 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
-from gpworkforce.ingest import IngestError, IngestResult
+from gpworkforce.ingest import IMPORT_KINDS as IMPORT_KINDS
+from gpworkforce.ingest import IngestError, IngestResult, read_snapshot
 from gpworkforce.ingest import read_any as _read_any
 from gpworkforce.store.aggregates import load_totals
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshot"
 #: Kinds whose practice codes must be known to a loaded mapping (a typo would silently vanish).
 CHECK_PRACTICES = {"appointments": "GP_CODE"}
-IMPORT_KINDS = (
-    "patients",
-    "mapping",
-    "appointments",
-    "workforce",
-    "pcn_workforce",
-    "imd",
-    "qof",
-    "population_projection",
-)
 
 
 @dataclass(frozen=True)
@@ -124,8 +115,6 @@ def ensure_database(
     url: str | None = None, snapshot: Path = SNAPSHOT_DIR, force: bool = False
 ) -> tuple[Engine, list[ImportSummary]]:
     """Migrate the database and, if it is empty (or ``force``), load the shipped national snapshot."""
-    from gpworkforce.ingest.snapshot import read_snapshot
-
     engine = store.make_engine(url or store.default_database_url())
     store.upgrade(engine)
     if not force and not database_is_empty(engine):

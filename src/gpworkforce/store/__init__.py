@@ -27,11 +27,10 @@ from gpworkforce.store.repository import (
     save_dataset,
     set_fte_override,
 )
-from gpworkforce.store.tables import KIND_COLUMNS, KIND_TABLES
+from gpworkforce.store.tables import KIND_TABLES
 
 __all__ = [
     "DATABASE_URL_ENV",
-    "KIND_COLUMNS",
     "KIND_TABLES",
     "IngestResultLike",
     "alembic_config",

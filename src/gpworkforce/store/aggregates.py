@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gpworkforce.store.repository import _dataset_id, _kind_columns, _row_table, list_periods
+from gpworkforce.store.repository import _dataset_id, _row_table, canonical_columns, list_periods
 
 #: The count column summed for each kind.
 COUNT_COLUMN = {"appointments": "appointments", "subicb_appointments": "appointments", "patients": "patients"}
@@ -22,7 +22,7 @@ def load_totals(
     session: Session, kind: str, by: Sequence[str], period: str | None = None
 ) -> tuple[pd.DataFrame, str | None]:
     """Sum of the kind's count column grouped by ``by`` for one period (latest when None)."""
-    names = {name for name, _ in _kind_columns(kind)}
+    names = set(canonical_columns(kind))
     unknown = [c for c in by if c not in names]
     if unknown:
         raise ValueError(f"{kind} has no column(s) {unknown}")

@@ -18,20 +18,14 @@ import pandas as pd
 from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from gpworkforce.frames import Column, Dtype, schema_of
 from gpworkforce.nomenclature import ROLE_CODES
-from gpworkforce.store.tables import (
-    KIND_COLUMNS,
-    KIND_TABLES,
-    ColumnType,
-    Dataset,
-    PracticeFteOverride,
-    utc_now,
-)
+from gpworkforce.store.tables import KIND_TABLES, Dataset, PracticeFteOverride, utc_now
 
 #: The string dtype pandas gives text columns by default (``str`` in pandas 3), so loaded
 #: frames compare equal to frames the readers build.
 STR_DTYPE: Any = pd.Series(["x"]).dtype
-_PANDAS_DTYPES: dict[ColumnType, Any] = {"str": STR_DTYPE, "int": "int64", "float": "float64"}
+_PANDAS_DTYPES: dict[Dtype, Any] = {"str": STR_DTYPE, "int64": "int64", "float64": "float64"}
 #: PostgreSQL INTEGER range; checked up front so SQLite and PostgreSQL accept the same frames.
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
@@ -59,19 +53,16 @@ class IngestResultLike(Protocol):
 
 def canonical_columns(kind: str) -> tuple[str, ...]:
     """Column names of a canonical frame kind, in contract order."""
-    return tuple(name for name, _ in _kind_columns(kind))
+    return schema_of(kind).names
 
 
 def empty_frame(kind: str) -> pd.DataFrame:
     """A zero-row frame with the canonical columns and dtypes of ``kind``."""
-    return pd.DataFrame({name: pd.Series([], dtype=_PANDAS_DTYPES[ctype]) for name, ctype in _kind_columns(kind)})
+    return pd.DataFrame({c.name: pd.Series([], dtype=_PANDAS_DTYPES[c.dtype]) for c in _kind_columns(kind)})
 
 
-def _kind_columns(kind: str) -> tuple[tuple[str, ColumnType], ...]:
-    try:
-        return KIND_COLUMNS[kind]
-    except KeyError:
-        raise ValueError(f"unknown dataset kind {kind!r}; expected one of {sorted(KIND_COLUMNS)}") from None
+def _kind_columns(kind: str) -> tuple[Column, ...]:
+    return schema_of(kind).columns
 
 
 def _row_table(kind: str) -> Table:
@@ -86,7 +77,7 @@ def _bad(kind: str, column: str, series: pd.Series, mask: Any, problem: str) -> 
     return ValueError(f"{kind} frame, column {column!r}, row {position} (index {series.index[position]!r}): {problem}")
 
 
-def _column_values(kind: str, name: str, ctype: ColumnType, nullable: bool, series: pd.Series) -> list[Any]:
+def _column_values(kind: str, name: str, ctype: Dtype, nullable: bool, series: pd.Series) -> list[Any]:
     """Python values for one column (None for missing), or ValueError naming the first bad row."""
     missing = series.isna().to_numpy()
     if missing.any() and not nullable:
@@ -105,7 +96,7 @@ def _column_values(kind: str, name: str, ctype: ColumnType, nullable: bool, seri
     if pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
         raise ValueError(f"{kind} frame, column {name!r}: expected a number, got dtype {series.dtype}")
     floats = series.to_numpy(dtype="float64", na_value=np.nan)
-    if ctype == "float":
+    if ctype == "float64":
         if missing.any():
             return [None if m else v for v, m in zip(floats.tolist(), missing, strict=True)]
         return floats.tolist()
@@ -121,17 +112,14 @@ def _column_values(kind: str, name: str, ctype: ColumnType, nullable: bool, seri
     return ints.tolist()
 
 
-def _frame_columns(kind: str, frame: pd.DataFrame, table: Table) -> list[list[Any]]:
+def _frame_columns(kind: str, frame: pd.DataFrame) -> list[list[Any]]:
     """Validate ``frame`` against the contract and return its values column by column."""
     expected = canonical_columns(kind)
     missing = [c for c in expected if c not in frame.columns]
     extra = [c for c in frame.columns if c not in expected]
     if missing or extra:
         raise ValueError(f"{kind} frame: missing columns {missing}, unexpected columns {extra}")
-    return [
-        _column_values(kind, name, ctype, bool(table.c[name].nullable), frame[name])
-        for name, ctype in _kind_columns(kind)
-    ]
+    return [_column_values(kind, c.name, c.dtype, c.nullable, frame[c.name]) for c in _kind_columns(kind)]
 
 
 def _insert_rows(session: Session, table: Table, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -190,7 +178,7 @@ def save_dataset(
         raise ValueError(f"{kind} dataset from {source_file!r} has no period; cannot store it")
     table = _row_table(kind)
     names = canonical_columns(kind)
-    rows = list(zip(*_frame_columns(kind, frame, table), strict=True))
+    rows = list(zip(*_frame_columns(kind, frame), strict=True))
 
     with session.begin_nested():
         _delete(session, kind, period)
@@ -257,12 +245,12 @@ def load_frame(session: Session, kind: str, period: str | None = None) -> tuple[
         return empty_frame(kind), None
     columns = _kind_columns(kind)
     result = session.connection().execute(
-        select(*(table.c[name] for name, _ in columns)).where(table.c.dataset_id == dataset_id).order_by(table.c.id)
+        select(*(table.c[c.name] for c in columns)).where(table.c.dataset_id == dataset_id).order_by(table.c.id)
     )
     # Column-wise construction: several times faster than DataFrame.from_records on Row objects.
     values = list(zip(*result.all(), strict=True)) or [() for _ in columns]
     frame = pd.DataFrame(
-        {name: pd.Series(col, dtype=_PANDAS_DTYPES[ctype]) for (name, ctype), col in zip(columns, values, strict=True)}
+        {c.name: pd.Series(col, dtype=_PANDAS_DTYPES[c.dtype]) for c, col in zip(columns, values, strict=True)}
     )
     return frame, period
 

@@ -1,19 +1,20 @@
 """ORM tables for imported datasets and user FTE corrections.
 
 One ``dataset`` row records an import (kind, period, source file); every canonical frame
-kind of the ingest contract (docs/architecture.md) has its own row table whose columns are
-exactly the canonical columns plus ``id`` and ``dataset_id``. Rows are deleted with their
-dataset (``ON DELETE CASCADE``), so replacing a dataset is one delete plus one bulk insert.
+kind (:mod:`gpworkforce.frames`) has its own row table whose columns are exactly the
+canonical columns plus ``id`` and ``dataset_id`` (a test keeps the two in step: same names,
+order, types and nullability). Rows are deleted with their dataset (``ON DELETE CASCADE``),
+so replacing a dataset is one delete plus one bulk insert.
 
-:data:`KIND_TABLES` and :data:`KIND_COLUMNS` are the single place that ties a frame kind
-to its table and to its canonical columns and dtypes; the repository reads and writes frames
-only through them.
+:data:`KIND_TABLES` ties a frame kind to its table; the columns and dtypes come from
+:data:`gpworkforce.frames.FRAMES`, and the repository reads and writes frames only through
+the two.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Final, Literal
+from typing import Final
 
 from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -234,31 +235,4 @@ KIND_TABLES: Final[dict[str, type[Base]]] = {
     "imd": ImdScore,
     "qof": QofRegister,
     "population_projection": PopulationProjection,
-}
-
-ColumnType = Literal["str", "int", "float"]
-
-
-def _canonical_columns(table: type[Base]) -> tuple[tuple[str, ColumnType], ...]:
-    """Canonical (column, dtype) pairs of a row table: its columns except ``id`` and ``dataset_id``."""
-    out: list[tuple[str, ColumnType]] = []
-    for column in table.__table__.columns:
-        if column.name in ("id", "dataset_id"):
-            continue
-        kind: ColumnType
-        if isinstance(column.type, String):
-            kind = "str"
-        elif isinstance(column.type, Float):
-            kind = "float"
-        elif isinstance(column.type, Integer):
-            kind = "int"
-        else:  # pragma: no cover - guarded by the table definitions above
-            raise TypeError(f"{table.__tablename__}.{column.name}: unsupported type {column.type!r}")
-        out.append((column.name, kind))
-    return tuple(out)
-
-
-#: Canonical frame kind -> ordered (column, dtype) pairs, as in the ingest contract.
-KIND_COLUMNS: Final[dict[str, tuple[tuple[str, ColumnType], ...]]] = {
-    kind: _canonical_columns(table) for kind, table in KIND_TABLES.items()
 }

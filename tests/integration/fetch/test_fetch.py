@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from gpworkforce import store
 from gpworkforce.cli.fetch import fetch
+from gpworkforce.ingest import downloads
 from gpworkforce.ingest import fetch as nhs
 from gpworkforce.services import importing
 from gpworkforce.services.fetching import FetchStatus, fetch_newer
@@ -254,24 +255,6 @@ def test_gpad_practice_unknown_everywhere_is_refused(at_july: Engine, site: Fake
 # --- the pure parts ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "month"),
-    [
-        ("july-2026", "2026-07"),
-        ("30-june-2026", "2026-06"),
-        ("Appointments in General Practice, October 2025", "2025-10"),
-        ("sept-2025", "2025-09"),
-        ("Practice_Level_Crosstab_Oct_2025", "2025-10"),
-        ("2026-01", "2026-01"),
-        ("methodology", None),
-        ("decision-2026", None),
-        ("latest", None),
-    ],
-)
-def test_month_labels(text: str, month: str | None) -> None:
-    assert nhs.parse_month_label(text) == month
-
-
 def test_release_and_resource_links_are_found_in_html() -> None:
     source = nhs.FETCH_SOURCES["patients"]
     series = source.series_url("https://mirror.example/nhs")
@@ -305,11 +288,11 @@ def test_release_and_resource_links_are_found_in_html() -> None:
 
 def test_download_is_size_limited(site: FakeSite, tmp_path: Path) -> None:
     site.routes["/files/big.zip"] = b"x" * 5000
-    with nhs.make_client() as client:
-        with pytest.raises(nhs.FetchError, match="over the 1,000-byte limit"):
-            nhs.download(client, f"{site.base_url}/files/big.zip", tmp_path, max_bytes=1000)
+    with downloads.make_client() as client:
+        with pytest.raises(downloads.FetchError, match="over the 1,000-byte limit"):
+            downloads.download(client, f"{site.base_url}/files/big.zip", tmp_path, max_bytes=1000)
         assert not (tmp_path / "big.zip").exists()
-        assert nhs.download(client, f"{site.base_url}/files/big.zip", tmp_path).stat().st_size == 5000
+        assert downloads.download(client, f"{site.base_url}/files/big.zip", tmp_path).stat().st_size == 5000
 
 
 def test_zip_members_are_unpacked_flat_and_capped(tmp_path: Path) -> None:
@@ -317,7 +300,7 @@ def test_zip_members_are_unpacked_flat_and_capped(tmp_path: Path) -> None:
     archive.write_bytes(
         make_zip({"../../evil/gp-reg-pat-prac-map.csv": "a,b\n1,2\n", "__MACOSX/._x.csv": "junk", "notes.pdf": "pdf"})
     )
-    out = nhs.extract_members(archive, tmp_path / "out", re.compile(r"\.csv$"))
+    out = downloads.extract_members(archive, tmp_path / "out", re.compile(r"\.csv$"))
     assert out == [tmp_path / "out" / "gp-reg-pat-prac-map.csv"]
-    with pytest.raises(nhs.FetchError, match="over the 3-byte limit"):
-        nhs.extract_members(archive, tmp_path / "out2", re.compile(r"\.csv$"), max_bytes=3)
+    with pytest.raises(downloads.FetchError, match="over the 3-byte limit"):
+        downloads.extract_members(archive, tmp_path / "out2", re.compile(r"\.csv$"), max_bytes=3)

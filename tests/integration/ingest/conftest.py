@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gpworkforce.ingest.snapshot import SHARED_FILES, SHARED_READERS
+from gpworkforce.ingest.snapshot_build import SHARED_FILES, read_shared
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +18,7 @@ def real(shared_data: Path) -> Callable[[str], Any]:
 
     def get(name: str) -> Any:
         if name not in cache:
-            cache[name] = SHARED_READERS[name](shared_data / SHARED_FILES[name])
+            cache[name] = read_shared(name, shared_data / SHARED_FILES[name].file)
         return cache[name]
 
     return get

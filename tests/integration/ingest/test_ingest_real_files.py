@@ -10,7 +10,7 @@ import pytest
 
 from gpworkforce.ingest import IngestError, read_appointments, read_patients, read_pcn_workforce
 from gpworkforce.ingest.appointments import CATEGORY_CODES
-from gpworkforce.ingest.snapshot import SHARED_FILES
+from gpworkforce.ingest.snapshot_build import SHARED_FILES
 from gpworkforce.nomenclature import (
     AGE_BANDS,
     APPT_MODES,
@@ -168,13 +168,13 @@ def test_ons_single_year_file_gives_the_same_bands(shared_data: Path, real: Real
 
 def test_real_file_of_the_wrong_kind(shared_data: Path) -> None:
     with pytest.raises(IngestError) as info:
-        read_patients(shared_data / SHARED_FILES["mapping"])
+        read_patients(shared_data / SHARED_FILES["mapping"].file)
     assert str(info.value).startswith(
         "gp-reg-pat-prac-map_2026-07.csv.gz: row 1, column ORG_TYPE: this looks like a practice mapping file"
     )
     with pytest.raises(IngestError) as info:
-        read_pcn_workforce(shared_data / SHARED_FILES["qof"])
+        read_pcn_workforce(shared_data / SHARED_FILES["qof"].file)
     assert "looks like a QOF prevalence file" in str(info.value) and info.value.row == 1
     with pytest.raises(IngestError) as info:
-        read_appointments(shared_data / SHARED_FILES["patients"])
+        read_appointments(shared_data / SHARED_FILES["patients"].file)
     assert "looks like a registered patients" in str(info.value)

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from gpworkforce.ingest import read_snapshot
-from gpworkforce.ingest.snapshot import DEFAULT_DIR, MANIFEST, frames_equal, plan_snapshot, sha256_of
+from gpworkforce.ingest.snapshot_build import plan_snapshot
+from gpworkforce.ingest.snapshot_format import DEFAULT_DIR, MANIFEST, frames_equal, sha256_of
 
 pytestmark = pytest.mark.shared_data
 

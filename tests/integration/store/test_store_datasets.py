@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, delete, func, select
 from store_samples import PERIODS
 
+from gpworkforce.frames import FRAMES
 from gpworkforce.store import (
-    KIND_COLUMNS,
     KIND_TABLES,
     canonical_columns,
     delete_dataset,
@@ -25,7 +25,7 @@ from gpworkforce.store import (
 )
 from gpworkforce.store.repository import STR_DTYPE
 
-DTYPES = {"str": STR_DTYPE, "int": np.dtype("int64"), "float": np.dtype("float64")}
+DTYPES = {"str": STR_DTYPE, "int64": np.dtype("int64"), "float64": np.dtype("float64")}
 
 
 def _row_count(engine: Engine, kind: str) -> int:
@@ -37,18 +37,18 @@ def test_round_trip_every_kind(engine: Engine, samples: dict[str, pd.DataFrame])
     """All ten kinds saved side by side in one database come back equal, with canonical dtypes."""
     ids = {}
     with session_scope(engine) as s:
-        for kind in KIND_COLUMNS:
+        for kind in FRAMES:
             ids[kind] = save_dataset(s, kind, PERIODS[kind], samples[kind], f"{kind}.csv", notes=("n1", "n2"))
     with session_scope(engine) as s:
-        for kind in KIND_COLUMNS:
+        for kind in FRAMES:
             loaded, period = load_frame(s, kind)
             assert period == PERIODS[kind], kind
             assert list(loaded.columns) == list(canonical_columns(kind)), kind
-            assert {c: loaded[c].dtype for c in loaded} == {c: DTYPES[t] for c, t in KIND_COLUMNS[kind]}, kind
+            assert {c: loaded[c].dtype for c in loaded} == {c.name: DTYPES[c.dtype] for c in FRAMES[kind].columns}, kind
             pd.testing.assert_frame_equal(loaded, samples[kind], check_exact=True, obj=kind)
         listed = list_datasets(s).set_index("kind")
-    assert sorted(listed.index) == sorted(KIND_COLUMNS)
-    for kind in KIND_COLUMNS:
+    assert sorted(listed.index) == sorted(FRAMES)
+    for kind in FRAMES:
         row = listed.loc[kind]
         assert (row["id"], row["period"], row["source_file"], row["rows"], row["notes"]) == (
             ids[kind],

@@ -1,4 +1,4 @@
-"""IngestError formatting and the shared helpers in ingest.base."""
+"""IngestError formatting and the shared helpers the readers are built on."""
 
 from __future__ import annotations
 
@@ -8,17 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gpworkforce.ingest.base import (
-    ProblemLog,
-    norm_key,
-    open_source,
-    parse_month,
-    period_from_filename,
-    read_header,
-    to_number,
-)
+from gpworkforce.ingest.cells import to_number
 from gpworkforce.ingest.errors import IngestError, Problem
-from gpworkforce.ingest.qof import qof_period
+from gpworkforce.ingest.files import open_source, read_header
+from gpworkforce.ingest.problems import ProblemLog
+from gpworkforce.ingest.text import norm_key
 
 
 def test_error_message_names_file_row_and_column() -> None:
@@ -42,36 +36,6 @@ def test_many_problems_list_the_earliest_first_and_count_the_rest() -> None:
     assert len(err.problems) == 28
     assert text.count("also row") == 9
     assert "and 30 more problem(s)" in text
-
-
-@pytest.mark.parametrize(
-    ("text", "month"),
-    [
-        ("2026-07-01", "2026-07"),
-        ("2026-07", "2026-07"),
-        ("01Jul2026", "2026-07"),
-        ("01JUL2026", "2026-07"),
-        ("NOV2025", "2025-11"),
-        ("01/07/2026", "2026-07"),
-        (" 2025-11-01 ", "2025-11"),
-        ("2025-11-01 00:00:00", "2025-11"),
-        ("2025-13-01", None),
-        ("July", None),
-        ("", None),
-    ],
-)
-def test_parse_month(text: str, month: str | None) -> None:
-    assert parse_month(text) == month
-
-
-def test_periods_from_file_names() -> None:
-    assert period_from_filename("gpad-practice-mapping_2025-10.csv") == "2025-10"
-    assert period_from_filename("1 General Practice – November 2025 Practice Level - Detailed.csv") == "2025-11"
-    assert period_from_filename("Mapping.csv") is None
-    assert period_from_filename("qof-prevalence_2024-25.csv.gz") is None
-    assert qof_period("qof-prevalence_2024-25.csv.gz") == "2024-25"
-    assert qof_period("PREVALENCE_2425.csv") == "2024-25"
-    assert qof_period("prevalence.csv") is None
 
 
 def test_norm_key_ignores_case_spacing_and_dashes() -> None:

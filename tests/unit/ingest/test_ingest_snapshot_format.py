@@ -26,7 +26,8 @@ from gpworkforce.ingest import (
     read_subicb_appointments,
 )
 from gpworkforce.ingest.catalogue import SOURCES_BY_ID
-from gpworkforce.ingest.snapshot import MANIFEST, Planned, frames_equal, write_snapshot
+from gpworkforce.ingest.snapshot_build import Planned, write_snapshot
+from gpworkforce.ingest.snapshot_format import MANIFEST, frames_equal
 from gpworkforce.nomenclature import AGE_BANDS
 
 
