@@ -32,8 +32,9 @@ from gpworkforce.reference import load_reference
 from gpworkforce.services.versions import Workspace
 from gpworkforce.store import default_database_url, make_engine
 from gpworkforce.web import plotly_offline
-from gpworkforce.web.context import Dashboard, install_template_helpers
+from gpworkforce.web.context import Dashboard
 from gpworkforce.web.errors import ServerErrorPageMiddleware, install_error_handlers, render_error, wants_json
+from gpworkforce.web.formatting import install_template_helpers
 from gpworkforce.web.routes import api, apidocs, audit, auth, corrections, downloads, health, home, org, scenarios
 from gpworkforce.web.security import (
     CSRFMiddleware,

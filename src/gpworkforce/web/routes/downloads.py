@@ -23,8 +23,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation
 from gpworkforce.services.results import Report
-from gpworkforce.web.context import DashboardDep, ScenarioError, Snapshot, levels_below, relevant, summary_rows
+from gpworkforce.web.context import DashboardDep, ScenarioError, Snapshot, summary_rows
+from gpworkforce.web.lookups import levels_below
 from gpworkforce.web.routes.api import SCENARIO_DOC
+from gpworkforce.web.views import relevant
 
 router = APIRouter(tags=["Downloads"])
 

@@ -1,0 +1,151 @@
+"""The scenario panel of an organisation page: its controls, and the scenario in words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gpworkforce.nomenclature import ROLE_BY_CODE
+from gpworkforce.scenario import Scenario
+from gpworkforce.web.context import OPTIONAL_LEVERS, ScenarioError, Snapshot, field_id
+from gpworkforce.web.formatting import fmt_lever, lever_decimals
+from gpworkforce.web.scenario_form import LEVERS, PANEL_ROLES, Lever
+from gpworkforce.web.views import OrgView
+
+
+@dataclass
+class Control:
+    """One panel control, ready for the template."""
+
+    name: str
+    label: str
+    kind: str  # select | range | text
+    value: str
+    hint: str = ""
+    display: str = ""
+    minimum: float = 0.0
+    maximum: float = 0.0
+    step: float = 1.0
+    unit: str = ""
+    decimals: int = 0
+    signed: bool = False
+    options: list[tuple[str, str]] = field(default_factory=list)
+    toggle: dict[str, Any] | None = None
+    placeholder: str = ""
+    error: str | None = None
+
+    @property
+    def id(self) -> str:
+        return field_id(self.name)
+
+
+def _raw_or(raw: Mapping[str, str], name: str, value: float | None) -> str:
+    if name in raw:
+        return str(raw[name])
+    return "" if value is None else f"{value:g}"
+
+
+def _float(text: str, default: float) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return default
+
+
+def panel_controls(
+    snap: Snapshot, raw: Mapping[str, str], scenario: Scenario, error: ScenarioError | None
+) -> dict[str, list[Control]]:
+    """The LEVERS (year select, sliders) and, under "More levers", extra FTE and slot minutes."""
+    from_panel = bool(raw.get("panel"))
+    levers: list[Control] = []
+    for lever in LEVERS:
+        levers.append(_lever_control(snap, lever, raw, scenario, from_panel))
+    minutes_now = snap.role_minutes
+    added = [
+        Control(
+            name=f"added_fte.{role}",
+            label=ROLE_BY_CODE[role].label,
+            kind="text",
+            value=_raw_or(raw, f"added_fte.{role}", scenario.added_fte.get(role)),
+        )
+        for role in PANEL_ROLES
+    ]
+    minutes = [
+        Control(
+            name=f"minutes.{role}",
+            label=f"{ROLE_BY_CODE[role].label} (now {minutes_now[role]:g} minutes)",
+            kind="text",
+            value=_raw_or(raw, f"minutes.{role}", scenario.minutes.get(role)),
+            placeholder=f"{minutes_now[role]:g}",
+        )
+        for role in PANEL_ROLES
+    ]
+    groups = {"levers": levers, "added": added, "minutes": minutes}
+    if error is not None:
+        for control in (c for group in groups.values() for c in group):
+            if control.name == error.field:
+                control.error = error.message
+    return groups
+
+
+def _lever_control(
+    snap: Snapshot, lever: Lever, raw: Mapping[str, str], scenario: Scenario, from_panel: bool
+) -> Control:
+    current = getattr(scenario, lever.name)
+    if lever.name == "year":
+        first = max(int(lever.minimum), snap.base_year)
+        years = range(first, int(lever.maximum) + 1)
+        chosen = raw.get("year") or str(current or snap.base_year)
+        options = [(str(y), f"{y} (latest data)" if y == snap.base_year else str(y)) for y in years]
+        return Control(lever.name, lever.label, "select", chosen, hint=lever.hint, options=options)
+    toggle = None
+    start = lever.default
+    if lever.name in OPTIONAL_LEVERS:
+        toggle_name = OPTIONAL_LEVERS[lever.name]
+        checked = bool(raw.get(toggle_name)) if from_panel else current is not None
+        label = (
+            "Plan for a different DNA rate"
+            if lever.name == "dna_rate"
+            else "Use this growth rate instead of ONS projections"
+        )
+        toggle = {"name": toggle_name, "id": field_id(toggle_name), "label": label, "checked": checked}
+        # DNA: today's national rate on the slider's grid; growth: none
+        start = round(round(snap.national_dna_rate / lever.step) * lever.step, 6) if lever.name == "dna_rate" else 0.0
+    value_text = raw.get(lever.name) or (f"{current:g}" if current is not None else f"{start or 0.0:g}")
+    value = _float(value_text, start or 0.0)
+    return Control(
+        name=lever.name,
+        label=lever.label,
+        kind="range",
+        value=value_text,
+        hint=lever.hint,
+        display=fmt_lever(lever, value),
+        minimum=lever.minimum,
+        maximum=lever.maximum,
+        step=lever.step,
+        unit=lever.unit,
+        decimals=lever_decimals(lever),
+        signed=lever.minimum < 0,
+        toggle=toggle,
+    )
+
+
+def describe_scenario(view: OrgView) -> list[str]:
+    """The levers set in this scenario, in words, for the results heading."""
+    s = view.scenario
+    out = []
+    if s.year:
+        out.append(f"year {s.year}")
+    lever = {lv.name: lv for lv in LEVERS}
+    for name in ("shift_share", "dna_rate", "demand_change", "growth_rate"):
+        value = getattr(s, name)
+        if value is not None and value != lever[name].default:
+            out.append(f"{lever[name].label}: {fmt_lever(lever[name], value)}")
+    for role, fte in sorted(s.added_fte.items()):
+        out.append(f"{fte:+g} FTE {ROLE_BY_CODE[role].label}")
+    for role, m in sorted(s.minutes.items()):
+        out.append(f"{m:g}-minute slots for {ROLE_BY_CODE[role].label}")
+    if s.local_calibration:
+        out.append("local calibration")
+    return out
