@@ -76,6 +76,17 @@ def _value_format(unit: str) -> str:
     return {"share": "0.0%", "FTE": "#,##0.0", "year": "0"}.get(unit, "#,##0")
 
 
+def _cell_value(v: Any) -> Any:
+    """A value openpyxl can write: NaN as an empty cell, numpy scalars as Python ones, times in UTC."""
+    if isinstance(v, float) and pd.isna(v):
+        return None
+    if isinstance(v, pd.Timestamp):  # Excel has no time zones: written as UTC
+        return (v.tz_convert("UTC").tz_localize(None) if v.tzinfo else v).to_pydatetime()
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
 def _write_sheet(ws: Worksheet, frame: pd.DataFrame, summary: bool) -> None:
     ws.append([str(c) for c in frame.columns])
     for cell in ws[1]:
@@ -83,15 +94,7 @@ def _write_sheet(ws: Worksheet, frame: pd.DataFrame, summary: bool) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     formats = [number_format(str(c)) for c in frame.columns]
     for record in frame.itertuples(index=False):
-        row = []
-        for v in record:
-            if isinstance(v, float) and pd.isna(v):
-                row.append(None)
-            elif hasattr(v, "item"):
-                row.append(v.item())
-            else:
-                row.append(v)
-        ws.append(row)
+        ws.append([_cell_value(v) for v in record])
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
     for j, fmt in enumerate(formats, start=1):
         if not numeric[j - 1] or fmt is None:
@@ -140,8 +143,8 @@ def _write_notes(ws: Worksheet, tables: str, info: About) -> None:
     ws.column_dimensions["B"].width = 90
 
 
-def workbook_bytes(tables: Mapping[str, pd.DataFrame], info: About) -> bytes:
-    """An .xlsx file: one formatted sheet per table (named by its key), then the "notes" sheet."""
+def workbook_bytes(tables: Mapping[str, pd.DataFrame], info: About | None) -> bytes:
+    """An .xlsx file: one formatted sheet per table (named by its key), then the "notes" sheet (if ``info``)."""
     if not tables:
         raise ValueError("a workbook needs at least one table")
     wb = Workbook()
@@ -151,7 +154,8 @@ def workbook_bytes(tables: Mapping[str, pd.DataFrame], info: About) -> bytes:
         ws = first if i == 0 else wb.create_sheet()
         ws.title = name[:31]
         _write_sheet(ws, frame, summary=name == "summary")
-    _write_notes(wb.create_sheet("notes"), ", ".join(tables), info)
+    if info is not None:
+        _write_notes(wb.create_sheet("notes"), ", ".join(tables), info)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

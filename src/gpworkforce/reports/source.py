@@ -34,6 +34,22 @@ class ReportLike(Protocol):
     def notes(self) -> Sequence[str]: ...
 
 
+def title_of(report: ReportLike) -> str:
+    """The report's heading, e.g. "Weekly appointment gap: NHS North East and North Cumbria ICB"."""
+    return report.title
+
+
+def as_dict(report: ReportLike) -> dict[str, Any]:
+    """The JSON form (``--format json``): title, organisation, summary, tables as records, notes."""
+    return {
+        "title": report.title,
+        "organisation": dict(report.org),
+        "summary": dict(report.summary),
+        "tables": {name: frame.to_dict(orient="records") for name, frame in report.tables.items()},
+        "notes": list(report.notes),
+    }
+
+
 def org_code(report: ReportLike) -> str:
     """ODS/ONS code of the report's organisation (``england`` for England)."""
     return str(report.org["code"])
