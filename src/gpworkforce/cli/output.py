@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import click
 import pandas as pd
 import typer
 from rich.console import Console
@@ -62,7 +61,7 @@ def emit(data: str | bytes, out: Path | None) -> None:
             out.write_text(data, encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
-    err.print(f"wrote {out}", highlight=False)
+    err.print(f"wrote {out}", highlight=False, soft_wrap=True)
 
 
 def fmt_value(value: Any) -> str:
@@ -108,15 +107,14 @@ def _print_report(report: ReportLike, out: Path | None) -> None:
         emit(buffer.getvalue(), out)
 
 
-def command_line() -> str:
+def command_line(ctx: typer.Context) -> str:
     """The command being run, as typed (options left at their defaults omitted)."""
-    ctx = click.get_current_context()
     words = ["gpworkforce", *ctx.command_path.split()[1:]]
     for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
         if value is None or value is False or value == [] or value == param.default:
             continue
-        if isinstance(param, click.Argument):
+        if param.param_type_name == "argument":
             words.append(str(value))
             continue
         flag = max(param.opts, key=len)
@@ -125,8 +123,13 @@ def command_line() -> str:
     return " ".join(words)
 
 
-def render(report: ReportLike, fmt: Format, out: Path | None, kind: str, scenario: Scenario | None) -> None:
-    """A report in ``fmt``: the table view, its main table as CSV, all of it as JSON, or a workbook."""
+def render(
+    ctx: typer.Context, report: ReportLike, fmt: Format, out: Path | None, kind: str, scenario: Scenario | None
+) -> None:
+    """A report in ``fmt``: the table view, its main table as CSV, all of it as JSON, or a workbook.
+
+    ``kind`` names the workbook's sheets as the web's downloads; ``ctx`` gives the command it records.
+    """
     if fmt is Format.json:
         emit(json.dumps(as_dict(report), indent=2, default=float) + "\n", out)
     elif fmt is Format.csv:
@@ -136,7 +139,9 @@ def render(report: ReportLike, fmt: Format, out: Path | None, kind: str, scenari
         from gpworkforce.reports.source import scenario_fields
         from gpworkforce.reports.tables import named_tables
 
-        info = excel.about(report, report.notes, scenario_fields(scenario or Scenario()), ("Command", command_line()))
+        info = excel.about(
+            report, report.notes, scenario_fields(scenario or Scenario()), ("Command", command_line(ctx))
+        )
         emit(excel.workbook_bytes(named_tables(kind, report), info), out)
     else:
         _print_report(report, out)

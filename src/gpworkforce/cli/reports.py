@@ -81,6 +81,7 @@ def _report(kind: str, org: str, by: str | None, scen: Scenario, reference: list
 
 
 def demand(
+    ctx: typer.Context,
     org: str,
     year: YearOpt = None,
     growth_rate: GrowthOpt = None,
@@ -93,10 +94,11 @@ def demand(
     check_destination(fmt, out)
     scen = scenario(year, growth_rate)
     report, kind = _report("demand", org, by, scen, reference)
-    render(report, fmt, out, kind, scen)
+    render(ctx, report, fmt, out, kind, scen)
 
 
 def capacity(
+    ctx: typer.Context,
     org: str,
     year: YearOpt = None,
     by: ByOpt = None,
@@ -110,10 +112,11 @@ def capacity(
     check_destination(fmt, out)
     scen = scenario(year, None, add=add_fte, minutes=minutes)
     report, kind = _report("capacity", org, by, scen, reference)
-    render(report, fmt, out, kind, scen)
+    render(ctx, report, fmt, out, kind, scen)
 
 
 def gap(
+    ctx: typer.Context,
     org: str,
     year: YearOpt = None,
     growth_rate: GrowthOpt = None,
@@ -131,15 +134,17 @@ def gap(
     check_destination(fmt, out)
     scen = scenario(year, growth_rate, shift, dna_rate, add_fte, minutes, local_calibration)
     report, kind = _report("gap", org, by, scen, reference)
-    render(report, fmt, out, kind, scen)
+    render(ctx, report, fmt, out, kind, scen)
 
 
-def benchmark(org: str, fmt: FormatOpt = Format.table, out: OutOpt = None, reference: RefOpt = None) -> None:
+def benchmark(
+    ctx: typer.Context, org: str, fmt: FormatOpt = Format.table, out: OutOpt = None, reference: RefOpt = None
+) -> None:
     """FTE per 1,000 patients and patients per FTE by staff group against England, ICB and peers."""
     from gpworkforce.services import analysis
 
     check_destination(fmt, out)
-    render(_run(analysis.benchmark_report, _context(reference), org), fmt, out, "benchmark", None)
+    render(ctx, _run(analysis.benchmark_report, _context(reference), org), fmt, out, "benchmark", None)
 
 
 def validate(fmt: TextFormatOpt = TextFormat.table) -> None:
