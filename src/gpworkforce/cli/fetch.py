@@ -1,7 +1,4 @@
-"""``gpworkforce fetch``: a Typer command body, registered in cli.py with ``app.command()(fetch)``.
-
-Kept out of cli.py so that it imports nothing from it (cli.py imports this module).
-"""
+"""``gpworkforce fetch``: a Typer command body, registered in ``gpworkforce.cli`` with ``app.command()(fetch)``."""
 
 from __future__ import annotations
 
@@ -46,18 +43,12 @@ def fetch(
     imported like `gpworkforce import` (all or nothing per file). With an empty database only the
     newest release is taken. Exits with 1 when a file failed or the site could not be reached.
     """
-    from gpworkforce import store
-    from gpworkforce.ingest.fetch import DEFAULT_BASE_URL
-    from gpworkforce.services.fetching import FetchStatus, describe, fetch_newer
+    from gpworkforce.services.datasets import open_database
+    from gpworkforce.services.fetching import DEFAULT_BASE_URL, FETCH_KINDS, FetchStatus, describe, fetch_newer
 
     kinds = [_canonical(k) for k in kind] if kind else None
-    engine = store.make_engine(store.default_database_url())
-    store.upgrade(engine)
-    base_urls = None
-    if base_url:
-        from gpworkforce.ingest.fetch import FETCH_KINDS
-
-        base_urls = dict.fromkeys(kinds or FETCH_KINDS, base_url)
+    engine = open_database()
+    base_urls = dict.fromkeys(kinds or FETCH_KINDS, base_url) if base_url else None
     err.print(f"checking {base_url or DEFAULT_BASE_URL} for newer releases", highlight=False)
     outcomes = fetch_newer(
         engine, kinds, base_urls, dry_run, progress=lambda message: err.print(message, highlight=False)

@@ -22,9 +22,11 @@ from typing import Any, Final, Literal, Protocol
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import func, or_, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gpworkforce import store
 from gpworkforce.store.accounts import USER_ROLES, AuditLog, LoginAttempt, SavedScenario, User
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "ScenarioNotFound",
     "Scope",
     "SignInLocked",
+    "add_user",
     "as_utc",
     "authenticate",
     "can_read_scenario",
@@ -653,3 +656,9 @@ def user_label(viewer: UserLike | None, subject: UserLike | None) -> str:
         return subject.email
     label = ROLE_LABELS.get(subject.role, subject.role)
     return f"{label}, {subject.org_code}" if subject.org_code else label
+
+
+def add_user(engine: Engine, email: str, password: str, role: str, org_code: str | None) -> None:
+    """:func:`create_user` in a transaction of its own (for the CLI, which holds no session)."""
+    with store.session_scope(engine) as s:
+        create_user(s, email, password, role, org_code)

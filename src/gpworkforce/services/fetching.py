@@ -33,6 +33,9 @@ from gpworkforce.services import importing
 from gpworkforce.services.importing import ImportSummary
 
 CACHE_ENV = "GPWORKFORCE_CACHE_DIR"
+#: The site fetched from unless a base URL is given, and the kinds fetched, in import order.
+DEFAULT_BASE_URL = nhs.DEFAULT_BASE_URL
+FETCH_KINDS = nhs.FETCH_KINDS
 
 
 class FetchStatus(StrEnum):

@@ -23,9 +23,8 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Hashable, Mapping
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Final, TypeVar
 
-import pandas as pd
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -383,41 +382,3 @@ def get_snapshot(dashboard: DashboardDep) -> Snapshot:
 
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
-
-
-# --- Tables ----------------------------------------------------------------------------------------
-
-
-def summary_rows(
-    gap: GapReport, demand: DemandReport, capacity: CapacityReport, baseline: GapReport | None
-) -> pd.DataFrame:
-    """The summary cards as a table: measure, value, unit (and the baseline where it differs)."""
-    g, d, c = gap.summary.model_dump(), demand.summary.model_dump(), capacity.summary.model_dump()
-    rows: list[tuple[str, str, Any, str]] = [
-        ("year", "Year", g["year"], "year"),
-        ("registered_patients", "Registered patients", d["registered_patients"], "patients"),
-        ("appointments_per_year", "Appointments a year", d["appointments_per_year"], "appointments"),
-        ("appointments_per_week", "Appointments a week", d["appointments_per_week"], "appointments"),
-        ("demand_per_week", "Demand for clinical appointments a week", g["demand_per_week"], "appointments"),
-        ("capacity_per_week", "Capacity a week", g["capacity_per_week"], "appointment slots"),
-        ("capacity_net_of_dna_per_week", "Capacity a week net of DNAs", c["capacity_net_of_dna_per_week"], "slots"),
-        ("gap_per_week", "Weekly gap (demand - capacity)", g["gap_per_week"], "appointments"),
-        ("gap_share_of_demand", "Weekly gap, share of demand", g["gap_share_of_demand"], "share"),
-        ("gp_demand_per_week", "GP demand a week", g["gp_demand_per_week"], "appointments"),
-        ("gp_capacity_per_week", "GP capacity a week", g["gp_capacity_per_week"], "slots"),
-        ("gp_gap_per_week", "GP gap a week", g["gp_gap_per_week"], "appointments"),
-        ("unassigned_per_week", "Work no role on the team can take, a week", g["unassigned_per_week"], "appointments"),
-        ("shifted_from_gps_per_week", "Moved from GPs to other roles, a week", g["shifted_from_gps_per_week"], "appts"),
-        ("fte_clinical", "Clinical FTE", c["fte_clinical"], "FTE"),
-        (
-            "gp_appointments_others_could_take_per_week",
-            "GP appointments others could take, a week",
-            d["gp_appointments_others_could_take_per_week"],
-            "appointments",
-        ),
-    ]
-    frame = pd.DataFrame(rows, columns=["measure", "label", "value", "unit"])
-    if baseline is not None:
-        b = baseline.summary.model_dump()
-        frame["baseline"] = [b.get(m) for m in frame["measure"]]
-    return frame

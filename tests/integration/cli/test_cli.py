@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,21 +19,6 @@ CROSSTAB_HEADER = (
     "SUB_ICB_LOCATION_NAME,HCP_TYPE,APPT_MODE,NATIONAL_CATEGORY,TIME_BETWEEN_BOOK_AND_APPT,"
     "COUNT_OF_APPOINTMENTS,APPT_STATUS"
 )
-
-
-@pytest.fixture(scope="module")
-def template_db(national_sqlite_template: Path) -> Path:
-    return national_sqlite_template
-
-
-@pytest.fixture
-def db(template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    path = tmp_path / "national.db"
-    shutil.copyfile(template_db, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("GPWORKFORCE_DATABASE_URL", url)
-    monkeypatch.setenv("GPWORKFORCE_CACHE_DIR", str(tmp_path / "cache"))
-    yield url
 
 
 def state(url: str) -> tuple[str, list[tuple[str, str, int]]]:

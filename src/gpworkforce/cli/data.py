@@ -1,0 +1,71 @@
+"""The data commands: create the database, import a published file, list what is loaded.
+(``fetch``, which downloads newer months, is in :mod:`gpworkforce.cli.fetch`.)"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gpworkforce.cli.options import Format, FormatOpt, OutOpt, err, fail
+from gpworkforce.cli.output import check_destination, render_frame
+
+
+class ImportKind(StrEnum):
+    """Published files the importer understands."""
+
+    patients = "patients"
+    mapping = "mapping"
+    appointments = "appointments"
+    workforce = "workforce"
+    pcn_workforce = "pcn-workforce"
+    imd = "imd"
+    qof = "qof"
+    projection = "projection"
+
+
+KIND_OF = {"pcn-workforce": "pcn_workforce", "projection": "population_projection"}
+
+
+def init(
+    force: Annotated[bool, typer.Option("--force", help="Reload the snapshot even if data is present")] = False,
+) -> None:
+    """Create or migrate the database and load the shipped national snapshot on first use."""
+    from gpworkforce.services import importing
+
+    engine, loaded = importing.ensure_database(None, force=force)
+    if loaded:
+        for s in loaded:
+            err.print(f"loaded {s.kind} {s.period or ''}: {s.rows:,} rows", highlight=False)
+    else:
+        err.print(f"database ready: {engine.url.render_as_string(hide_password=True)}", highlight=False)
+
+
+def import_(
+    kind: Annotated[ImportKind, typer.Argument(help="What the file is")],
+    file: Annotated[Path, typer.Argument(help="The published file (CSV, CSV.gz or ZIP as downloaded)")],
+) -> None:
+    """Load a published NHS file in its real layout. Re-importing a month replaces it."""
+    from gpworkforce.services import datasets
+
+    engine = datasets.open_database()
+    try:
+        done = datasets.import_published(engine, KIND_OF.get(kind.value, kind.value), file)
+    except datasets.IngestError as exc:
+        fail(str(exc))
+    for s in done:
+        verb = "replaced" if s.replaced else "imported"
+        err.print(f"{verb} {s.kind} {s.period or ''}: {s.rows:,} rows", highlight=False)
+        for n in s.notes:
+            err.print(f"  note: {n}", highlight=False)
+
+
+def datasets(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
+    """List the datasets loaded in the database (kind, period, rows, source file)."""
+    from gpworkforce.services import datasets as service
+
+    check_destination(fmt, out)
+    frame = service.list_datasets(service.open_database())
+    render_frame(frame, fmt, out, "datasets")

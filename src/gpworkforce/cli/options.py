@@ -1,0 +1,100 @@
+"""What the commands share: output formats, option types, the error exit and the scenario levers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from gpworkforce.scenario import Scenario
+
+err = Console(stderr=True)
+
+
+class Format(StrEnum):
+    """Output formats of the commands that print tables."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class TextFormat(StrEnum):
+    """Output formats of ``validate`` (it has no tables to put in a workbook)."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json or xlsx (xlsx needs --out)")]
+TextFormatOpt = Annotated[TextFormat, typer.Option("--format", "-f", help="table, csv or json")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Write to FILE, not the terminal (needed for xlsx; '-' is stdout)"),
+]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Project demand to this year (population growth)")]
+GrowthOpt = Annotated[
+    float | None,
+    typer.Option("--growth-rate", help="Uniform population growth a year (e.g. 0.01) instead of ONS projections"),
+]
+ByOpt = Annotated[str | None, typer.Option("--by", help="List the practice|pcn|sub-icb|icb|region rows inside ORG")]
+RefOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--reference", help="CSV overriding reference parameters (same columns as the default file)"),
+]
+ShiftOpt = Annotated[float, typer.Option("--shift", help="Share (0-1) of transferable GP work moved to other roles")]
+DnaOpt = Annotated[float | None, typer.Option("--dna-rate", help="DNA rate to plan for, e.g. 0.03")]
+AddOpt = Annotated[list[str] | None, typer.Option("--add-fte", help="ROLE=FTE added, e.g. pharmacist=1.5 (repeatable)")]
+MinOpt = Annotated[
+    list[str] | None, typer.Option("--minutes", help="ROLE=MINUTES slot length, e.g. gp=12 (repeatable)")
+]
+LocalOpt = Annotated[bool, typer.Option("--local-calibration", help="Scale practices to their own appointment counts")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with ``code`` (2: bad input, 3: data missing)."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _pairs(values: list[str] | None, what: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for v in values or []:
+        role, _, number = v.partition("=")
+        try:
+            out[role.strip()] = float(number)
+        except ValueError:
+            fail(f"{what} expects ROLE=NUMBER, got {v!r}")
+    return out
+
+
+def scenario(
+    year: int | None,
+    growth: float | None,
+    shift: float = 0.0,
+    dna: float | None = None,
+    add: list[str] | None = None,
+    minutes: list[str] | None = None,
+    local: bool = False,
+) -> Scenario:
+    """The scenario the levers describe; a bad value exits naming the field."""
+    from pydantic import ValidationError
+
+    try:
+        return Scenario(
+            year=year,
+            growth_rate=growth,
+            shift_share=shift,
+            dna_rate=dna,
+            added_fte=_pairs(add, "--add-fte"),
+            minutes=_pairs(minutes, "--minutes"),
+            local_calibration=local,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"{'.'.join(map(str, first['loc'])) or 'scenario'}: {first['msg']}")

@@ -1,0 +1,164 @@
+"""Printing and writing what a command produced: a rich table, CSV, JSON or an Excel workbook.
+
+Text goes to the terminal unless ``--out`` names a file; a workbook only ever goes to a file
+(or to a pipe with ``--out -``), never to a terminal.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gpworkforce.cli.options import Format, err, fail
+from gpworkforce.reports.source import ReportLike, as_dict, first_table, summary_of, tables_of, title_of
+from gpworkforce.reports.tables import csv_text
+from gpworkforce.scenario import Scenario
+
+STDOUT = Path("-")
+
+
+def check_destination(fmt: Format | str, out: Path | None) -> None:
+    """Refuse, before any work, a workbook with nowhere sensible to go."""
+    if fmt != Format.xlsx:
+        return
+    if out is None:
+        fail("--format xlsx writes an Excel file: give its name with --out FILE")
+    if _is_terminal(out):
+        fail("will not write an Excel workbook to a terminal: give --out a file name")
+
+
+def _is_terminal(out: Path) -> bool:
+    if out == STDOUT:
+        return sys.stdout.isatty()
+    if not out.is_char_device():
+        return False
+    with out.open("ab") as fh:
+        return fh.isatty()
+
+
+def emit(data: str | bytes, out: Path | None) -> None:
+    """``data`` to the terminal (text only), to stdout (``--out -``) or to the file ``out``."""
+    if out is None or (out == STDOUT and isinstance(data, str)):
+        typer.echo(data, nl=False)
+        return
+    if out == STDOUT:
+        assert isinstance(data, bytes)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        if isinstance(data, bytes):
+            out.write_bytes(data)
+        else:
+            out.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    err.print(f"wrote {out}", highlight=False, soft_wrap=True)
+
+
+def fmt_value(value: Any) -> str:
+    """A figure as the table format shows it: thousands separated, fewer decimals for bigger numbers."""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if abs(value) >= 100:
+            return f"{value:,.0f}"
+        if abs(value) >= 1:
+            return f"{value:,.1f}"
+        return f"{value:.3f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def console(out: Path | None) -> tuple[Console, io.StringIO | None]:
+    """The terminal, or a console that records text for ``out``."""
+    if out is None or out == STDOUT:
+        return Console(), None
+    buffer = io.StringIO()
+    return Console(file=buffer, no_color=True, width=120), buffer
+
+
+def _print_report(report: ReportLike, out: Path | None) -> None:
+    con, buffer = console(out)
+    con.print(f"[bold]{title_of(report)}[/]", highlight=False)
+    summary = Table(show_header=False, box=None)
+    for k, v in summary_of(report).items():
+        summary.add_row(k.replace("_", " "), fmt_value(v) if not isinstance(v, list) else ", ".join(map(str, v)))
+    con.print(summary)
+    for name, frame in tables_of(report).items():
+        t = Table(title=name.replace("_", " "), title_justify="left")
+        for col in frame.columns:
+            t.add_column(col.replace("_", " "), justify="left" if frame[col].dtype == object else "right")
+        for row in frame.itertuples(index=False):
+            t.add_row(*[fmt_value(v) for v in row])
+        con.print(t)
+    for n in report.notes:
+        con.print(f"[dim]note: {n}[/]", highlight=False)
+    if buffer is not None:
+        emit(buffer.getvalue(), out)
+
+
+def command_line(ctx: typer.Context) -> str:
+    """The command being run, as typed (options left at their defaults omitted)."""
+    words = ["gpworkforce", *ctx.command_path.split()[1:]]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if value is None or value is False or value == [] or value == param.default:
+            continue
+        if param.param_type_name == "argument":
+            words.append(str(value))
+            continue
+        flag = max(param.opts, key=len)
+        for item in value if isinstance(value, list | tuple) else [value]:
+            words += [flag] if item is True else [flag, str(getattr(item, "value", item))]
+    return " ".join(words)
+
+
+def render(
+    ctx: typer.Context, report: ReportLike, fmt: Format, out: Path | None, kind: str, scenario: Scenario | None
+) -> None:
+    """A report in ``fmt``: the table view, its main table as CSV, all of it as JSON, or a workbook.
+
+    ``kind`` names the workbook's sheets as the web's downloads; ``ctx`` gives the command it records.
+    """
+    if fmt is Format.json:
+        emit(json.dumps(as_dict(report), indent=2, default=float) + "\n", out)
+    elif fmt is Format.csv:
+        emit(csv_text(first_table(report), float_format="%.4f"), out)
+    elif fmt is Format.xlsx:
+        from gpworkforce.reports import excel
+        from gpworkforce.reports.source import scenario_fields
+        from gpworkforce.reports.tables import named_tables
+
+        info = excel.about(
+            report, report.notes, scenario_fields(scenario or Scenario()), ("Command", command_line(ctx))
+        )
+        emit(excel.workbook_bytes(named_tables(kind, report), info), out)
+    else:
+        _print_report(report, out)
+
+
+def render_frame(frame: pd.DataFrame, fmt: Format, out: Path | None, sheet: str) -> None:
+    """A plain table (no report around it) in ``fmt``."""
+    if fmt is Format.json:
+        emit(frame.to_json(orient="records", date_format="iso") + "\n", out)
+    elif fmt is Format.csv:
+        emit(csv_text(frame), out)
+    elif fmt is Format.xlsx:
+        from gpworkforce.reports import excel
+
+        emit(excel.workbook_bytes({sheet: frame}, None), out)
+    else:
+        con, buffer = console(out)
+        con.print(frame.to_string(index=False))
+        if buffer is not None:
+            emit(buffer.getvalue(), out)

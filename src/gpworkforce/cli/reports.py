@@ -1,0 +1,172 @@
+"""The report commands: demand, capacity, gap and benchmark for an organisation (or the
+organisations inside it with ``--by``), and validate. Each parses, calls a service and renders."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from gpworkforce.cli.options import (
+    AddOpt,
+    ByOpt,
+    DnaOpt,
+    Format,
+    FormatOpt,
+    GrowthOpt,
+    LocalOpt,
+    MinOpt,
+    OutOpt,
+    RefOpt,
+    ShiftOpt,
+    TextFormat,
+    TextFormatOpt,
+    YearOpt,
+    fail,
+    scenario,
+)
+from gpworkforce.cli.output import check_destination, fmt_value, render
+from gpworkforce.reference import ReferenceError
+from gpworkforce.scenario import Scenario
+from gpworkforce.services.national import DataMissingError
+from gpworkforce.services.organisations import UnknownOrganisation
+
+T = TypeVar("T")
+
+
+def _context(reference: list[Path] | None) -> Any:
+    from gpworkforce.services.versions import open_workspace
+
+    try:
+        return open_workspace(None, tuple(reference or ()))
+    except ReferenceError as exc:
+        fail(str(exc))
+
+
+def _version(reference: list[Path] | None) -> Any:
+    """The current data version (a missing dataset is reported like any other failure)."""
+    return _run(_context(reference).version)
+
+
+def _run(fn: Callable[..., T], *args: Any) -> T:
+    try:
+        return fn(*args)
+    except UnknownOrganisation as exc:
+        fail(str(exc))
+    except DataMissingError as exc:
+        fail(str(exc), 3)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def _by(ctx: Any, org: str, by: str, scen: Scenario) -> Any:
+    from gpworkforce.services.children import by_level_report
+    from gpworkforce.services.organisations import normalise_level
+
+    try:
+        level = normalise_level(by)
+    except ValueError as exc:
+        fail(str(exc))
+    return _run(by_level_report, ctx, org, level, scen)
+
+
+def _report(kind: str, org: str, by: str | None, scen: Scenario, reference: list[Path] | None) -> tuple[Any, str]:
+    """The ``kind`` report of ``org`` (or of the organisations inside it), and its kind for file names."""
+    from gpworkforce.services.capacity import capacity_report, gap_report
+    from gpworkforce.services.demand import demand_report
+
+    ctx = _version(reference)
+    if by:
+        return _by(ctx, org, by, scen), "children"
+    fn = {"demand": demand_report, "capacity": capacity_report, "gap": gap_report}[kind]
+    return _run(fn, ctx, org, scen), kind
+
+
+def demand(
+    ctx: typer.Context,
+    org: str,
+    year: YearOpt = None,
+    growth_rate: GrowthOpt = None,
+    by: ByOpt = None,
+    fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
+    reference: RefOpt = None,
+) -> None:
+    """Registered patients, appointments a year/week by need category and age band, and GP work others could take."""
+    check_destination(fmt, out)
+    scen = scenario(year, growth_rate)
+    report, kind = _report("demand", org, by, scen, reference)
+    render(ctx, report, fmt, out, kind, scen)
+
+
+def capacity(
+    ctx: typer.Context,
+    org: str,
+    year: YearOpt = None,
+    by: ByOpt = None,
+    add_fte: AddOpt = None,
+    minutes: MinOpt = None,
+    fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
+    reference: RefOpt = None,
+) -> None:
+    """Appointment slots a week by role from staff FTE, and net of DNAs."""
+    check_destination(fmt, out)
+    scen = scenario(year, None, add=add_fte, minutes=minutes)
+    report, kind = _report("capacity", org, by, scen, reference)
+    render(ctx, report, fmt, out, kind, scen)
+
+
+def gap(
+    ctx: typer.Context,
+    org: str,
+    year: YearOpt = None,
+    growth_rate: GrowthOpt = None,
+    by: ByOpt = None,
+    shift: ShiftOpt = 0.0,
+    dna_rate: DnaOpt = None,
+    add_fte: AddOpt = None,
+    minutes: MinOpt = None,
+    local_calibration: LocalOpt = False,
+    fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
+    reference: RefOpt = None,
+) -> None:
+    """Weekly appointment gap by role: demand against capacity, now or in a projected year."""
+    check_destination(fmt, out)
+    scen = scenario(year, growth_rate, shift, dna_rate, add_fte, minutes, local_calibration)
+    report, kind = _report("gap", org, by, scen, reference)
+    render(ctx, report, fmt, out, kind, scen)
+
+
+def benchmark(
+    ctx: typer.Context, org: str, fmt: FormatOpt = Format.table, out: OutOpt = None, reference: RefOpt = None
+) -> None:
+    """FTE per 1,000 patients and patients per FTE by staff group against England, ICB and peers."""
+    from gpworkforce.services.benchmarks import benchmark_report
+
+    check_destination(fmt, out)
+    render(ctx, _run(benchmark_report, _version(reference), org), fmt, out, "benchmark", None)
+
+
+def validate(fmt: TextFormatOpt = TextFormat.table) -> None:
+    """Fit on practice appointments and check against practices and sub-ICBs left out of the fit."""
+    from gpworkforce.services import validation
+
+    ctx = _context(None)
+    result = _run(validation.validate, ctx)
+    if fmt is TextFormat.json:
+        typer.echo(json.dumps(result, indent=2, default=float))
+        return
+    out = Console()
+    for section, values in result.items():
+        out.print(f"[bold]{section}[/]")
+        if isinstance(values, dict):
+            for k, v in values.items():
+                out.print(f"  {k}: {fmt_value(v) if not isinstance(v, dict) else v}", highlight=False)
+        else:
+            out.print(f"  {values}", highlight=False)

@@ -1,0 +1,109 @@
+"""What reports/ needs of a services report, read in one place.
+
+The services' reports are typed (``services.results``): a pydantic summary and the tables as
+DataFrames from ``frames()``. Every attribute this package reads goes through the protocol and
+the accessors here, so reports/ does not depend on the services' classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import pandas as pd
+
+from gpworkforce.scenario import Scenario
+
+
+class SummaryLike(Protocol):
+    """A report's typed summary (a pydantic model): its figures by measure name."""
+
+    def model_dump(self) -> dict[str, Any]: ...
+
+
+class ReportLike(Protocol):
+    """A services report: a title, the organisation, summary figures, named tables and notes."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def org(self) -> Mapping[str, Any]: ...
+
+    @property
+    def summary(self) -> SummaryLike: ...
+
+    @property
+    def notes(self) -> Sequence[str]: ...
+
+    def frames(self) -> Mapping[str, pd.DataFrame]: ...
+
+
+def title_of(report: ReportLike) -> str:
+    """The report's heading, e.g. "Weekly appointment gap: NHS North East and North Cumbria ICB"."""
+    return report.title
+
+
+def as_dict(report: ReportLike) -> dict[str, Any]:
+    """The JSON form (``--format json``): title, organisation, summary, tables as records, notes."""
+    return {
+        "title": report.title,
+        "organisation": dict(report.org),
+        "summary": report.summary.model_dump(),
+        "tables": {name: frame.to_dict(orient="records") for name, frame in report.frames().items()},
+        "notes": list(report.notes),
+    }
+
+
+def org_code(report: ReportLike) -> str:
+    """ODS/ONS code of the report's organisation (``england`` for England)."""
+    return str(report.org["code"])
+
+
+def org_label(report: ReportLike) -> str:
+    """Display name of the report's organisation (its label, else its name)."""
+    org = report.org
+    return f"{org.get('label', org.get('name'))}"
+
+
+def tables_of(report: ReportLike) -> dict[str, pd.DataFrame]:
+    """The report's tables by name, in the order the report gives them."""
+    return dict(report.frames())
+
+
+def first_table(report: ReportLike) -> pd.DataFrame:
+    """The report's main table (the one ``--format csv`` prints)."""
+    return next(iter(report.frames().values()))
+
+
+def notes_of(*reports: ReportLike) -> list[str]:
+    """The reports' notes, each once, in order."""
+    return list(dict.fromkeys(note for report in reports for note in report.notes))
+
+
+def summary_of(report: ReportLike) -> Mapping[str, Any]:
+    """The report's summary figures by measure name."""
+    return report.summary.model_dump()
+
+
+def year_of(report: ReportLike) -> Any:
+    """The year the report's figures are for ("" when it has none)."""
+    return summary_of(report).get("year", "")
+
+
+def scenario_fields(scenario: Scenario) -> dict[str, str]:
+    """The fields of ``scenario`` that differ from the baseline, as ``name: text``.
+
+    The same spelling as the web's share links (``added_fte.pharmacist=1.5``), so a workbook
+    says the same scenario whether the CLI or a page made it.
+    """
+    out: dict[str, str] = {}
+    base = Scenario()
+    for name in Scenario.model_fields:
+        value = getattr(scenario, name)
+        if name in {"added_fte", "minutes"}:
+            for role, number in sorted(value.items()):
+                out[f"{name}.{role}"] = f"{number:g}"
+        elif value != getattr(base, name):
+            out[name] = ("true" if value else "false") if isinstance(value, bool) else f"{value:g}"
+    return out
