@@ -59,3 +59,31 @@ def population_growth(projected: Array, base_index: int) -> Array:
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = np.where(base > 0, projected / base, 1.0)
     return growth
+
+
+def projected_patients(patients: Array, growth: Array | None = None) -> Array:
+    """Registered patients [..., a, s] grown to the projected year by ``growth`` [a, s] (None: as now)."""
+    return patients if growth is None else patients * growth
+
+
+def projected_list_size(patients: Array, growth: Array | None = None) -> Array:
+    """Registered patients [...] in the projected year: ``sum_{a,s} patients[..., a, s] * growth[a, s]``."""
+    if growth is None:
+        return patients.sum(axis=(-2, -1))
+    return np.einsum("...as,as->...", patients, growth)
+
+
+def appointments_by_age_band(patients: Array, rates: Array, booked: Array, expected: Array) -> Array:
+    """Appointments a year by age band [a], summed over practices.
+
+    Each practice's booked appointments [p] are split over its age-sex cells in proportion
+    to the age-sex expectation ``patients[p, a, s] * rates[a, s]`` (``expected`` [p] is their
+    sum), so the bands add up to the practices' booked total::
+
+        by_age[a] = sum_{p,s} patients[p, a, s] * rates[a, s] * booked[p] / expected[p]
+
+    ``patients`` [p, a, s] (pass ``[None]`` for one practice). Practices with no expected
+    demand contribute nothing.
+    """
+    per_expected = np.divide(booked, expected, out=np.zeros(np.shape(expected)), where=expected > 0)
+    return np.einsum("pas,as,p->a", patients, rates, per_expected)

@@ -84,3 +84,13 @@ def allocate(
     routine, unassigned = split_by_weight(other_work, delivery_weight * other_mask[:, None], other_cap)
     shifted, _ = split_by_weight(moved, skills * other_mask[:, None], other_cap)
     return by_role + routine + shifted, unassigned, moved.sum(axis=-1)
+
+
+def delivery_weight(skills: Array, base_weight: float, other: Array) -> Array:
+    """How other staff's own work in each category is split between roles [r, c].
+
+    ``skills`` [r, c] plus a small ``base_weight`` [-] so that work in a category no role is
+    specifically skilled for is still shared across the clinical team rather than left
+    unassigned; ``other`` [r] is 1 for clinical roles that are not GPs, 0 otherwise.
+    """
+    return (skills + base_weight) * other[:, None]

@@ -20,10 +20,12 @@ from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
-from gpworkforce.model.demand import population_growth
+from gpworkforce.model import benchmarks, costs
+from gpworkforce.model.capacity import capacity_net_of_dna, capacity_to_demand
+from gpworkforce.model.demand import appointments_by_age_band, population_growth
 from gpworkforce.model.engine import Levers, ModelInputs, ModelResult, run
 from gpworkforce.model.grouping import group_sum
-from gpworkforce.model.skillmix import transferable_share
+from gpworkforce.model.ratios import share_of
 from gpworkforce.nomenclature import (
     AGE_BANDS,
     NEED_CATEGORIES,
@@ -192,7 +194,7 @@ def run_scenario(ctx: Context, org: Organisation, scenario: Scenario) -> tuple[M
             ctx._runs.move_to_end(key)
             return hit[0], list(hit[1])
     levers, notes = _levers(ctx, org, scenario)
-    local = local_factors(nd, cal) if scenario.local_calibration else None
+    local = local_factors(nd, cal, ctx.ref) if scenario.local_calibration else None
     if local is not None:
         notes.append(f"local calibration: {int((local != 1).sum()):,} practices scaled to their own appointment counts")
     rows = org.rows
@@ -261,24 +263,17 @@ def demand_report(ctx: Context, org_code: str, scenario: Scenario | None = None)
     nd, cal = ctx.data, ctx.calibration
     org = resolve(nd, org_code)
     res, notes = run_scenario(ctx, org, scenario)
-    patients = nd.patients[org.rows]
-    growth, _ = growth_factors(ctx, scenario)
-    grown = patients if growth is None else patients * growth
-    per_expected = np.divide(
-        res.booked_year, res.expected_year, out=np.zeros(len(org.rows)), where=res.expected_year > 0
-    )
-    by_age = np.einsum("pas,as,p->a", grown, cal.params.rates, per_expected)
+    grown = res.patients
+    by_age = appointments_by_age_band(grown, cal.params.rates, res.booked_year, res.expected_year)
     booked = float(res.booked_year.sum())
     cat = res.demand_category_year.sum(axis=0)
     p = cal.params
-    gp_work_cat = cat * p.gp_share / WEEKS_PER_YEAR
+    gp_work_cat = costs.gp_work_by_category(cat, p.gp_share, WEEKS_PER_YEAR)
     other = (~GP_ROLES & CLINICAL).astype(float)
-    any_role = transferable_share(p.skills, other)
-    transferable_cat = gp_work_cat * any_role
+    transferable_cat = costs.gp_work_others_could_take(gp_work_cat, p.skills, other)
     gp_minutes = p.minutes[ROLE_CODES.index("gp")]
     cost = p.cost_per_appointment()
-    weights = p.skills / np.maximum(p.skills.sum(axis=0, keepdims=True), 1e-12)
-    other_cost_cat = (weights * cost[:, None]).sum(axis=0)
+    other_cost_cat = costs.other_roles_cost_per_appointment(p.skills, cost)
     gp_cost = cost[ROLE_CODES.index("gp")]
 
     total_patients = float(grown.sum())
@@ -287,15 +282,17 @@ def demand_report(ctx: Context, org_code: str, scenario: Scenario | None = None)
         "appointments_per_year": booked,
         "appointments_per_month": booked / MONTHS,
         "appointments_per_week": booked / WEEKS_PER_YEAR,
-        "appointments_per_patient_year": booked / total_patients if total_patients else 0.0,
+        "appointments_per_patient_year": float(share_of(booked, total_patients)),
         "gp_appointments_per_week": float(gp_work_cat.sum()),
         "gp_appointments_others_could_take_per_week": float(transferable_cat.sum()),
-        "share_of_gp_work_others_could_take": float(transferable_cat.sum() / gp_work_cat.sum())
-        if gp_work_cat.sum()
-        else 0.0,
-        "gp_hours_per_week_others_could_take": float(transferable_cat.sum() * gp_minutes / 60.0),
-        "annual_cost_of_that_work_at_gp_rates": float(transferable_cat.sum() * gp_cost * WEEKS_PER_YEAR),
-        "annual_cost_of_that_work_by_other_roles": float((transferable_cat * other_cost_cat).sum() * WEEKS_PER_YEAR),
+        "share_of_gp_work_others_could_take": float(share_of(transferable_cat.sum(), gp_work_cat.sum())),
+        "gp_hours_per_week_others_could_take": float(costs.gp_hours(transferable_cat.sum(), gp_minutes)),
+        "annual_cost_of_that_work_at_gp_rates": float(
+            costs.annual_cost_at_gp_rates(transferable_cat.sum(), gp_cost, WEEKS_PER_YEAR)
+        ),
+        "annual_cost_of_that_work_by_other_roles": float(
+            costs.annual_cost_by_other_roles(transferable_cat, other_cost_cat, WEEKS_PER_YEAR)
+        ),
         "year": scenario.year or ctx.base_year,
     }
     categories = pd.DataFrame(
@@ -304,7 +301,7 @@ def demand_report(ctx: Context, org_code: str, scenario: Scenario | None = None)
             "label": [c.label for c in NEED_CATEGORIES],
             "appointments_per_year": cat,
             "appointments_per_week": cat / WEEKS_PER_YEAR,
-            "share": cat / booked if booked else 0.0,
+            "share": share_of(cat, booked),
             "gp_share": p.gp_share,
             "gp_appointments_others_could_take_per_week": transferable_cat,
         }
@@ -318,8 +315,8 @@ def demand_report(ctx: Context, org_code: str, scenario: Scenario | None = None)
         }
     )
     ages["patients"] = ages["female"] + ages["male"]
-    ages["appointments_per_patient_year"] = np.divide(
-        ages["appointments_per_year"], ages["patients"], out=np.zeros(len(ages)), where=ages["patients"] > 0
+    ages["appointments_per_patient_year"] = share_of(
+        ages["appointments_per_year"].to_numpy(), ages["patients"].to_numpy()
     )
     notes = (
         _common_notes(ctx, scenario)
@@ -347,8 +344,7 @@ def _role_frame(
     keep = np.ones(len(ROLE_CODES), dtype=bool) if only is None else only
     capacity = res.capacity_week.sum(axis=0)[keep]
     demand = res.demand_week.sum(axis=0)[keep]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(demand > 0, capacity / np.where(demand > 0, demand, 1.0), np.nan)
+    ratio = capacity_to_demand(capacity, demand)
     picked = [role for role, k in zip(ROLES, keep, strict=True) if k]
     return pd.DataFrame(
         {
@@ -361,7 +357,7 @@ def _role_frame(
             "slots_per_fte_week": np.asarray(res.slots_per_fte_week)[keep],
             "capacity_per_week": capacity,
             "demand_per_week": demand,
-            "capacity_net_of_dna_per_week": capacity * (1.0 - ctx.calibration.params.dna_rate),
+            "capacity_net_of_dna_per_week": capacity_net_of_dna(capacity, ctx.calibration.params.dna_rate),
             "gap_per_week": demand - capacity,
             "capacity_to_demand": ratio,
         }
@@ -434,7 +430,7 @@ def gap_report(ctx: Context, org_code: str, scenario: Scenario | None = None) ->
         "demand_per_week": demand,
         "capacity_per_week": capacity,
         "gap_per_week": demand - capacity,
-        "gap_share_of_demand": (demand - capacity) / demand if demand else 0.0,
+        "gap_share_of_demand": float(share_of(demand - capacity, demand)),
         "gp_demand_per_week": float(gp_demand.sum()),
         "gp_capacity_per_week": float(gp_capacity.sum()),
         "gp_gap_per_week": float((gp_demand - gp_capacity).sum()),
@@ -480,9 +476,7 @@ def by_level_report(ctx: Context, org_code: str, by: str, scenario: Scenario | N
     idx_all, codes = nd.groups(by)
     idx = idx_all[rows]
     n = len(codes)
-    growth, _ = growth_factors(ctx, scenario)
-    pats = nd.patients[rows]
-    patients = pats.sum(axis=(1, 2)) if growth is None else np.einsum("pas,as->p", pats, growth)
+    patients = res.list_size
     demand_week, capacity_week = res.demand_week, res.capacity_week
     sums = group_sum(
         np.column_stack(
@@ -513,9 +507,9 @@ def by_level_report(ctx: Context, org_code: str, by: str, scenario: Scenario | N
         "demand_per_week": demand,
         "capacity_per_week": capacity,
         "gap_per_week": gap,
-        "gap_share_of_demand": np.divide(gap, demand, out=np.zeros(len(gap)), where=demand > 0),
+        "gap_share_of_demand": share_of(gap, demand),
         "gp_fte": gp_fte,
-        "patients_per_gp_fte": np.divide(pats_g, gp_fte, out=np.full(len(gap), np.nan), where=gp_fte > 0),
+        "patients_per_gp_fte": benchmarks.patients_per_fte(gp_fte, pats_g),
         "gp_demand_per_week": gp_demand,
         "gp_capacity_per_week": gp_capacity,
         "gp_gap_per_week": gp_demand - gp_capacity,
@@ -546,17 +540,12 @@ def by_level_report(ctx: Context, org_code: str, by: str, scenario: Scenario | N
 # --- Benchmarks ---------------------------------------------------------------------------------
 def staff_group_fte(fte: Array) -> Array:
     """FTE [..., r] summed into staff groups [..., g] (order of STAFF_GROUPS)."""
-    onehot = np.zeros((len(ROLE_CODES), len(STAFF_GROUPS)))
-    onehot[np.arange(len(ROLE_CODES)), staff_group_of()] = 1.0
-    return np.asarray(fte) @ onehot
+    return benchmarks.staff_group_fte(fte, staff_group_of(), len(STAFF_GROUPS))
 
 
 def ratios(fte: Array, patients: float) -> tuple[Array, Array]:
     """(FTE per 1,000 patients, patients per FTE) for FTE by staff group [g]."""
-    per_1000 = fte / patients * 1000.0 if patients > 0 else np.full_like(fte, np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_fte = np.where(fte > 0, patients / fte, np.nan)
-    return per_1000, per_fte
+    return benchmarks.fte_per_1000(fte, patients), benchmarks.patients_per_fte(fte, patients)
 
 
 def benchmark_report(ctx: Context, org_code: str) -> Report:
@@ -594,12 +583,9 @@ def benchmark_report(ctx: Context, org_code: str) -> Report:
     if org.level == "practice":
         icb = org.parent_code(nd, "icb")
         pool = (nd.practices["icb_code"] == icb).to_numpy() if icb else np.ones(len(list_size), dtype=bool)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_1000 = fte_g[pool] / list_size[pool, None] * 1000.0
-            mine = fte_g[org.mask][0] / list_size[org.mask][0] * 1000.0
-        table["percentile_in_icb"] = [
-            float((per_1000[:, g] < mine[g]).mean() * 100.0) for g in range(len(STAFF_GROUPS))
-        ]
+        per_1000 = benchmarks.fte_per_1000(fte_g[pool], list_size[pool, None])
+        mine = benchmarks.fte_per_1000(fte_g[org.mask][0], list_size[org.mask][0])
+        table["percentile_in_icb"] = benchmarks.percentile_in_pool(per_1000, mine)
     summary = {"comparators": [label for label, _, _ in comparators], "patients": float(list_size[org.mask].sum())}
     notes = [
         *_fte_notes(ctx, org),
