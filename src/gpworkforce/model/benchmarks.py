@@ -31,7 +31,6 @@ def fte_per_1000(fte: Array, patients: float | Array) -> Array:
 
     ``fte`` [..., g] FTE; ``patients`` [...] or a scalar, broadcast against ``fte``.
     """
-    patients = np.asarray(patients, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(patients > 0, fte / patients * 1000.0, np.nan)
 

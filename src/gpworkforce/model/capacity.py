@@ -33,6 +33,5 @@ def capacity_net_of_dna(capacity: Array, dna_rate: float | Array) -> Array:
 
 def capacity_to_demand(capacity: Array, demand: Array) -> Array:
     """Slots per booked appointment [-] (1 = enough); NaN where there is no demand."""
-    capacity, demand = np.asarray(capacity, dtype=float), np.asarray(demand, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(demand > 0, capacity / np.where(demand > 0, demand, 1.0), np.nan)
+    has_demand = np.asarray(demand) > 0
+    return np.where(has_demand, capacity / np.where(has_demand, demand, 1.0), np.nan)

@@ -64,7 +64,7 @@ def other_roles_cost_per_appointment(skills: Array, cost: Array) -> Array:
     ``skills`` [r, c] (0 for GP roles), ``cost`` [r] GBP per appointment; a skills-weighted
     mean of the role costs, 0 where no role is skilled for the category.
     """
-    weights = skills / np.maximum(skills.sum(axis=0, keepdims=True), MIN_TOTAL_SKILL)
+    weights = skills / np.maximum(skills.sum(axis=0), MIN_TOTAL_SKILL)
     return (weights * cost[:, None]).sum(axis=0)
 
 

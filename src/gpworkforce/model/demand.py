@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from gpworkforce.model.ratios import share_of
+
 Array = NDArray[np.float64]
 
 
@@ -85,5 +87,5 @@ def appointments_by_age_band(patients: Array, rates: Array, booked: Array, expec
     ``patients`` [p, a, s] (pass ``[None]`` for one practice). Practices with no expected
     demand contribute nothing.
     """
-    per_expected = np.divide(booked, expected, out=np.zeros(np.shape(expected)), where=expected > 0)
+    per_expected = share_of(booked, expected)
     return np.einsum("pas,as,p->a", patients, rates, per_expected)

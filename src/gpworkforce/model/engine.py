@@ -129,7 +129,7 @@ def effective_parameters(params: Parameters, levers: Levers) -> Parameters:
     """Parameters with the lever overrides applied (slot lengths)."""
     if levers.minutes is None:
         return params
-    return replace(params, minutes=np.asarray(levers.minutes, dtype=float))
+    return replace(params, minutes=np.asarray(levers.minutes))
 
 
 def run(inputs: ModelInputs, params: Parameters, levers: Levers | None = None) -> ModelResult:

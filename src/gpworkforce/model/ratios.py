@@ -14,6 +14,5 @@ def share_of(part: float | Array, whole: float | Array) -> Array:
     Used for the share of demand left as a gap, a category's share of appointments,
     appointments per patient and the share of GP work others could take.
     """
-    part, whole = np.asarray(part, dtype=float), np.asarray(whole, dtype=float)
-    out = np.zeros(np.broadcast_shapes(part.shape, whole.shape))
-    return np.divide(part, whole, out=out, where=whole > 0)
+    positive = np.asarray(whole) > 0
+    return np.where(positive, np.divide(part, np.where(positive, whole, 1.0)), 0.0)

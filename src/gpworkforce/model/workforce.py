@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gpworkforce.model.grouping import group_sum
+from gpworkforce.model.ratios import share_of
 
 Array = NDArray[np.float64]
 
@@ -26,10 +27,7 @@ def share_of_group_list(list_size: Array, group: NDArray[np.intp], n_groups: int
     or in a group with no patients."""
     totals = group_sum(list_size, group, n_groups)
     in_group = group >= 0
-    denominator = np.where(in_group, totals[np.where(in_group, group, 0)], 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = list_size / denominator
-    return np.where(in_group, np.nan_to_num(share), 0.0)
+    return share_of(list_size, np.where(in_group, totals[np.where(in_group, group, 0)], 0.0))
 
 
 def pcn_fte_by_practice(fte_of_pcn: Array, group: NDArray[np.intp], list_size: Array) -> Array:
@@ -38,10 +36,9 @@ def pcn_fte_by_practice(fte_of_pcn: Array, group: NDArray[np.intp], list_size: A
     ``fte_of_pcn`` [n, r] FTE each PCN employs; ``group`` [p] the practice's PCN index (-1 for
     none); ``list_size`` [p] registered patients.
     """
-    n_groups = fte_of_pcn.shape[0]
-    share = share_of_group_list(list_size, group, n_groups)
-    own = np.where((group >= 0)[:, None], fte_of_pcn[np.where(group >= 0, group, 0)], 0.0)
-    return own * share[:, None]
+    share = share_of_group_list(list_size, group, fte_of_pcn.shape[0])
+    # outside any PCN the share is 0, so which row stands in for "its PCN" there does not matter
+    return fte_of_pcn[np.maximum(group, 0)] * share[:, None]
 
 
 def estimate_missing_fte(fte: Array, has_record: NDArray[np.bool_], list_size: Array) -> Array:
@@ -51,7 +48,7 @@ def estimate_missing_fte(fte: Array, has_record: NDArray[np.bool_], list_size: A
     FTE are returned unchanged.
     """
     known = has_record & (list_size > 0)
-    out = np.array(fte, dtype=float, copy=True)
+    out = np.array(fte, dtype=float)
     if known.any():
         per_patient = out[known].sum(axis=0) / list_size[known].sum()
         out[~has_record] = list_size[~has_record, None] * per_patient

@@ -1,0 +1,61 @@
+"""Unit: the need fit, standardisation, volume scale and accuracy, on data worked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gpworkforce.model.calibration import accuracy, fit_need, standardise, volume_scale
+
+
+def test_standardise_uses_england_mean_and_sd_and_zeroes_unknowns() -> None:
+    # column 0: mean 3, population SD sqrt(8/3); column 1: mean 20, SD 10 (NaN left out); column 2 constant
+    x = np.array([[1.0, 10.0, 2.0], [3.0, np.nan, 2.0], [5.0, 30.0, 2.0]])
+    z, mean, sd = standardise(x)
+    np.testing.assert_allclose(mean, [3.0, 20.0, 2.0])
+    np.testing.assert_allclose(sd, [np.sqrt(8 / 3), 10.0, 1.0])  # a constant column keeps SD 1, not 0
+    np.testing.assert_allclose(z[:, 0], [-2 / np.sqrt(8 / 3), 0.0, 2 / np.sqrt(8 / 3)])
+    np.testing.assert_allclose(z[:, 1], [-1.0, 0.0, 1.0])
+    np.testing.assert_allclose(z[:, 2], 0.0)
+    # given England's mean and SD, one practice at 25 is half an SD above
+    z1, _, _ = standardise(np.array([[25.0]]), np.array([20.0]), np.array([10.0]))
+    assert z1[0, 0] == 0.5
+
+
+def test_fit_need_recovers_a_log_linear_need_and_trims_an_outlier() -> None:
+    # log(observed / expected) = 0.1 + 0.2 z + noise of +-0.01; practice 5 records 7x too much
+    z = np.arange(-5.0, 6.0)[:, None]
+    noise = np.where(np.arange(11) % 2 == 0, 0.01, -0.01)
+    y = 0.1 + 0.2 * z[:, 0] + noise
+    y[5] += np.log(7.0)
+    expected = np.full(11, 1000.0)
+    observed = expected * np.exp(y)
+    observed[0] = 0.0  # no appointment data: left out
+    fit = fit_need(observed, expected, z)
+    assert fit.intercept == pytest.approx(0.1, abs=0.01)
+    assert fit.coefficients[0] == pytest.approx(0.2, abs=0.005)
+    assert not fit.kept[0] and not fit.kept[5] and fit.kept[1:5].all() and fit.kept[6:].all()
+    assert 0.99 < fit.r_squared < 1.0
+
+
+def test_fit_need_exact_data_keeps_everyone() -> None:
+    z = np.array([[-1.0], [0.0], [1.0], [2.0]])
+    observed = 100.0 * np.exp(0.3 - 0.5 * z[:, 0])
+    fit = fit_need(observed, np.full(4, 100.0), z)
+    assert fit.intercept == pytest.approx(0.3) and fit.coefficients[0] == pytest.approx(-0.5)
+    assert fit.kept.all() and fit.r_squared == pytest.approx(1.0)
+
+
+def test_volume_scale() -> None:
+    assert volume_scale(1200.0, 1000.0) == 1.2
+    with pytest.raises(ValueError, match="positive"):
+        volume_scale(1200.0, 0.0)
+
+
+def test_accuracy_on_practices_with_observations() -> None:
+    # practices 1-2 observed: errors +10% and -10%; practice 3 has no observation and is left out
+    out = accuracy(np.array([110.0, 45.0, 7.0]), np.array([100.0, 50.0, 0.0]))
+    assert out["n"] == 2.0
+    assert out["median_ape"] == pytest.approx(0.1)
+    assert out["total_ratio"] == pytest.approx(155 / 150)
+    assert out["correlation"] == pytest.approx(1.0)
