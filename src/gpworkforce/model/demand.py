@@ -40,12 +40,6 @@ def need_index(covariates: Array, coefficients: Array) -> Array:
     return np.exp(covariates @ coefficients)
 
 
-def demand_by_category(expected: Array, need: Array, scale: float | Array, category_share: Array) -> Array:
-    """Appointments a year by need category: [...] x [c] -> [..., c]."""
-    total = np.asarray(scale) * expected * need
-    return total[..., None] * category_share
-
-
 def dna_adjusted_bookings(booked: Array, dna_now: float | Array, dna_target: float | Array) -> Array:
     """Booked appointments needed when the DNA rate moves from ``dna_now`` to ``dna_target``.
 

@@ -145,3 +145,12 @@ def test_allocate_broadcasts_over_scenarios_and_practices() -> None:
     assert shifted[0, 0] == pytest.approx(5.5)
     # scenario 2, practice 1 has no nurse: its 60 other-staff appointments are unassigned
     assert unassigned[1, 0] == pytest.approx(60.0)
+
+
+def test_a_billionth_of_a_slot_is_no_capacity() -> None:
+    p = _three_roles()
+    _, unassigned, _ = allocate(
+        np.array([60.0, 40.0]), p["gp_share"], p["skills"], p["delivery_weight"], np.array([1e-9, 75.0, 0.0]),
+        p["gp_roles"],
+    )  # fmt: skip
+    assert unassigned == pytest.approx(60.0)

@@ -59,3 +59,48 @@ def test_accuracy_on_practices_with_observations() -> None:
     assert out["median_ape"] == pytest.approx(0.1)
     assert out["total_ratio"] == pytest.approx(155 / 150)
     assert out["correlation"] == pytest.approx(1.0)
+
+
+def test_fit_need_r_squared_and_who_takes_part() -> None:
+    """The trimmed fit above keeps 9 practices (z = -4..5 without 0): residuals +-0.01 (variance
+    about 1e-4) against log-ratios of variance 0.3675, so r^2 = 1 - 1e-4 / 0.3675 = 0.99974.
+    Expected demand below 1 still counts; no expected demand (0) or a 0 fit target does not, and
+    a practice left out is never let back in by the trimming pass even when it sits on the line."""
+    z = np.concatenate([np.arange(-5.0, 6.0), [-0.5, 1.0]])[:, None]
+    noise = np.where(np.arange(13) % 2 == 0, 0.01, -0.01)
+    y = 0.1 + 0.2 * z[:, 0] + noise
+    y[5] += np.log(7.0)
+    expected = np.full(13, 0.5)
+    observed = expected * np.exp(y)  # between 0.09 and 1.6 appointments
+    observed[0] = 0.0
+    observed[11] = 0.0  # no data, and its log-ratio (0) lies on the fitted line at z = -0.5
+    expected[12] = 0.0  # no expected demand but some observed
+    fit = fit_need(observed, expected, z)
+    assert fit.r_squared == pytest.approx(0.99974, abs=2e-5)
+    assert fit.kept.sum() == 9 and not fit.kept[[0, 5, 11, 12]].any()
+
+
+def test_fit_need_flat_data_has_r_squared_zero() -> None:
+    fit = fit_need(np.full(4, 50.0), np.full(4, 100.0), np.zeros((4, 1)))
+    assert fit.r_squared == 0.0 and fit.intercept == pytest.approx(np.log(0.5))
+
+
+def test_standardise_keeps_a_small_sd() -> None:
+    z, _, sd = standardise(np.array([[0.0], [1.0]]))  # mean 0.5, SD 0.5
+    assert sd[0] == 0.5
+    np.testing.assert_allclose(z[:, 0], [-1.0, 1.0])
+
+
+def test_volume_scale_below_one_and_message() -> None:
+    assert volume_scale(1.0, 0.5) == 2.0
+    with pytest.raises(ValueError, match=r"^modelled total must be positive to calibrate$"):
+        volume_scale(1.0, -1.0)
+
+
+def test_accuracy_counts_small_observations_and_imperfect_correlation() -> None:
+    # observed [0.5, 1, 2], predicted [1, 1, 2]: APE [1, 0, 0] -> median 0; total 4 / 3.5
+    out = accuracy(np.array([1.0, 1.0, 2.0]), np.array([0.5, 1.0, 2.0]))
+    assert out["n"] == 3.0 and out["median_ape"] == 0.0
+    assert out["total_ratio"] == pytest.approx(4 / 3.5)
+    assert out["correlation"] == pytest.approx(np.corrcoef([1.0, 1.0, 2.0], [0.5, 1.0, 2.0])[0, 1])
+    assert out["correlation"] < 0.99

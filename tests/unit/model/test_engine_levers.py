@@ -79,3 +79,23 @@ def test_spreadsheet_loop_with_under_one_slot() -> None:
     assert demand[GP] == pytest.approx(40.0) and demand[NURSE] == pytest.approx(60.0) and unassigned == 0.0
     res = run(ModelInputs(patients, np.zeros((1, 0)), fte), p)
     np.testing.assert_allclose(res.demand_week[0], demand)
+
+
+def test_cost_per_appointment_of_the_parameters() -> None:
+    # GP 120 GBP/h * 15 / 60 / 0.5 = 60; nurse 48 * 20 / 60 / 0.8 = 20; others not clinical: 0
+    cost = two_role_parameters().cost_per_appointment()
+    assert cost[GP] == pytest.approx(60.0) and cost[NURSE] == pytest.approx(20.0)
+    assert cost.sum() == pytest.approx(80.0)
+
+
+def test_spreadsheet_loop_gives_gp_work_to_the_gp_with_capacity() -> None:
+    patients, fte = small_practice()
+    fte[0, GP] = 0.0
+    locum = 1  # gp_locum_trainee: a GP role after the first
+    fte[0, locum] = 0.5 / 75.0  # half a slot a week
+    base = two_role_parameters()
+    facing = base.patient_facing.copy()
+    facing[locum] = 0.5  # like the GP: 75 slots per FTE
+    p = two_role_parameters(clinical=base.clinical | (np.arange(R) == locum), patient_facing=facing)
+    demand, _, _ = gap_one_practice(patients[0].tolist(), [], fte[0].tolist(), p)
+    assert demand[locum] == pytest.approx(40.0) and demand[GP] == 0.0
