@@ -104,3 +104,25 @@ def test_accuracy_counts_small_observations_and_imperfect_correlation() -> None:
     assert out["total_ratio"] == pytest.approx(4 / 3.5)
     assert out["correlation"] == pytest.approx(np.corrcoef([1.0, 1.0, 2.0], [0.5, 1.0, 2.0])[0, 1])
     assert out["correlation"] < 0.99
+
+
+def test_trimming_threshold_is_three_robust_sds() -> None:
+    """Intercept-only fit: ten log-ratios at -0.2, -0.1, 0, 0.1, 0.2 (twice) and one at 0.46.
+    First fit: mean 0.0418, residuals' median -0.0418, median absolute deviation 0.1, so one
+    robust SD is 1.4826 * 0.1 = 0.148 and the last practice sits 0.46 / 0.148 = 3.1 SDs out:
+    beyond 3 (trimmed), within 3.25. After trimming the intercept is the mean of the ten, 0."""
+    y = np.array([-0.2, -0.1, 0.0, 0.1, 0.2] * 2 + [0.46])
+    expected = np.full(11, 100.0)
+    fit = fit_need(expected * np.exp(y), expected, np.zeros((11, 1)))
+    assert fit.kept[:10].all() and not fit.kept[10]
+    assert fit.intercept == pytest.approx(0.0, abs=1e-12)
+    assert fit_need(expected * np.exp(y), expected, np.zeros((11, 1)), trim=3.25).kept.all()
+
+
+def test_no_trimming_when_most_practices_fit_exactly() -> None:
+    """Four of five log-ratios are equal: the median absolute deviation is 0, and a zero spread
+    says nothing about outliers, so every practice is kept."""
+    y = np.array([0.0, 0.0, 0.0, 0.0, 1.0])
+    expected = np.full(5, 100.0)
+    fit = fit_need(expected * np.exp(y), expected, np.zeros((5, 1)))
+    assert fit.kept.all() and fit.intercept == pytest.approx(0.2)
