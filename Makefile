@@ -7,7 +7,7 @@ APT_PKGS := chromium chromium-driver postgresql libpango-1.0-0 libpangoft2-1.0-0
 export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
-.PHONY: run test sysdeps venv lock lint bench snapshot clean
+.PHONY: run test sysdeps venv lock lint bench snapshot clean mutation
 
 $(VENV)/.done: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,13 @@ lint: venv
 	$(VENV)/bin/ruff format --check src tests scripts bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# Mutation testing of src/gpworkforce/model against tests/unit/model (config: pyproject [tool.mutmut]).
+# Slow (minutes); not part of `make test`. Survivors: `.venv/bin/mutmut results`.
+mutation: venv
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut export-cicd-stats && cat mutants/mutmut-cicd-stats.json
 
 bench: venv
 	$(PY) bench/run.py

@@ -6,7 +6,7 @@ orders in :mod:`gpworkforce.nomenclature`; every function broadcasts over leadin
 """
 
 from gpworkforce.model.capacity import appointments_per_week, capacity_per_fte_week
-from gpworkforce.model.demand import age_sex_expected, demand_by_category, need_index
+from gpworkforce.model.demand import age_sex_expected, need_index
 from gpworkforce.model.engine import Levers, ModelInputs, ModelResult, Parameters, run
 from gpworkforce.model.grouping import group_sum
 
@@ -18,7 +18,6 @@ __all__ = [
     "age_sex_expected",
     "appointments_per_week",
     "capacity_per_fte_week",
-    "demand_by_category",
     "group_sum",
     "need_index",
     "run",

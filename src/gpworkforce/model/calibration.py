@@ -76,3 +76,28 @@ def accuracy(predicted: Array, observed: Array) -> dict[str, float]:
         "median_ape": float(np.median(ape)),
         "total_ratio": float(predicted[ok].sum() / observed[ok].sum()),
     }
+
+
+def local_factors(
+    observed_month: Array,
+    expected: Array,
+    need: Array,
+    scale: float,
+    month_share: float,
+    lo: float,
+    hi: float,
+) -> Array:
+    """Per-practice factor [p] making the model match the practice's own month of appointments.
+
+    ``predicted_month = scale * expected * need * month_share`` [appointments/month], with
+    ``expected`` [p] age-sex expected appointments a year at reference rates, ``need`` [p] the
+    need index and ``month_share`` [-] the month's share of a year. The factor is
+    ``observed_month / predicted_month``, 1 where either is missing or not positive, clipped
+    to [lo, hi] so a month with a recording gap cannot dominate.
+    """
+    predicted_month = scale * expected * need
+    predicted_month = predicted_month * month_share
+    obs = observed_month
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(np.isfinite(obs) & (obs > 0) & (predicted_month > 0), obs / predicted_month, 1.0)
+    return np.clip(f, lo, hi)

@@ -4,7 +4,8 @@
 
 Averaged over the whole year (leave and training are spread over 52 weeks) so that it can
 be compared with demand per average week. Slots include those later lost to DNAs: demand
-counts booked appointments, so DNAs are not subtracted on both sides.
+counts booked appointments, so DNAs are not subtracted on both sides. The slots patients
+actually attend are ``slots * (1 - dna_rate)``, shown beside them for information.
 """
 
 from __future__ import annotations
@@ -23,3 +24,14 @@ def capacity_per_fte_week(hours_per_fte: float, weeks_worked: Array, patient_fac
 def appointments_per_week(fte: Array, per_fte: Array) -> Array:
     """Slots a week [..., r] from FTE [..., r] and slots per FTE-week [r]."""
     return np.asarray(fte) * per_fte
+
+
+def capacity_net_of_dna(capacity: Array, dna_rate: float | Array) -> Array:
+    """Slots a week [...] patients attend: ``capacity`` [slots/week] less the DNA share [DNA / booked]."""
+    return capacity * (1.0 - np.asarray(dna_rate))
+
+
+def capacity_to_demand(capacity: Array, demand: Array) -> Array:
+    """Slots per booked appointment [-] (1 = enough); NaN where there is no demand."""
+    has_demand = np.asarray(demand) > 0
+    return np.where(has_demand, capacity / np.where(has_demand, demand, 1.0), np.nan)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from gpworkforce.model.ratios import share_of
+
 Array = NDArray[np.float64]
 
 
@@ -38,12 +40,6 @@ def need_index(covariates: Array, coefficients: Array) -> Array:
     return np.exp(covariates @ coefficients)
 
 
-def demand_by_category(expected: Array, need: Array, scale: float | Array, category_share: Array) -> Array:
-    """Appointments a year by need category: [...] x [c] -> [..., c]."""
-    total = np.asarray(scale) * expected * need
-    return total[..., None] * category_share
-
-
 def dna_adjusted_bookings(booked: Array, dna_now: float | Array, dna_target: float | Array) -> Array:
     """Booked appointments needed when the DNA rate moves from ``dna_now`` to ``dna_target``.
 
@@ -59,3 +55,31 @@ def population_growth(projected: Array, base_index: int) -> Array:
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = np.where(base > 0, projected / base, 1.0)
     return growth
+
+
+def projected_patients(patients: Array, growth: Array | None = None) -> Array:
+    """Registered patients [..., a, s] grown to the projected year by ``growth`` [a, s] (None: as now)."""
+    return patients if growth is None else patients * growth
+
+
+def projected_list_size(patients: Array, growth: Array | None = None) -> Array:
+    """Registered patients [...] in the projected year: ``sum_{a,s} patients[..., a, s] * growth[a, s]``."""
+    if growth is None:
+        return patients.sum(axis=(-2, -1))
+    return np.einsum("...as,as->...", patients, growth)
+
+
+def appointments_by_age_band(patients: Array, rates: Array, booked: Array, expected: Array) -> Array:
+    """Appointments a year by age band [a], summed over practices.
+
+    Each practice's booked appointments [p] are split over its age-sex cells in proportion
+    to the age-sex expectation ``patients[p, a, s] * rates[a, s]`` (``expected`` [p] is their
+    sum), so the bands add up to the practices' booked total::
+
+        by_age[a] = sum_{p,s} patients[p, a, s] * rates[a, s] * booked[p] / expected[p]
+
+    ``patients`` [p, a, s] (pass ``[None]`` for one practice). Practices with no expected
+    demand contribute nothing.
+    """
+    per_expected = share_of(booked, expected)
+    return np.einsum("pas,as,p->a", patients, rates, per_expected)

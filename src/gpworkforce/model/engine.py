@@ -2,19 +2,26 @@
 
 Inputs are arrays over practices (p), age bands (a), sexes (s), need categories (c),
 roles (r) and need covariates (k), in the orders of :mod:`gpworkforce.nomenclature`.
-The run records each step's result so that callers can explain the change.
+It returns the projected patients as well, so callers never grow the population again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from gpworkforce.model.capacity import appointments_per_week, capacity_per_fte_week
-from gpworkforce.model.demand import age_sex_expected, dna_adjusted_bookings, need_index
-from gpworkforce.model.skillmix import allocate, transferable_share
+from gpworkforce.model.costs import cost_per_appointment
+from gpworkforce.model.demand import (
+    age_sex_expected,
+    dna_adjusted_bookings,
+    need_index,
+    projected_list_size,
+    projected_patients,
+)
+from gpworkforce.model.skillmix import allocate
 
 Array = NDArray[np.float64]
 WEEKS = 52.0
@@ -56,9 +63,7 @@ class Parameters:
 
     def cost_per_appointment(self) -> Array:
         """Staff cost of one appointment by role [GBP], counting non-patient-facing paid time."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cost = self.hourly_cost * self.minutes / 60.0 / self.patient_facing
-        return np.where(self.clinical, cost, 0.0)
+        return cost_per_appointment(self.hourly_cost, self.minutes, self.patient_facing, self.clinical)
 
 
 @dataclass(frozen=True)
@@ -93,13 +98,15 @@ class Levers:
 class ModelResult:
     """Results per practice. Weekly figures are appointments per average week.
 
+    patients [p, a, s] registered patients in the projected year; list_size [p] their sum;
     expected_year [p] age-sex expected at reference rates; need [p]; booked_year [p];
     demand_category_year [p, c]; demand_week [p, r]; unassigned_week [p] (no suitable role
-    on the team); capacity_week [p, r]; gap_week [p, r] = demand - capacity;
-    gp_transferable_week [p] GP work any other role could take (skills matrix, all roles);
-    gp_transferable_team_week [p] the same with only the roles on the team; shifted_week [p].
+    on the team); capacity_week [p, r]; gap_week [p, r] = demand - capacity; shifted_week [p]
+    GP work moved to other roles by the shift lever.
     """
 
+    patients: Array
+    list_size: Array
     expected_year: Array
     need: Array
     booked_year: Array
@@ -108,12 +115,9 @@ class ModelResult:
     unassigned_week: Array
     capacity_week: Array
     gap_week: Array
-    gp_transferable_week: Array
-    gp_transferable_team_week: Array
     shifted_week: Array
     fte: Array  # [p, r] FTE the capacity rests on (inputs plus added FTE)
     slots_per_fte_week: Array  # [r] with the scenario's slot lengths
-    steps: dict[str, Array] = field(default_factory=dict)
 
     @property
     def total_gap_week(self) -> Array:
@@ -125,14 +129,14 @@ def effective_parameters(params: Parameters, levers: Levers) -> Parameters:
     """Parameters with the lever overrides applied (slot lengths)."""
     if levers.minutes is None:
         return params
-    return replace(params, minutes=np.asarray(levers.minutes, dtype=float))
+    return replace(params, minutes=np.asarray(levers.minutes))
 
 
 def run(inputs: ModelInputs, params: Parameters, levers: Levers | None = None) -> ModelResult:
     """Run demand -> skill mix -> capacity -> gap for every practice in ``inputs``."""
     levers = levers or Levers()
     p = effective_parameters(params, levers)
-    patients = inputs.patients if levers.growth is None else inputs.patients * levers.growth
+    patients = projected_patients(inputs.patients, levers.growth)
     expected = age_sex_expected(patients, p.rates)
     need = need_index(inputs.covariates, p.need_coefficients)
     local = np.ones_like(expected) if inputs.local_factor is None else inputs.local_factor
@@ -149,11 +153,9 @@ def run(inputs: ModelInputs, params: Parameters, levers: Levers | None = None) -
     by_role, unassigned, shifted = allocate(
         weekly_cat, p.gp_share, p.skills, p.delivery_weight, capacity, p.gp_roles, levers.shift_share
     )
-    gp_work = weekly_cat * p.gp_share
-    other = (~p.gp_roles).astype(float)
-    everyone = transferable_share(p.skills * other[:, None], other)
-    team = transferable_share(p.skills * other[:, None], (capacity > 0).astype(float) * other)
     return ModelResult(
+        patients=patients,
+        list_size=projected_list_size(inputs.patients, levers.growth),
         expected_year=expected,
         need=need,
         booked_year=booked,
@@ -162,10 +164,7 @@ def run(inputs: ModelInputs, params: Parameters, levers: Levers | None = None) -
         unassigned_week=unassigned,
         capacity_week=capacity,
         gap_week=by_role - capacity,
-        gp_transferable_week=(gp_work * everyone).sum(axis=-1),
-        gp_transferable_team_week=(gp_work * team).sum(axis=-1),
         shifted_week=shifted,
         fte=fte,
         slots_per_fte_week=per_fte,
-        steps={"age_sex": expected * p.scale, "need": expected * p.scale * need, "booked": booked},
     )

@@ -15,8 +15,8 @@ def group_sum(
     element (used for practices with no PCN). Uses one ``np.add.at`` call, so the cost is
     linear in the number of practices whatever the number of groups.
     """
-    moved = np.moveaxis(np.asarray(values, dtype=float), axis, 0)
+    moved = np.moveaxis(np.asarray(values), axis, 0)
     keep = groups >= 0
-    out = np.zeros((n_groups, *moved.shape[1:]), dtype=float)
+    out = np.zeros((n_groups, *moved.shape[1:]))
     np.add.at(out, groups[keep], moved[keep])
     return np.moveaxis(out, 0, axis)

@@ -24,7 +24,7 @@ def transferable_share(skills: Array, present: Array) -> Array:
     ``1 - exp(present @ log(1 - skills))``, one matrix product instead of an [.., r, c] product.
     """
     log_keep = np.log1p(-np.minimum(skills, 1.0 - 1e-12))  # [r, c]
-    return -np.expm1(np.asarray(present, dtype=float) @ log_keep)
+    return -np.expm1(np.asarray(present) @ log_keep)
 
 
 def split_by_weight(demand: Array, weights: Array, capacity: Array) -> tuple[Array, Array]:
@@ -34,10 +34,9 @@ def split_by_weight(demand: Array, weights: Array, capacity: Array) -> tuple[Arr
     team can take is kept as ``unassigned`` rather than silently dropped. Written as two
     matrix products: ``by_role = capacity * ((demand / (capacity @ weights)) @ weights.T)``.
     """
-    capacity = np.asarray(capacity, dtype=float)
     total = capacity @ weights  # [..., c]
     covered = total > 0
-    per_unit = np.divide(demand, total, out=np.zeros(np.broadcast(demand, total).shape), where=covered)
+    per_unit = np.where(covered, demand / np.where(covered, total, 1.0), 0.0)
     by_role = capacity * (per_unit @ weights.T)
     unassigned = np.where(covered, 0.0, demand).sum(axis=-1)
     return by_role, unassigned
@@ -61,14 +60,14 @@ def allocate(
     Returns (by_role [..., r], unassigned [...], shifted [...]) in the units of ``demand``.
     """
     # Capacity below a billionth of a slot a week is no capacity (and would overflow the split).
-    capacity = np.where(np.asarray(capacity, dtype=float) > MIN_CAPACITY, capacity, 0.0)
+    capacity = np.where(np.asarray(capacity) > MIN_CAPACITY, capacity, 0.0)
     gp_mask = gp_roles.astype(float)
     other_mask = 1.0 - gp_mask
     gp_work = demand * gp_share
     other_work = demand - gp_work
     present = (np.asarray(capacity) > 0).astype(float) * other_mask
     transferable = transferable_share(skills * other_mask[:, None], present)
-    moved = np.asarray(shift_share, dtype=float)[..., None] * transferable * gp_work
+    moved = np.asarray(shift_share)[..., None] * transferable * gp_work
     gp_work = gp_work - moved
 
     gp_capacity = np.asarray(capacity) * gp_mask
@@ -84,3 +83,13 @@ def allocate(
     routine, unassigned = split_by_weight(other_work, delivery_weight * other_mask[:, None], other_cap)
     shifted, _ = split_by_weight(moved, skills * other_mask[:, None], other_cap)
     return by_role + routine + shifted, unassigned, moved.sum(axis=-1)
+
+
+def delivery_weight(skills: Array, base_weight: float, other: Array) -> Array:
+    """How other staff's own work in each category is split between roles [r, c].
+
+    ``skills`` [r, c] plus a small ``base_weight`` [-] so that work in a category no role is
+    specifically skilled for is still shared across the clinical team rather than left
+    unassigned; ``other`` [r] is 1 for clinical roles that are not GPs, 0 otherwise.
+    """
+    return (skills + base_weight) * other[:, None]

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from gpworkforce.nomenclature import ROLE_CODES, STAFF_GROUP_LABELS, STAFF_GROUPS
+from gpworkforce.model import benchmarks
+from gpworkforce.nomenclature import STAFF_GROUP_LABELS, STAFF_GROUPS
 from gpworkforce.services.national import staff_group_of
 from gpworkforce.services.organisations import resolve
 from gpworkforce.services.results import BenchmarkReport, BenchmarkSummary
@@ -21,17 +22,12 @@ Array = NDArray[np.float64]
 
 def staff_group_fte(fte: Array) -> Array:
     """FTE [..., r] summed into staff groups [..., g] (order of STAFF_GROUPS)."""
-    onehot = np.zeros((len(ROLE_CODES), len(STAFF_GROUPS)))
-    onehot[np.arange(len(ROLE_CODES)), staff_group_of()] = 1.0
-    return np.asarray(fte) @ onehot
+    return benchmarks.staff_group_fte(fte, staff_group_of(), len(STAFF_GROUPS))
 
 
 def ratios(fte: Array, patients: float) -> tuple[Array, Array]:
     """(FTE per 1,000 patients, patients per FTE) for FTE by staff group [g]."""
-    per_1000 = fte / patients * 1000.0 if patients > 0 else np.full_like(fte, np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_fte = np.where(fte > 0, patients / fte, np.nan)
-    return per_1000, per_fte
+    return benchmarks.fte_per_1000(fte, patients), benchmarks.patients_per_fte(fte, patients)
 
 
 def benchmark_report(version: DataVersion, org_code: str) -> BenchmarkReport:
@@ -69,12 +65,9 @@ def benchmark_report(version: DataVersion, org_code: str) -> BenchmarkReport:
     if org.level == "practice":
         icb = org.parent_code(nd, "icb")
         pool = (nd.practices["icb_code"] == icb).to_numpy() if icb else np.ones(len(list_size), dtype=bool)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_1000 = fte_g[pool] / list_size[pool, None] * 1000.0
-            mine = fte_g[org.mask][0] / list_size[org.mask][0] * 1000.0
-        table["percentile_in_icb"] = [
-            float((per_1000[:, g] < mine[g]).mean() * 100.0) for g in range(len(STAFF_GROUPS))
-        ]
+        per_1000 = benchmarks.fte_per_1000(fte_g[pool], list_size[pool, None])
+        mine = benchmarks.fte_per_1000(fte_g[org.mask][0], list_size[org.mask][0])
+        table["percentile_in_icb"] = benchmarks.percentile_in_pool(per_1000, mine)
     summary = BenchmarkSummary(
         comparators=[label for label, _, _ in comparators], patients=float(list_size[org.mask].sum())
     )

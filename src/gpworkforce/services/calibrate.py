@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpworkforce.model import calibration as model_calibration
 from gpworkforce.model.calibration import NeedFit, fit_need, standardise, volume_scale
 from gpworkforce.model.demand import age_sex_expected, need_index
 from gpworkforce.model.engine import Parameters
+from gpworkforce.model.skillmix import delivery_weight
 from gpworkforce.nomenclature import NEED_CODES, ROLE_BY_CODE, ROLE_CODES
 from gpworkforce.reference import Reference
 from gpworkforce.services.national import COVARIATES, NationalData
@@ -26,9 +28,6 @@ from gpworkforce.services.national import COVARIATES, NationalData
 Array = NDArray[np.float64]
 GP_ROLES = np.array([c in ("gp", "gp_locum_trainee") for c in ROLE_CODES])
 CLINICAL = np.array([ROLE_BY_CODE[c].clinical for c in ROLE_CODES])
-#: Small weight so that other staff's work in a category nobody is specifically skilled
-#: for is still shared across the clinical team rather than left unassigned.
-BASE_DELIVERY_WEIGHT = 0.01
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ def calibrate(nd: NationalData, ref: Reference, fit_mask: NDArray[np.bool_] | No
     if fit_mask is not None:
         usable &= fit_mask
     coefficients = np.zeros(len(COVARIATES))
-    if usable.sum() >= 30:
+    if usable.sum() >= ref.general["need_fit_min_practices"]:
         fit = fit_need(np.where(usable, observed, 0.0), np.where(usable, expected, 0.0), z)
         coefficients = fit.coefficients
         report["need_fit"] = {
@@ -121,7 +120,10 @@ def calibrate(nd: NationalData, ref: Reference, fit_mask: NDArray[np.bool_] | No
             "covariate_sd": dict(zip(COVARIATES, map(float, sd), strict=True)),
         }
     else:
-        report["need_fit"] = "not fitted (fewer than 30 practices with appointment data): need index = 1"
+        report["need_fit"] = (
+            f"not fitted (fewer than {ref.general['need_fit_min_practices']:.0f} practices with appointment data): "
+            "need index = 1"
+        )
     need = need_index(z, coefficients)
     modelled = float((expected * need).sum())
     volume, months, dna = annual_volume(nd.subicb_series)
@@ -145,7 +147,7 @@ def calibrate(nd: NationalData, ref: Reference, fit_mask: NDArray[np.bool_] | No
     report["rate_per_patient_year"] = scale * modelled / max(float(nd.patients.sum()), 1.0)
 
     other = (~GP_ROLES & CLINICAL).astype(float)
-    delivery = (ref.skills + BASE_DELIVERY_WEIGHT) * other[:, None]
+    delivery = delivery_weight(ref.skills, ref.general["base_delivery_weight"], other)
     params = Parameters(
         rates=ref.rates,
         scale=scale,
@@ -166,16 +168,19 @@ def calibrate(nd: NationalData, ref: Reference, fit_mask: NDArray[np.bool_] | No
     return Calibration(params=params, z=z, fit=fit, month_share=m_share, report=report)
 
 
-def local_factors(nd: NationalData, cal: Calibration, lo: float = 0.33, hi: float = 3.0) -> Array:
+def local_factors(nd: NationalData, cal: Calibration, ref: Reference) -> Array:
     """Per-practice factor making the model match the practice's own month of appointments.
 
-    1 where a practice has no appointment data; clipped to [lo, hi] so a month with a
-    recording gap cannot dominate.
+    1 where a practice has no appointment data; clipped to the reference's
+    [local_factor_min, local_factor_max] so a month with a recording gap cannot dominate.
     """
     p = cal.params
-    predicted_month = p.scale * age_sex_expected(nd.patients, p.rates) * need_index(cal.z, p.need_coefficients)
-    predicted_month = predicted_month * cal.month_share
-    obs = nd.observed_month
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.where(np.isfinite(obs) & (obs > 0) & (predicted_month > 0), obs / predicted_month, 1.0)
-    return np.clip(f, lo, hi)
+    return model_calibration.local_factors(
+        nd.observed_month,
+        age_sex_expected(nd.patients, p.rates),
+        need_index(cal.z, p.need_coefficients),
+        p.scale,
+        cal.month_share,
+        ref.general["local_factor_min"],
+        ref.general["local_factor_max"],
+    )

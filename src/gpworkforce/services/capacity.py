@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpworkforce.model.capacity import capacity_net_of_dna, capacity_to_demand
 from gpworkforce.model.engine import ModelResult
+from gpworkforce.model.ratios import share_of
 from gpworkforce.nomenclature import ROLE_CODES, ROLES
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
@@ -29,8 +31,7 @@ def _role_frame(
     keep = np.ones(len(ROLE_CODES), dtype=bool) if only is None else only
     capacity = res.capacity_week.sum(axis=0)[keep]
     demand = res.demand_week.sum(axis=0)[keep]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(demand > 0, capacity / np.where(demand > 0, demand, 1.0), np.nan)
+    ratio = capacity_to_demand(capacity, demand)
     picked = [role for role, k in zip(ROLES, keep, strict=True) if k]
     return pd.DataFrame(
         {
@@ -43,7 +44,7 @@ def _role_frame(
             "slots_per_fte_week": np.asarray(res.slots_per_fte_week)[keep],
             "capacity_per_week": capacity,
             "demand_per_week": demand,
-            "capacity_net_of_dna_per_week": capacity * (1.0 - version.calibration.params.dna_rate),
+            "capacity_net_of_dna_per_week": capacity_net_of_dna(capacity, version.calibration.params.dna_rate),
             "gap_per_week": demand - capacity,
             "capacity_to_demand": ratio,
         }
@@ -111,7 +112,7 @@ def gap_report(version: DataVersion, org_code: str, scenario: Scenario | None = 
         demand_per_week=demand,
         capacity_per_week=capacity,
         gap_per_week=demand - capacity,
-        gap_share_of_demand=(demand - capacity) / demand if demand else 0.0,
+        gap_share_of_demand=float(share_of(demand - capacity, demand)),
         gp_demand_per_week=float(gp_demand.sum()),
         gp_capacity_per_week=float(gp_capacity.sum()),
         gp_gap_per_week=float((gp_demand - gp_capacity).sum()),

@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gpworkforce.model import benchmarks
 from gpworkforce.model.grouping import group_sum
+from gpworkforce.model.ratios import share_of
 from gpworkforce.nomenclature import WEEKS_PER_YEAR
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
@@ -19,7 +21,6 @@ from gpworkforce.services.scenario_run import (
     common_notes,
     fte_notes,
     org_info,
-    projected_list_sizes,
     run_scenario,
 )
 from gpworkforce.services.versions import DataVersion
@@ -37,7 +38,7 @@ def by_level_report(version: DataVersion, org_code: str, by: str, scenario: Scen
     idx_all, codes = nd.groups(by)
     idx = idx_all[rows]
     n = len(codes)
-    patients = projected_list_sizes(version, org, scenario)
+    patients = res.list_size
     demand_week, capacity_week = res.demand_week, res.capacity_week
     sums = group_sum(
         np.column_stack(
@@ -68,9 +69,9 @@ def by_level_report(version: DataVersion, org_code: str, by: str, scenario: Scen
         "demand_per_week": demand,
         "capacity_per_week": capacity,
         "gap_per_week": gap,
-        "gap_share_of_demand": np.divide(gap, demand, out=np.zeros(len(gap)), where=demand > 0),
+        "gap_share_of_demand": share_of(gap, demand),
         "gp_fte": gp_fte,
-        "patients_per_gp_fte": np.divide(pats_g, gp_fte, out=np.full(len(gap), np.nan), where=gp_fte > 0),
+        "patients_per_gp_fte": benchmarks.patients_per_fte(gp_fte, pats_g),
         "gp_demand_per_week": gp_demand,
         "gp_capacity_per_week": gp_capacity,
         "gp_gap_per_week": gp_demand - gp_capacity,

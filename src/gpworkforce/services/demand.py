@@ -3,10 +3,11 @@ work other roles could take (with its cost at GP and at other roles' rates)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from gpworkforce.model.skillmix import transferable_share
+from gpworkforce.model import costs
+from gpworkforce.model.demand import appointments_by_age_band
+from gpworkforce.model.ratios import share_of
 from gpworkforce.nomenclature import AGE_BANDS, NEED_CATEGORIES, ROLE_CODES, WEEKS_PER_YEAR
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
@@ -16,7 +17,6 @@ from gpworkforce.services.scenario_run import (
     MONTHS,
     common_notes,
     org_info,
-    projected_patients,
     run_scenario,
 )
 from gpworkforce.services.versions import DataVersion
@@ -28,22 +28,17 @@ def demand_report(version: DataVersion, org_code: str, scenario: Scenario | None
     cal = version.calibration
     org = resolve(version, org_code)
     res, notes = run_scenario(version, org, scenario)
-    grown = projected_patients(version, org, scenario)
-    per_expected = np.divide(
-        res.booked_year, res.expected_year, out=np.zeros(len(org.rows)), where=res.expected_year > 0
-    )
-    by_age = np.einsum("pas,as,p->a", grown, cal.params.rates, per_expected)
+    grown = res.patients
+    by_age = appointments_by_age_band(grown, cal.params.rates, res.booked_year, res.expected_year)
     booked = float(res.booked_year.sum())
     cat = res.demand_category_year.sum(axis=0)
     p = cal.params
-    gp_work_cat = cat * p.gp_share / WEEKS_PER_YEAR
+    gp_work_cat = costs.gp_work_by_category(cat, p.gp_share, WEEKS_PER_YEAR)
     other = (~GP_ROLES & CLINICAL).astype(float)
-    any_role = transferable_share(p.skills, other)
-    transferable_cat = gp_work_cat * any_role
+    transferable_cat = costs.gp_work_others_could_take(gp_work_cat, p.skills, other)
     gp_minutes = p.minutes[ROLE_CODES.index("gp")]
     cost = p.cost_per_appointment()
-    weights = p.skills / np.maximum(p.skills.sum(axis=0, keepdims=True), 1e-12)
-    other_cost_cat = (weights * cost[:, None]).sum(axis=0)
+    other_cost_cat = costs.other_roles_cost_per_appointment(p.skills, cost)
     gp_cost = cost[ROLE_CODES.index("gp")]
 
     total_patients = float(grown.sum())
@@ -52,15 +47,17 @@ def demand_report(version: DataVersion, org_code: str, scenario: Scenario | None
         appointments_per_year=booked,
         appointments_per_month=booked / MONTHS,
         appointments_per_week=booked / WEEKS_PER_YEAR,
-        appointments_per_patient_year=booked / total_patients if total_patients else 0.0,
+        appointments_per_patient_year=float(share_of(booked, total_patients)),
         gp_appointments_per_week=float(gp_work_cat.sum()),
         gp_appointments_others_could_take_per_week=float(transferable_cat.sum()),
-        share_of_gp_work_others_could_take=float(transferable_cat.sum() / gp_work_cat.sum())
-        if gp_work_cat.sum()
-        else 0.0,
-        gp_hours_per_week_others_could_take=float(transferable_cat.sum() * gp_minutes / 60.0),
-        annual_cost_of_that_work_at_gp_rates=float(transferable_cat.sum() * gp_cost * WEEKS_PER_YEAR),
-        annual_cost_of_that_work_by_other_roles=float((transferable_cat * other_cost_cat).sum() * WEEKS_PER_YEAR),
+        share_of_gp_work_others_could_take=float(share_of(transferable_cat.sum(), gp_work_cat.sum())),
+        gp_hours_per_week_others_could_take=float(costs.gp_hours(transferable_cat.sum(), gp_minutes)),
+        annual_cost_of_that_work_at_gp_rates=float(
+            costs.annual_cost_at_gp_rates(transferable_cat.sum(), gp_cost, WEEKS_PER_YEAR)
+        ),
+        annual_cost_of_that_work_by_other_roles=float(
+            costs.annual_cost_by_other_roles(transferable_cat, other_cost_cat, WEEKS_PER_YEAR)
+        ),
         year=scenario.year or version.base_year,
     )
     categories = pd.DataFrame(
@@ -69,7 +66,7 @@ def demand_report(version: DataVersion, org_code: str, scenario: Scenario | None
             "label": [c.label for c in NEED_CATEGORIES],
             "appointments_per_year": cat,
             "appointments_per_week": cat / WEEKS_PER_YEAR,
-            "share": cat / booked if booked else 0.0,
+            "share": share_of(cat, booked),
             "gp_share": p.gp_share,
             "gp_appointments_others_could_take_per_week": transferable_cat,
         }
@@ -83,8 +80,8 @@ def demand_report(version: DataVersion, org_code: str, scenario: Scenario | None
         }
     )
     ages["patients"] = ages["female"] + ages["male"]
-    ages["appointments_per_patient_year"] = np.divide(
-        ages["appointments_per_year"], ages["patients"], out=np.zeros(len(ages)), where=ages["patients"] > 0
+    ages["appointments_per_patient_year"] = share_of(
+        ages["appointments_per_year"].to_numpy(), ages["patients"].to_numpy()
     )
     notes = (
         common_notes(version)

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
+from gpworkforce.model.workforce import estimate_missing_fte, pcn_fte_by_practice
 from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES, STAFF_GROUPS, UNALLOCATED_PCN
 from gpworkforce.reference import Reference
 from gpworkforce.store.aggregates import load_totals
@@ -163,11 +164,7 @@ def _practice_fte(
     gp_rows = ok & (wf["staff"] == "gp").to_numpy()
     has_gp[pos[gp_rows]] = True
     source[has_gp] = FTE_SOURCE_WORKFORCE
-    known = has_gp & (list_size > 0)
-    if known.any():
-        per_patient = fte[known].sum(axis=0) / list_size[known].sum()
-        fte[~has_gp] = list_size[~has_gp, None] * per_patient
-    return fte, source.astype(str)
+    return estimate_missing_fte(fte, has_gp, list_size), source.astype(str)
 
 
 def _pcn_fte(pcn: pd.DataFrame, practices: pd.DataFrame, list_size: Array) -> tuple[Array, float]:
@@ -176,14 +173,12 @@ def _pcn_fte(pcn: pd.DataFrame, practices: pd.DataFrame, list_size: Array) -> tu
     if pcn.empty:
         return out, 0.0
     codes = practices["pcn_code"].fillna("").to_numpy()
-    pcn_list = pd.Series(list_size).groupby(codes).sum()
-    share = list_size / pcn_list.reindex(codes).to_numpy()
-    share = np.where(codes == UNALLOCATED_PCN, 0.0, np.nan_to_num(share))
     by_pcn = pcn.pivot_table(index="pcn_code", columns="role", values="fte", aggfunc="sum", fill_value=0.0)
     by_pcn = by_pcn.reindex(columns=list(ROLE_CODES), fill_value=0.0)
-    matched = by_pcn.reindex(pd.Index(codes)).fillna(0.0).to_numpy()
-    out = matched * share[:, None]
-    unmatched = float(by_pcn.loc[~by_pcn.index.isin(pcn_list.index)].to_numpy().sum())
+    # PCN index of each practice among those with staff; the unallocated code U is no network
+    group = np.where(codes == UNALLOCATED_PCN, -1, by_pcn.index.get_indexer(pd.Index(codes))).astype(np.intp)
+    out = pcn_fte_by_practice(by_pcn.to_numpy(dtype=float), group, list_size)
+    unmatched = float(by_pcn.loc[~by_pcn.index.isin(pd.Index(codes))].to_numpy().sum())
     return out, unmatched
 
 

@@ -1,5 +1,5 @@
 """Scenario -> model: levers from a scenario, one memoised model run per organisation, and the
-pieces every report shares (organisation info, notes, projected patients).
+pieces every report shares (organisation info, notes; projected patients come from the run).
 
 Each report runs the model for the organisation's own practices (an ICB is ~300, not 6,139)
 and reads off what it shows, so a practice, an ICB and England cost the same and always add up.
@@ -65,21 +65,6 @@ def growth_factors(version: DataVersion, scenario: Scenario) -> tuple[Array | No
     )
 
 
-def projected_patients(version: DataVersion, org: Organisation, scenario: Scenario) -> Array:
-    """Registered patients [p, a, s] of ``org``'s practices in the scenario's year (the one place)."""
-    patients = version.data.patients[org.rows]
-    growth, _ = growth_factors(version, scenario)
-    return patients if growth is None else patients * growth
-
-
-def projected_list_sizes(version: DataVersion, org: Organisation, scenario: Scenario) -> Array:
-    """Registered patients [p] of ``org``'s practices in the scenario's year (summed as the
-    organisations-below table always has, so its figures stay the same to the last digit)."""
-    patients = version.data.patients[org.rows]
-    growth, _ = growth_factors(version, scenario)
-    return patients.sum(axis=(1, 2)) if growth is None else np.einsum("pas,as->p", patients, growth)
-
-
 def _levers(version: DataVersion, org: Organisation, scenario: Scenario) -> tuple[Levers, list[str]]:
     nd, notes = version.data, []
     growth, note = growth_factors(version, scenario)
@@ -126,7 +111,7 @@ def run_scenario(version: DataVersion, org: Organisation, scenario: Scenario) ->
 def _run(version: DataVersion, org: Organisation, scenario: Scenario) -> tuple[ModelResult, tuple[str, ...]]:
     nd, cal = version.data, version.calibration
     levers, notes = _levers(version, org, scenario)
-    local = local_factors(nd, cal) if scenario.local_calibration else None
+    local = local_factors(nd, cal, version.reference) if scenario.local_calibration else None
     if local is not None:
         notes.append(f"local calibration: {int((local != 1).sum()):,} practices scaled to their own appointment counts")
     rows = org.rows

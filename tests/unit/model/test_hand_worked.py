@@ -44,8 +44,8 @@ def test_shift_moves_the_hand_worked_amount() -> None:
     assert res.shifted_week[0] == pytest.approx(5.5)
     assert res.demand_week[0, GP] == pytest.approx(34.5)
     assert res.demand_week[0, NURSE] == pytest.approx(65.5)
-    # the team's nurse could take 0.2*30 + 0.5*10 = 11 GP appointments a week
-    assert res.gp_transferable_team_week[0] == pytest.approx(11.0)
+    # the team's nurse could take 0.2*30 + 0.5*10 = 11 GP appointments a week: all of it moves at 100%
+    assert run(_inputs(), two_role_parameters(), Levers(shift_share=1.0)).shifted_week[0] == pytest.approx(11.0)
 
 
 def test_dna_lever_shrinks_bookings() -> None:
@@ -60,6 +60,10 @@ def test_growth_and_added_fte() -> None:
     res = run(_inputs(), two_role_parameters(), Levers(growth=growth, added_fte=added))
     assert res.booked_year[0] == pytest.approx(5720.0)
     assert res.capacity_week[0, NURSE] == pytest.approx(90.0)
+    # the run returns the projected patients: 300 * 1.1 = 330, 110 girls aged 0-4
+    assert res.list_size[0] == pytest.approx(330.0)
+    assert res.patients[0].sum() == pytest.approx(330.0) and res.patients[0, 0, 0] == pytest.approx(110.0)
+    assert run(_inputs(), two_role_parameters()).list_size[0] == 300.0
 
 
 def test_no_nurse_leaves_other_work_unassigned() -> None:

@@ -73,3 +73,19 @@ def test_bad_override_names_file_row_and_column(tmp_path: Path, text: str, where
         load_reference([path])
     assert "override.csv" in str(err.value) or "skills" in str(err.value)
     assert where in str(err.value)
+
+
+def test_weights_and_thresholds_formerly_in_services_are_sourced_reference_parameters() -> None:
+    ref = load_reference()
+    general = ref.tables["general"].set_index("parameter")
+    for name in ("base_delivery_weight", "local_factor_min", "local_factor_max", "need_fit_min_practices"):
+        assert general.loc[name, "source"].strip(), name
+    assert ref.general["local_factor_min"] < 1.0 < ref.general["local_factor_max"]
+    # the base weight only fills gaps: below every skills share a role is actually given
+    assert 0 < ref.general["base_delivery_weight"] < ref.skills[ref.skills > 0].min()
+
+
+def test_general_override_changes_the_base_delivery_weight(tmp_path: Path) -> None:
+    path = tmp_path / "general.csv"
+    path.write_text("parameter,value\nbase_delivery_weight,0.005\n")
+    assert load_reference([path]).general["base_delivery_weight"] == 0.005
