@@ -15,7 +15,6 @@ check -> routes. Routes for ``/vendor/...`` are declared before the ``/static`` 
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Final
@@ -30,6 +29,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gpworkforce.reference import load_reference
 from gpworkforce.services.analysis import Context
+from gpworkforce.settings import get_settings
 from gpworkforce.store import default_database_url, make_engine
 from gpworkforce.web import plotly_offline
 from gpworkforce.web.context import Dashboard, install_template_helpers
@@ -43,14 +43,9 @@ from gpworkforce.web.security import (
 )
 from gpworkforce.web.templating import SERVICE_NAME, STATIC_DIR, make_templates
 
-HTTPS_ONLY_ENV: Final = "GPWORKFORCE_HTTPS_ONLY"
 #: The cookie slides: it lasts this long after the last response; see deps.ABSOLUTE_SESSION_SECONDS.
 SESSION_IDLE_SECONDS: Final = 8 * 60 * 60
 FAVICON: Final = STATIC_DIR / "vendor" / "nhsuk-frontend" / "assets" / "images" / "favicon.ico"
-
-
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def create_app(
@@ -69,7 +64,7 @@ def create_app(
     owns_engine = engine is None
     db_engine = engine if engine is not None else make_engine(url)
     key = resolve_secret_key(url, secret_key)
-    secure = _env_flag(HTTPS_ONLY_ENV) if https_only is None else https_only
+    secure = get_settings().https if https_only is None else https_only
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
