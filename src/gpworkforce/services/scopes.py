@@ -1,6 +1,6 @@
 """Organisational scope against the national data: which practices an organisation holds.
 
-:class:`gpworkforce.services.accounts.Scope` decides from a practice -> (PCN, sub-ICB, ICB)
+:class:`gpworkforce.services.access.Scope` decides from a practice -> (PCN, sub-ICB, ICB)
 mapping and never touches data itself. This module derives that mapping from
 :class:`~gpworkforce.services.national.NationalData` (cached per data fingerprint, so a page
 asks for it freely) and answers the organisation-level questions the web layer has.
@@ -20,11 +20,10 @@ from sqlalchemy import func, select
 
 from gpworkforce import store
 from gpworkforce.nomenclature import ENGLAND_CODE
-from gpworkforce.services.accounts import Scope, scopes_overlap
+from gpworkforce.services.access import Scope, scopes_overlap
 from gpworkforce.services.analysis import Context
 from gpworkforce.services.national import NationalData
 from gpworkforce.services.organisations import UnknownOrganisation, resolve
-from gpworkforce.store.accounts import User
 from gpworkforce.store.tables import Dataset
 
 __all__ = [
@@ -181,8 +180,5 @@ def scope_practices(scope: Scope, nd: NationalData) -> frozenset[str]:
 
 
 def scope_for(role: str, org_code: str | None) -> Scope:
-    """The scope of a role and organisation, for callers holding a snapshot rather than a row.
-
-    Uses :meth:`Scope.for_user` on a transient (never added) user, so the rules stay in one place.
-    """
-    return Scope.for_user(User(role=role, org_code=org_code))
+    """The scope of a role and organisation (:meth:`Scope.of`)."""
+    return Scope.of(role, org_code)

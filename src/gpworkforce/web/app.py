@@ -3,7 +3,7 @@
 Settings come from arguments, else the environment:
 
 - ``GPWORKFORCE_DATABASE_URL``: database (default: SQLite in the user data directory). The
-  schema must already be migrated (``gpworkforce init`` or :func:`gpworkforce.store.upgrade`).
+  schema must already be migrated (``gpworkforce init``).
 - ``GPWORKFORCE_SECRET_KEY``: session signing key (32+ random characters). Unset: a key is
   generated once and kept, mode 0600, next to the SQLite file or in the user data directory.
 - ``GPWORKFORCE_HTTPS_ONLY=1``: mark the session cookie Secure (``__Host-`` prefix) and send
@@ -29,12 +29,24 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gpworkforce.reference import load_reference
 from gpworkforce.services.analysis import Context
+from gpworkforce.services.database import default_database_url, open_engine
 from gpworkforce.settings import get_settings
-from gpworkforce.store import default_database_url, make_engine
 from gpworkforce.web import plotly_offline
 from gpworkforce.web.context import Dashboard, install_template_helpers
 from gpworkforce.web.errors import ServerErrorPageMiddleware, install_error_handlers, render_error, wants_json
-from gpworkforce.web.routes import api, apidocs, audit, auth, corrections, downloads, health, home, org, scenarios
+from gpworkforce.web.routes import (
+    api,
+    apidocs,
+    audit,
+    auth,
+    corrections,
+    downloads,
+    health,
+    home,
+    org,
+    scenarios,
+    scenarios_api,
+)
 from gpworkforce.web.security import (
     CSRFMiddleware,
     SecurityHeadersMiddleware,
@@ -62,7 +74,7 @@ def create_app(
     """
     url = database_url or default_database_url()
     owns_engine = engine is None
-    db_engine = engine if engine is not None else make_engine(url)
+    db_engine = engine if engine is not None else open_engine(url)
     key = resolve_secret_key(url, secret_key)
     secure = get_settings().https if https_only is None else https_only
 
@@ -139,7 +151,7 @@ def create_app(
     app.include_router(apidocs.router)
     app.include_router(corrections.router)
     app.include_router(scenarios.router)
+    app.include_router(scenarios_api.router)
     app.include_router(audit.router)
-    corrections.register_template_helpers(app.state.templates)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

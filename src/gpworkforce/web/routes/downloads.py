@@ -23,8 +23,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from gpworkforce.services.analysis import Report
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation
-from gpworkforce.web.context import DashboardDep, ScenarioError, Snapshot, levels_below, relevant, summary_rows
+from gpworkforce.web.context import Snapshot, levels_below, relevant, summary_rows
+from gpworkforce.web.deps import DashboardDep
 from gpworkforce.web.routes.api import SCENARIO_DOC
+from gpworkforce.web.scenario_form import ScenarioError
 
 router = APIRouter(tags=["Downloads"])
 

@@ -37,29 +37,24 @@ from gpworkforce.web.context import (
     CHILD_COLUMNS,
     LEVEL_PLURALS,
     MAX_TABLE_ROWS,
-    OPTIONAL_LEVERS,
-    DashboardDep,
     OrgView,
-    ScenarioError,
     Snapshot,
     build_view,
     display_name,
-    field_id,
     fmt_lever,
     fmt_number,
     fmt_pct,
     fmt_signed,
     lever_decimals,
-    ready_snapshot,
     relevant,
     scenario_key,
     sort_table,
 )
-from gpworkforce.web.deps import Viewer
+from gpworkforce.web.deps import DashboardDep, Viewer, ready_snapshot
 from gpworkforce.web.errors import is_htmx
 from gpworkforce.web.plotly_offline import embeddable_json
 from gpworkforce.web.rows import records
-from gpworkforce.web.scenario_form import LEVERS, PANEL_ROLES, Lever
+from gpworkforce.web.scenario_form import LEVERS, OPTIONAL_LEVERS, PANEL_ROLES, Lever, ScenarioError, field_id
 
 router = APIRouter(include_in_schema=False)
 
