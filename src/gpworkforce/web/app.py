@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from typing import Final
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -126,7 +127,7 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if wants_json(request):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         return render_error(request, 400, load_user=False)
 
     # Declared before the /static mount (a route under a mount's prefix would be hidden by it).

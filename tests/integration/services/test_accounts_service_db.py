@@ -333,7 +333,13 @@ def test_scenario_visibility(db: Session, people: dict[str, User], reader: str, 
 @pytest.mark.parametrize("editor", ["colleague", "pcn", "icb", "admin"])
 def test_only_the_owner_changes_a_shared_scenario(db: Session, people: dict[str, User], editor: str) -> None:
     item = saved.create_scenario(
-        db, people["owner"], name="Plan", org_code="A81001", scenario=Scenario(shift_share=0.1), mapping=MAPPING, shared=True
+        db,
+        people["owner"],
+        name="Plan",
+        org_code="A81001",
+        scenario=Scenario(shift_share=0.1),
+        mapping=MAPPING,
+        shared=True,
     )
     db.commit()
     with pytest.raises(svc.PermissionDenied):
@@ -345,7 +351,9 @@ def test_only_the_owner_changes_a_shared_scenario(db: Session, people: dict[str,
 
 
 def test_private_scenario_is_not_found_for_others(db: Session, people: dict[str, User]) -> None:
-    item = saved.create_scenario(db, people["owner"], name="Plan", org_code="A81001", scenario=Scenario(), mapping=MAPPING)
+    item = saved.create_scenario(
+        db, people["owner"], name="Plan", org_code="A81001", scenario=Scenario(), mapping=MAPPING
+    )
     db.commit()
     with pytest.raises(saved.ScenarioNotFound):  # not PermissionDenied: do not reveal it exists
         saved.update_scenario(db, people["colleague"], item.slug, MAPPING, name="x")
@@ -384,9 +392,7 @@ def test_scenarios_only_for_organisations_in_scope(
 )
 def test_scenario_name_is_validated(db: Session, people: dict[str, User], name: str, message: str) -> None:
     with pytest.raises(svc.AccountError, match=message):
-        saved.create_scenario(
-            db, people["owner"], name=name, org_code="A81001", scenario=Scenario(), mapping=MAPPING
-        )
+        saved.create_scenario(db, people["owner"], name=name, org_code="A81001", scenario=Scenario(), mapping=MAPPING)
 
 
 def test_deleting_a_user_keeps_the_audit_trail(db: Session, people: dict[str, User]) -> None:

@@ -9,9 +9,9 @@ import json
 from collections.abc import Callable
 
 import pytest
+from service_helpers import Person
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
-from service_helpers import Person
 
 from gpworkforce.scenario import Scenario
 from gpworkforce.services import accounts as svc
@@ -41,7 +41,13 @@ def test_open_organisations_can_be_saved_by_anyone(db: Session, make_user: MakeU
     with pytest.raises(svc.PermissionDenied):  # the original rule is unchanged
         saved.create_scenario(db, manager, name="x", org_code="england", scenario=Scenario(), mapping=MAPPING)
     england = saved.create_scenario(
-        db, manager, name="England", org_code="england", scenario=Scenario(dna_rate=0.03), mapping=MAPPING, open_orgs=OPEN
+        db,
+        manager,
+        name="England",
+        org_code="england",
+        scenario=Scenario(dna_rate=0.03),
+        mapping=MAPPING,
+        open_orgs=OPEN,
     )
     assert england.org_code == "ENGLAND"
     with pytest.raises(svc.PermissionDenied):

@@ -23,6 +23,7 @@ class Saved:
     org_code: str
     shared: bool
 
+
 # Two ICBs; ICB QAA has two PCNs across two sub-ICBs; ICB QBB has one PCN.
 MAPPING: OrgMapping = {
     "A00001": ("U00001", "01A", "QAA"),

@@ -25,7 +25,6 @@ from gpworkforce.web.scenario_form import LEVERS, PANEL_ROLES
 router = APIRouter(prefix="/api", tags=["Organisations"])
 
 
-
 # --- Models (for the OpenAPI schema) ------------------------------------------------------------
 
 

@@ -116,7 +116,7 @@ def dashboard_url(org_code: str, params: Mapping[str, str], slug: str | None = N
 
 def scenario_json(s: StoredScenario, nd: NationalData) -> dict[str, Any]:
     """The API form of a saved scenario (owner named as its reader may see them)."""
-    params = scenario_to_params(s.scenario)
+    params = dict(sorted(scenario_to_params(s.scenario).items()))  # links as they always were
     org = org_info(nd, s.org_code)
     return {
         "slug": s.slug,
@@ -203,7 +203,7 @@ def compare_items(
             items.append(CompareItem(f"{BASELINE}:{info['code']}", "Baseline (no changes)", info, {}, Scenario()))
         else:
             s = saved[key]
-            params = scenario_to_params(s.scenario)
+            params = dict(sorted(scenario_to_params(s.scenario).items()))
             info = org_info(area.nd, s.org_code)
             if info["level"] == "unknown":
                 raise HTTPException(status_code=400, detail=f"Organisation {s.org_code} is not in the current data")
