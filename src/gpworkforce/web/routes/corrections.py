@@ -195,7 +195,7 @@ def fte_api(practice: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -
 def fte_api_put(
     request: Request,
     practice: str,
-    payload: Annotated[FteBody, Body()],  # type: ignore[valid-type]
+    payload: Annotated[FteBody, Body()],
     user: RequireUser,
     db: SessionDep,
     ctx: ContextDep,
