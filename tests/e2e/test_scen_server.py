@@ -23,8 +23,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from tests.national_db import national_template
 
-from gpworkforce.services.accounts import create_scenario, create_user
+from gpworkforce.scenario import Scenario
+from gpworkforce.services.accounts import create_user
 from gpworkforce.services.importing import database_is_empty
+from gpworkforce.services.saved_scenarios import create_scenario
 from gpworkforce.store import make_engine, session_scope
 
 TEMPLATE_ENV = "GPWORKFORCE_E2E_DB_TEMPLATE"
@@ -60,7 +62,7 @@ def prepare_accounts(engine: Engine) -> None:
             ACCOUNTS[key] = (email, password)
             if key == "stranger":  # its own PCN is inside its scope whatever the mapping says
                 scenario = create_scenario(
-                    session, user, name="Stranger's private plan", org_code=org, params={"shift_share": "0.4"},
+                    session, user, name="Stranger's private plan", org_code=org, scenario=Scenario(shift_share=0.4),
                     mapping={},
                 )  # fmt: skip
                 PRIVATE_SCENARIO["slug"] = scenario.slug

@@ -136,11 +136,10 @@ def render(
         emit(csv_text(first_table(report), float_format="%.4f"), out)
     elif fmt is Format.xlsx:
         from gpworkforce.reports import excel
-        from gpworkforce.reports.source import scenario_fields
         from gpworkforce.reports.tables import named_tables
 
         info = excel.about(
-            report, report.notes, scenario_fields(scenario or Scenario()), ("Command", command_line(ctx))
+            report, report.notes, (scenario or Scenario()).changed_fields(), ("Command", command_line(ctx))
         )
         emit(excel.workbook_bytes(named_tables(kind, report), info), out)
     else:

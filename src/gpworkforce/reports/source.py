@@ -12,8 +12,6 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from gpworkforce.scenario import Scenario
-
 
 class SummaryLike(Protocol):
     """A report's typed summary (a pydantic model): its figures by measure name."""
@@ -89,21 +87,3 @@ def summary_of(report: ReportLike) -> Mapping[str, Any]:
 def year_of(report: ReportLike) -> Any:
     """The year the report's figures are for ("" when it has none)."""
     return summary_of(report).get("year", "")
-
-
-def scenario_fields(scenario: Scenario) -> dict[str, str]:
-    """The fields of ``scenario`` that differ from the baseline, as ``name: text``.
-
-    The same spelling as the web's share links (``added_fte.pharmacist=1.5``), so a workbook
-    says the same scenario whether the CLI or a page made it.
-    """
-    out: dict[str, str] = {}
-    base = Scenario()
-    for name in Scenario.model_fields:
-        value = getattr(scenario, name)
-        if name in {"added_fte", "minutes"}:
-            for role, number in sorted(value.items()):
-                out[f"{name}.{role}"] = f"{number:g}"
-        elif value != getattr(base, name):
-            out[name] = ("true" if value else "false") if isinstance(value, bool) else f"{value:g}"
-    return out

@@ -1,72 +1,59 @@
-"""Users, sign-in, audit trail, organisational scope and saved scenarios.
+"""Users and signing in: accounts, password policy, rate limiting and the signed-in user.
 
-Rules live here, not in the web layer, so the CLI and any future API enforce the same ones.
 Functions work inside the caller's session and never commit: the caller owns the unit of
 work (a web request, a CLI command). A failed sign-in also adds rows (the attempt, an audit
 entry); the caller must commit those too, or rate limiting never sees them (the web route does).
 
-Scope is computed from a practice -> (pcn, sub_icb, icb) mapping passed in by the caller, so
-this module does not care where the mapping is loaded from.
+Outside this package a user is a :class:`SignedInUser` (a frozen copy, safe after the session
+closes), never a database row. The access rules are in :mod:`gpworkforce.services.access`,
+the audit trail in :mod:`gpworkforce.services.audit`.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+import hmac
 import re
-import uuid
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Literal, Protocol
+from typing import Final
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gpworkforce import store
-from gpworkforce.store.accounts import USER_ROLES, AuditLog, LoginAttempt, SavedScenario, User
+from gpworkforce.services.access import Scope, normalise_org
+from gpworkforce.services.audit import ROLE_LABELS, as_utc, record_audit
+from gpworkforce.store.accounts import USER_ROLES, LoginAttempt, User
 
 __all__ = [
     "IP_FAILURE_LIMIT",
     "LOCKOUT_WINDOW",
+    "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "PER_EMAIL_FAILURE_LIMIT",
     "ROLE_LABELS",
     "USER_ROLES",
     "AccountError",
-    "OrgMapping",
     "PermissionDenied",
-    "ScenarioNotFound",
-    "Scope",
     "SignInLocked",
+    "SignedInUser",
     "add_user",
-    "as_utc",
     "authenticate",
-    "can_read_scenario",
-    "can_read_scenario_allowing_open",
-    "can_write_scenario",
-    "create_scenario",
-    "create_scenario_allowing_open",
     "create_user",
-    "delete_scenario",
-    "get_scenario",
-    "get_scenario_allowing_open",
     "get_user",
     "hash_password",
-    "list_scenarios",
-    "list_scenarios_allowing_open",
     "normalise_email",
     "purge_login_attempts",
-    "recent_activity",
-    "record_audit",
-    "scopes_overlap",
+    "session_user",
     "set_hasher",
     "set_password",
-    "update_scenario",
-    "user_label",
+    "sign_in",
+    "sign_out",
 ]
 
 # --- Constants ------------------------------------------------------------------------------
@@ -81,20 +68,9 @@ PER_EMAIL_FAILURE_LIMIT: Final = 5
 #: Failures from one IP address (any email) that lock that address; catches password spraying.
 IP_FAILURE_LIMIT: Final = 20
 
-ROLE_LABELS: Final[dict[str, str]] = {
-    "admin": "Administrator",
-    "icb_analyst": "ICB analyst",
-    "pcn_lead": "PCN lead",
-    "practice_manager": "Practice manager",
-}
-
-#: practice_code -> (pcn_code, sub_icb_code, icb_code); all ODS codes, upper case.
-OrgMapping = Mapping[str, tuple[str, str, str]]
 
 _EMAIL_RE: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ORG_CODE_RE: Final = re.compile(r"^[A-Z0-9]{3,10}$")
-#: Keys never written to the audit log even if a caller passes them.
-_SECRET_KEYS: Final = frozenset({"password", "password_hash", "secret", "token"})
 
 # Argon2id with pwdlib's defaults (RFC 9106 "second recommended": 64 MiB, t=3, p=4).
 _hasher = PasswordHash((Argon2Hasher(),))
@@ -126,12 +102,8 @@ class SignInLocked(AccountError):
     """Too many recent failures for this email or IP address; the message says when to retry."""
 
 
-class ScenarioNotFound(LookupError):
-    """No such scenario, or one the user may not see (the two are indistinguishable on purpose)."""
-
-
 class PermissionDenied(PermissionError):
-    """The user can see the scenario but may not change it."""
+    """The user may not do this (the message, safe to show, says why)."""
 
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -141,21 +113,9 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(value: datetime) -> datetime:
-    """Make a stored timestamp aware: SQLite hands back naive values that were written as UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def normalise_email(email: str) -> str:
     """Trim and lower-case, so sign-in is case-insensitive and the unique constraint means one person."""
     return email.strip().lower()
-
-
-def _normalise_org(org_code: str | None) -> str | None:
-    if org_code is None:
-        return None
-    org = org_code.strip().upper()
-    return org or None
 
 
 def _check_password(password: str) -> None:
@@ -185,7 +145,7 @@ def create_user(session: Session, email: str, password: str, role: str, org_code
         raise AccountError("Enter an email address in the correct format, like name@example.nhs.uk")
     if role not in USER_ROLES:
         raise AccountError(f"Role must be one of: {', '.join(USER_ROLES)}")
-    org = _normalise_org(org_code)
+    org = normalise_org(org_code)
     if role == "admin" and org is not None:
         raise AccountError("An administrator is not tied to an organisation; leave the organisation code empty")
     if role != "admin":
@@ -288,374 +248,54 @@ def purge_login_attempts(session: Session, older_than: timedelta = timedelta(day
     return len(old)
 
 
-# --- Audit ----------------------------------------------------------------------------------
-
-
-def _audit_json(value: Mapping[str, Any] | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = {k: ("[redacted]" if k.lower() in _SECRET_KEYS else v) for k, v in value.items()}
-    return json.dumps(cleaned, sort_keys=True, default=str, ensure_ascii=False)
-
-
-def record_audit(
-    session: Session,
-    user: User | None,
-    action: str,
-    entity: str,
-    key: str | None,
-    before: Mapping[str, Any] | None,
-    after: Mapping[str, Any] | None,
-    ip: str | None,
-) -> AuditLog:
-    """Append an audit entry (added to the session; committed with the caller's work).
-
-    ``before``/``after`` are stored as JSON; keys that look like secrets are redacted.
-    """
-    entry = AuditLog(
-        at=_utc_now(),
-        user_id=user.id if user is not None else None,
-        action=action[:64],
-        entity=entity[:64],
-        entity_key=key[:200] if key is not None else None,
-        before=_audit_json(before),
-        after=_audit_json(after),
-        ip=ip[:45] if ip else None,
-    )
-    session.add(entry)
-    return entry
-
-
-def recent_activity(session: Session, user: User, limit: int = 5) -> Sequence[AuditLog]:
-    """The user's latest audit entries, newest first (shown on their account page)."""
-    query = (
-        select(AuditLog)
-        .where(AuditLog.user_id == user.id)
-        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
-        .limit(limit)
-    )
-    return session.scalars(query).all()
-
-
-# --- Scope ----------------------------------------------------------------------------------
-
-ScopeLevel = Literal["all", "icb", "pcn", "practice"]
-_LEVEL_BY_ROLE: Final[dict[str, ScopeLevel]] = {
-    "admin": "all",
-    "icb_analyst": "icb",
-    "pcn_lead": "pcn",
-    "practice_manager": "practice",
-}
-#: Position in the (pcn, sub_icb, icb) mapping tuple for each level; practice is the key itself.
-_PARENT_INDEX: Final[dict[str, int]] = {"pcn": 0, "icb": 2}
+# --- The signed-in user ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Scope:
-    """Which practices a user may see: everything, one ICB, one PCN or one practice."""
+class SignedInUser:
+    """A user as the rest of the product sees them: a plain copy, safe after the session closes.
 
-    level: ScopeLevel
-    org_code: str | None = None
+    ``credential`` binds a web session to the password: an HMAC of the stored hash under the
+    app's secret key, so a password change ends other sessions (the hash itself stays here).
+    """
+
+    id: int
+    email: str
+    role: str
+    org_code: str | None
+    created_at: datetime
+    disabled: bool = False
+    credential: str = field(default="", repr=False, compare=False)
 
     @classmethod
-    def for_user(cls, user: User) -> Scope:
-        """The scope of a user's role; a non-admin without an organisation sees nothing."""
-        level = _LEVEL_BY_ROLE.get(user.role)
-        if level is None:
-            raise ValueError(f"unknown role {user.role!r}")
-        if level == "all":
-            return cls("all")
-        org = _normalise_org(user.org_code)
-        if org is None:  # the table forbids this, but never fail open
-            return cls(level, "")
-        return cls(level, org)
+    def of(cls, user: User, secret_key: str = "") -> SignedInUser:
+        mac = hmac.new(secret_key.encode("utf-8"), user.password_hash.encode("utf-8"), hashlib.sha256)
+        return cls(
+            user.id, user.email, user.role, user.org_code, as_utc(user.created_at), user.disabled, mac.hexdigest()[:32]
+        )
 
     @property
-    def is_all(self) -> bool:
-        return self.level == "all"
-
-    def allows(self, practice_code: str, mapping: OrgMapping) -> bool:
-        """True if the practice is inside this scope. Unknown practices are outside (except for admins)."""
-        if self.level == "all":
-            return True
-        code = practice_code.strip().upper()
-        if not self.org_code:
-            return False
-        if self.level == "practice":
-            return code == self.org_code
-        parents = mapping.get(code)
-        if parents is None:
-            return False
-        return parents[_PARENT_INDEX[self.level]] == self.org_code
-
-    def practices(self, mapping: OrgMapping) -> frozenset[str]:
-        """All practice codes in the mapping that this scope allows."""
-        return frozenset(p for p in mapping if self.allows(p, mapping))
-
-    def contains_org(self, org_code: str, mapping: OrgMapping) -> bool:
-        """True if the organisation (practice, PCN, sub-ICB or ICB code) lies wholly inside this scope.
-
-        An organisation is inside when it is the scope's own organisation, or a practice the
-        scope allows, or a PCN/sub-ICB/ICB whose practices are all allowed (and it has some).
-        """
-        if self.level == "all":
-            return True
-        code = org_code.strip().upper()
-        if not self.org_code:
-            return False
-        if code == self.org_code or (code in mapping and self.allows(code, mapping)):
-            return True
-        members = [p for p, parents in mapping.items() if code in parents]
-        return bool(members) and all(self.allows(p, mapping) for p in members)
+    def scope(self) -> Scope:
+        return Scope.for_user(self)
 
 
-# --- Saved scenarios ------------------------------------------------------------------------
+def sign_in(session: Session, email: str, password: str, ip: str | None, secret_key: str) -> SignedInUser | None:
+    """:func:`authenticate`, answering the signed-in user (same errors, same commit duty)."""
+    user = authenticate(session, email, password, ip)
+    return None if user is None else SignedInUser.of(user, secret_key)
 
 
-def can_read_scenario(user: User, scenario: SavedScenario, mapping: OrgMapping) -> bool:
-    """Owner and admins always; others only if shared and the scenario's organisation is in their scope."""
-    if user.disabled:
-        return False
-    if scenario.owner_id == user.id or user.role == "admin":
-        return True
-    return scenario.shared and Scope.for_user(user).contains_org(scenario.org_code, mapping)
+def session_user(session: Session, user_id: int, secret_key: str) -> SignedInUser | None:
+    """The enabled user with this id, or None (deleted or disabled since the session began)."""
+    user = session.get(User, user_id)
+    if user is None or user.disabled:
+        return None
+    return SignedInUser.of(user, secret_key)
 
 
-def can_write_scenario(user: User, scenario: SavedScenario) -> bool:
-    """Only the owner may change or delete a scenario (admins included: they read, not edit)."""
-    return not user.disabled and scenario.owner_id == user.id
-
-
-def _scenario_state(s: SavedScenario) -> dict[str, Any]:
-    return {"name": s.name, "org_code": s.org_code, "shared": s.shared, "params": json.loads(s.params)}
-
-
-def _params_json(params: Mapping[str, Any]) -> str:
-    try:
-        return json.dumps(dict(params), sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise AccountError(f"Scenario parameters must be plain JSON values: {exc}") from None
-
-
-def _check_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise AccountError("Enter a name for the scenario")
-    if len(cleaned) > 200:
-        raise AccountError("Scenario name must be 200 characters or fewer")
-    return cleaned
-
-
-def create_scenario(
-    session: Session,
-    owner: User,
-    *,
-    name: str,
-    org_code: str,
-    params: Mapping[str, Any],
-    mapping: OrgMapping,
-    shared: bool = False,
-    ip: str | None = None,
-) -> SavedScenario:
-    """Save a scenario for an organisation inside the owner's scope (else :class:`PermissionDenied`)."""
-    org = _normalise_org(org_code)
-    if org is None:
-        raise AccountError("A scenario needs an organisation code")
-    if not Scope.for_user(owner).contains_org(org, mapping):
-        raise PermissionDenied(f"{org} is outside your organisation")
-    return _insert_scenario(session, owner, org=org, name=name, params=params, shared=shared, ip=ip)
-
-
-def _insert_scenario(
-    session: Session, owner: User, *, org: str, name: str, params: Mapping[str, Any], shared: bool, ip: str | None
-) -> SavedScenario:
-    """Add a scenario whose organisation the caller has already checked; audited as ``create``."""
-    now = _utc_now()
-    scenario = SavedScenario(
-        slug=str(uuid.uuid4()),
-        owner_id=owner.id,
-        org_code=org,
-        name=_check_name(name),
-        params=_params_json(params),
-        shared=shared,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(scenario)
-    session.flush()
-    record_audit(session, owner, "create", "saved_scenario", scenario.slug, None, _scenario_state(scenario), ip)
-    return scenario
-
-
-def get_scenario(session: Session, user: User, slug: str, mapping: OrgMapping) -> SavedScenario:
-    """The scenario behind a share link, if this user may read it; else :class:`ScenarioNotFound`."""
-    scenario = session.scalar(select(SavedScenario).where(SavedScenario.slug == slug.strip().lower()))
-    if scenario is None or not can_read_scenario(user, scenario, mapping):
-        raise ScenarioNotFound(slug)
-    return scenario
-
-
-def list_scenarios(session: Session, user: User, mapping: OrgMapping) -> Sequence[SavedScenario]:
-    """Scenarios the user may read, newest change first."""
-    query = select(SavedScenario).order_by(SavedScenario.updated_at.desc(), SavedScenario.id.desc())
-    if user.role != "admin":
-        query = query.where(or_(SavedScenario.owner_id == user.id, SavedScenario.shared.is_(True)))
-    return [s for s in session.scalars(query) if can_read_scenario(user, s, mapping)]
-
-
-def update_scenario(
-    session: Session,
-    user: User,
-    slug: str,
-    mapping: OrgMapping,
-    *,
-    name: str | None = None,
-    params: Mapping[str, Any] | None = None,
-    shared: bool | None = None,
-    ip: str | None = None,
-) -> SavedScenario:
-    """Change name, params or sharing.
-
-    Not readable -> :class:`ScenarioNotFound`; readable but not the owner -> :class:`PermissionDenied`.
-    """
-    scenario = get_scenario(session, user, slug, mapping)
-    if not can_write_scenario(user, scenario):
-        raise PermissionDenied("Only the owner can change this scenario")
-    before = _scenario_state(scenario)
-    if name is not None:
-        scenario.name = _check_name(name)
-    if params is not None:
-        scenario.params = _params_json(params)
-    if shared is not None:
-        scenario.shared = shared
-    scenario.updated_at = _utc_now()
-    session.flush()
-    record_audit(session, user, "update", "saved_scenario", scenario.slug, before, _scenario_state(scenario), ip)
-    return scenario
-
-
-def delete_scenario(session: Session, user: User, slug: str, mapping: OrgMapping, *, ip: str | None = None) -> None:
-    """Delete a scenario. Same errors as :func:`update_scenario`."""
-    scenario = get_scenario(session, user, slug, mapping)
-    if not can_write_scenario(user, scenario):
-        raise PermissionDenied("Only the owner can delete this scenario")
-    before = _scenario_state(scenario)
-    session.delete(scenario)
-    session.flush()
-    record_audit(session, user, "delete", "saved_scenario", slug, before, None, ip)
-
-
-# --- Open organisations and display names (added with the scenario and correction pages) ----
-#
-# England and the NHS regions are aggregates of hundreds of practices whose figures every
-# user may model. The functions below extend the scenario rules above to them without
-# changing those rules: ``open_orgs`` holds the upper-case codes of such organisations.
-
-
-def scopes_overlap(a: Scope, b: Scope, mapping: OrgMapping) -> bool:
-    """True if some practice lies in both scopes: the two users work in the same area."""
-    if a.is_all:
-        return b.is_all or any(b.allows(p, mapping) for p in mapping)
-    if b.is_all:
-        return any(a.allows(p, mapping) for p in mapping)
-    return any(a.allows(p, mapping) and b.allows(p, mapping) for p in mapping)
-
-
-def can_read_scenario_allowing_open(
-    user: User, scenario: SavedScenario, mapping: OrgMapping, *, owner: User | None, open_orgs: Collection[str]
-) -> bool:
-    """:func:`can_read_scenario`, plus: a *shared* scenario of an open organisation can be read by
-    colleagues in the owner's area (users whose scope shares a practice with the owner's).
-
-    "Share with colleagues in my area" means the organisation's area for a practice, PCN or ICB
-    scenario, and the owner's own area for an England or region scenario (which lies inside
-    nobody's scope but an admin's).
-    """
-    if can_read_scenario(user, scenario, mapping):
-        return True
-    if user.disabled or not scenario.shared or owner is None or owner.disabled:
-        return False
-    if scenario.org_code.upper() not in open_orgs:
-        return False
-    return scopes_overlap(Scope.for_user(owner), Scope.for_user(user), mapping)
-
-
-def create_scenario_allowing_open(
-    session: Session,
-    owner: User,
-    *,
-    name: str,
-    org_code: str,
-    params: Mapping[str, Any],
-    mapping: OrgMapping,
-    open_orgs: Collection[str],
-    shared: bool = False,
-    ip: str | None = None,
-) -> SavedScenario:
-    """:func:`create_scenario`, but anyone may save a scenario for an organisation in ``open_orgs``."""
-    org = _normalise_org(org_code)
-    if org is None:
-        raise AccountError("A scenario needs an organisation code")
-    if org not in open_orgs and not Scope.for_user(owner).contains_org(org, mapping):
-        raise PermissionDenied(f"{org} is outside your organisation")
-    return _insert_scenario(session, owner, org=org, name=name, params=params, shared=shared, ip=ip)
-
-
-def get_scenario_allowing_open(
-    session: Session, user: User, slug: str, mapping: OrgMapping, *, open_orgs: Collection[str]
-) -> SavedScenario:
-    """:func:`get_scenario` under :func:`can_read_scenario_allowing_open`; else :class:`ScenarioNotFound`."""
-    scenario = session.scalar(select(SavedScenario).where(SavedScenario.slug == slug.strip().lower()))
-    if scenario is None:
-        raise ScenarioNotFound(slug)
-    owner = session.get(User, scenario.owner_id)
-    if not can_read_scenario_allowing_open(user, scenario, mapping, owner=owner, open_orgs=open_orgs):
-        raise ScenarioNotFound(slug)
-    return scenario
-
-
-def list_scenarios_allowing_open(
-    session: Session, user: User, mapping: OrgMapping, *, open_orgs: Collection[str]
-) -> list[SavedScenario]:
-    """Scenarios the user may read under :func:`can_read_scenario_allowing_open`, newest change first."""
-    query = select(SavedScenario).order_by(SavedScenario.updated_at.desc(), SavedScenario.id.desc())
-    if user.role != "admin":
-        query = query.where(or_(SavedScenario.owner_id == user.id, SavedScenario.shared.is_(True)))
-    scenarios = list(session.scalars(query))
-    owner_ids = {s.owner_id for s in scenarios}
-    owners = {u.id: u for u in session.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
-    return [
-        s
-        for s in scenarios
-        if can_read_scenario_allowing_open(user, s, mapping, owner=owners.get(s.owner_id), open_orgs=open_orgs)
-    ]
-
-
-class UserLike(Protocol):
-    """What :func:`user_label` reads: a ``User`` row or a session snapshot of one."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def email(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def org_code(self) -> str | None: ...
-
-
-def user_label(viewer: UserLike | None, subject: UserLike | None) -> str:
-    """How ``subject`` is named to ``viewer``: admins see email addresses, everyone else sees
-    "You" or the role and organisation (e.g. "PCN lead, U12345"), never another person's email.
-    """
-    if subject is None:
-        return "Deleted user"
-    if viewer is not None and viewer.id == subject.id:
-        return "You"
-    if viewer is not None and viewer.role == "admin":
-        return subject.email
-    label = ROLE_LABELS.get(subject.role, subject.role)
-    return f"{label}, {subject.org_code}" if subject.org_code else label
+def sign_out(session: Session, user: SignedInUser, ip: str | None) -> None:
+    """Audit the end of a session."""
+    record_audit(session, user, "sign_out", "user_account", str(user.id), None, None, ip)
 
 
 def add_user(engine: Engine, email: str, password: str, role: str, org_code: str | None) -> None:

@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from gpworkforce import store
 from gpworkforce.nomenclature import CLINICAL_ROLE_CODES, ROLE_BY_CODE, ROLE_CODES
-from gpworkforce.services.accounts import PermissionDenied, Scope, UserLike, as_utc, record_audit, user_label
+from gpworkforce.services.access import Principal, Scope
+from gpworkforce.services.accounts import PermissionDenied
+from gpworkforce.services.audit import UserLike, as_utc, record_audit, user_label
 from gpworkforce.services.national import FTE_SOURCE_ESTIMATE, FTE_SOURCE_OVERRIDE, NationalData
 from gpworkforce.services.scopes import practice_parents
 from gpworkforce.services.versions import DataVersion
@@ -102,7 +104,7 @@ def _normalise(practice_code: str) -> str:
     return practice_code.strip().upper()
 
 
-def check_can_correct(user: User, practice_code: str, version: DataVersion) -> str:
+def check_can_correct(user: Principal, practice_code: str, version: DataVersion) -> str:
     """The practice code, normalised, if ``user`` may correct it.
 
     Scope is checked first, so a non-admin learns nothing about codes outside their scope
@@ -213,7 +215,7 @@ def parse_json(payload: Any) -> Changes:
 # --- Reading --------------------------------------------------------------------------------
 
 
-def updated_by_key(user: User) -> str:
+def updated_by_key(user: Principal) -> str:
     """What ``practice_fte_override.updated_by`` holds: the user id, not the email address, so the
     address is shown only to those allowed to see it (and a changed address stays linked).
     """
@@ -301,7 +303,7 @@ def practice_fte(session: Session, nd: NationalData, practice_code: str, viewer:
 
 
 def apply_corrections(
-    session: Session, user: User, practice_code: str, changes: Changes, *, ip: str | None = None
+    session: Session, user: Principal, practice_code: str, changes: Changes, *, ip: str | None = None
 ) -> tuple[dict[str, float | None], dict[str, float | None]]:
     """Write the corrections that differ from the stored ones and audit them in one entry.
 

@@ -11,7 +11,6 @@ after a failed August would make August look done, and it would never be retried
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import httpx
 import pandas as pd
-import platformdirs
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -31,8 +29,8 @@ from gpworkforce.ingest import fetch as nhs
 from gpworkforce.ingest.periods import MONTH, month_in_name
 from gpworkforce.services import importing
 from gpworkforce.services.importing import ImportSummary
+from gpworkforce.settings import get_settings
 
-CACHE_ENV = "GPWORKFORCE_CACHE_DIR"
 #: The site fetched from unless a base URL is given, and the kinds fetched, in import order.
 DEFAULT_BASE_URL = nhs.DEFAULT_BASE_URL
 FETCH_KINDS = nhs.FETCH_KINDS
@@ -71,8 +69,7 @@ Progress = Callable[[str], None]
 
 def downloads_dir() -> Path:
     """Parent of the per-run temporary download folders (``$GPWORKFORCE_CACHE_DIR/downloads``)."""
-    root = Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("gpworkforce"))
-    return root / "downloads"
+    return get_settings().cache_path / "downloads"
 
 
 def latest_loaded(engine: Engine, source: nhs.FetchSource) -> str | None:

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import platformdirs
 from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 
@@ -26,6 +25,7 @@ from gpworkforce import store
 from gpworkforce.model.workforce import estimate_missing_fte, pcn_fte_by_practice
 from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES, STAFF_GROUPS, UNALLOCATED_PCN
 from gpworkforce.reference import Reference
+from gpworkforce.settings import get_settings
 from gpworkforce.store.aggregates import load_totals
 from gpworkforce.store.cache import engine_caches
 
@@ -344,8 +344,8 @@ CACHE_VERSION = "4"
 
 
 def cache_dir() -> Path:
-    """Where built national arrays are kept between runs (GPWORKFORCE_CACHE_DIR to move it)."""
-    return Path(os.environ.get("GPWORKFORCE_CACHE_DIR") or platformdirs.user_cache_dir("gpworkforce"))
+    """Where built national arrays are kept between runs (``GPWORKFORCE_CACHE_DIR`` to move it)."""
+    return get_settings().cache_path
 
 
 def _cache_file(url: str, fingerprint: str, ref: Reference) -> Path:

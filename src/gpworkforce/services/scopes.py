@@ -1,6 +1,6 @@
 """Organisational scope against the national data: which practices an organisation holds.
 
-:class:`gpworkforce.services.accounts.Scope` decides from a practice -> (PCN, sub-ICB, ICB)
+:class:`gpworkforce.services.access.Scope` decides from a practice -> (PCN, sub-ICB, ICB)
 mapping and never touches data itself. This module derives that mapping from
 :class:`~gpworkforce.services.versions.DataVersion` (memoised on the version, so a page asks
 for it freely) and answers the organisation-level questions the web layer has.
@@ -15,10 +15,9 @@ from __future__ import annotations
 from typing import Final
 
 from gpworkforce.nomenclature import ENGLAND_CODE
-from gpworkforce.services.accounts import Scope, scopes_overlap
+from gpworkforce.services.access import Scope, scopes_overlap
 from gpworkforce.services.organisations import UnknownOrganisation, resolve
 from gpworkforce.services.versions import DataVersion
-from gpworkforce.store.accounts import User
 
 __all__ = [
     "OPEN_LEVELS",
@@ -28,7 +27,6 @@ __all__ = [
     "org_practices",
     "practice_parents",
     "scope_allows_org",
-    "scope_for",
     "scope_practices",
     "scopes_overlap",
 ]
@@ -108,11 +106,3 @@ def scope_allows_org(scope: Scope, org_code: str, version: DataVersion) -> bool:
 def scope_practices(scope: Scope, version: DataVersion) -> frozenset[str]:
     """Practices a scope allows (memoised per scope and data version), e.g. to filter audit entries."""
     return version.memoised("derived", ("scope-practices", scope), lambda: scope.practices(practice_parents(version)))
-
-
-def scope_for(role: str, org_code: str | None) -> Scope:
-    """The scope of a role and organisation, for callers holding a snapshot rather than a row.
-
-    Uses :meth:`Scope.for_user` on a transient (never added) user, so the rules stay in one place.
-    """
-    return Scope.for_user(User(role=role, org_code=org_code))

@@ -6,8 +6,8 @@ docs/architecture.md).
 
 from __future__ import annotations
 
+from gpworkforce.settings import DATABASE_URL_ENV
 from gpworkforce.store.engine import (
-    DATABASE_URL_ENV,
     alembic_config,
     default_database_url,
     make_engine,

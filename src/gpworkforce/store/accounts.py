@@ -5,7 +5,7 @@ policy, not NHS file formats). Migration ``0002_accounts`` creates exactly these
 written out by hand, so a change here needs a new revision.
 
 Timestamps are timezone-aware UTC (``DateTime(timezone=True)``); SQLite returns them naive,
-so readers treat naive values as UTC (see :func:`gpworkforce.services.accounts.as_utc`).
+so readers treat naive values as UTC (see :func:`gpworkforce.services.audit.as_utc`).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class AuditLog(Base):
 
 
 class SavedScenario(Base):
-    """Named model parameters. ``slug`` (a UUID) is the share link; ``id`` never leaves the server."""
+    """A named Scenario for an organisation. ``slug`` (a UUID) is the share link; ``id`` never leaves the server."""
 
     __tablename__ = "saved_scenario"
 
@@ -87,7 +87,9 @@ class SavedScenario(Base):
     owner_id: Mapped[int] = mapped_column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     org_code: Mapped[str] = mapped_column(String(20), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    params: Mapped[str] = mapped_column(Text)
+    #: The settings as ``Scenario.model_dump_json()``, in column ``params`` (migration 0003
+    #: converted the query strings once kept there).
+    scenario: Mapped[str] = mapped_column("params", Text)
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)

@@ -7,29 +7,26 @@ created with ``create_all``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from gpworkforce.settings import get_settings
+
 #: Folder of the Alembic environment inside the package (works from a wheel too).
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-DATABASE_URL_ENV = "GPWORKFORCE_DATABASE_URL"
 
 
 def default_database_url() -> str:
     """``$GPWORKFORCE_DATABASE_URL``, else a SQLite file in the per-user data directory."""
-    if url := os.environ.get(DATABASE_URL_ENV):
-        return url
-    return f"sqlite:///{Path(platformdirs.user_data_dir('gpworkforce')) / 'gpworkforce.db'}"
+    return get_settings().database
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -3,7 +3,7 @@
 Settings come from arguments, else the environment:
 
 - ``GPWORKFORCE_DATABASE_URL``: database (default: SQLite in the user data directory). The
-  schema must already be migrated (``gpworkforce init`` or :func:`gpworkforce.store.upgrade`).
+  schema must already be migrated (``gpworkforce init``).
 - ``GPWORKFORCE_SECRET_KEY``: session signing key (32+ random characters). Unset: a key is
   generated once and kept, mode 0600, next to the SQLite file or in the user data directory.
 - ``GPWORKFORCE_HTTPS_ONLY=1``: mark the session cookie Secure (``__Host-`` prefix) and send
@@ -15,12 +15,12 @@ check -> routes. Routes for ``/vendor/...`` are declared before the ``/static`` 
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Final
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -29,13 +29,26 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from gpworkforce.reference import load_reference
+from gpworkforce.services.database import default_database_url, open_engine
 from gpworkforce.services.versions import Workspace
-from gpworkforce.store import default_database_url, make_engine
+from gpworkforce.settings import get_settings
 from gpworkforce.web import plotly_offline
 from gpworkforce.web.context import Dashboard
 from gpworkforce.web.errors import ServerErrorPageMiddleware, install_error_handlers, render_error, wants_json
 from gpworkforce.web.formatting import install_template_helpers
-from gpworkforce.web.routes import api, apidocs, audit, auth, corrections, downloads, health, home, org, scenarios
+from gpworkforce.web.routes import (
+    api,
+    apidocs,
+    audit,
+    auth,
+    corrections,
+    downloads,
+    health,
+    home,
+    org,
+    scenarios,
+    scenarios_api,
+)
 from gpworkforce.web.security import (
     CSRFMiddleware,
     SecurityHeadersMiddleware,
@@ -44,14 +57,9 @@ from gpworkforce.web.security import (
 )
 from gpworkforce.web.templating import SERVICE_NAME, STATIC_DIR, make_templates
 
-HTTPS_ONLY_ENV: Final = "GPWORKFORCE_HTTPS_ONLY"
 #: The cookie slides: it lasts this long after the last response; see deps.ABSOLUTE_SESSION_SECONDS.
 SESSION_IDLE_SECONDS: Final = 8 * 60 * 60
 FAVICON: Final = STATIC_DIR / "vendor" / "nhsuk-frontend" / "assets" / "images" / "favicon.ico"
-
-
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def create_app(
@@ -68,9 +76,9 @@ def create_app(
     """
     url = database_url or default_database_url()
     owns_engine = engine is None
-    db_engine = engine if engine is not None else make_engine(url)
+    db_engine = engine if engine is not None else open_engine(url)
     key = resolve_secret_key(url, secret_key)
-    secure = _env_flag(HTTPS_ONLY_ENV) if https_only is None else https_only
+    secure = get_settings().https if https_only is None else https_only
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -120,7 +128,7 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if wants_json(request):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         return render_error(request, 400, load_user=False)
 
     # Declared before the /static mount (a route under a mount's prefix would be hidden by it).
@@ -145,7 +153,7 @@ def create_app(
     app.include_router(apidocs.router)
     app.include_router(corrections.router)
     app.include_router(scenarios.router)
+    app.include_router(scenarios_api.router)
     app.include_router(audit.router)
-    corrections.register_template_helpers(app.state.templates)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

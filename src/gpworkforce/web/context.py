@@ -20,15 +20,11 @@ from __future__ import annotations
 
 import gc
 import logging
-import re
 import threading
 from collections.abc import Callable, Hashable, Mapping
-from typing import Annotated, Final, TypeVar
+from typing import Final, TypeVar
 
-from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
-
-from gpworkforce.nomenclature import ROLE_BY_CODE, ROLE_CODES
+from gpworkforce.nomenclature import ROLE_CODES
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.benchmarks import benchmark_report
 from gpworkforce.services.capacity import capacity_report, gap_report
@@ -54,101 +50,15 @@ from gpworkforce.services.results import (
 from gpworkforce.services.scenario_run import org_info
 from gpworkforce.services.versions import DataVersion, Workspace
 from gpworkforce.web.lookups import Lookups, SearchHit
-from gpworkforce.web.scenario_form import LEVERS, scenario_from_params, scenario_to_params
+from gpworkforce.web.scenario_form import parse_scenario
 from gpworkforce.web.views import scenario_key
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Query fields that shape the page, not the scenario (scenario_from_params refuses them).
-PRESENTATION_KEYS: Final = frozenset({"sort", "dir", "by", "panel", "dna_rate_set", "growth_rate_set"})
-#: Levers whose default is "not set" (a range input always sends a value): the panel pairs each
-#: with a checkbox, and the lever counts only when the box is ticked.
-OPTIONAL_LEVERS: Final = {"dna_rate": "dna_rate_set", "growth_rate": "growth_rate_set"}
 REPORT_KINDS: Final = ("demand", "capacity", "gap", "benchmark", "children")
 AnyReport = DemandReport | CapacityReport | GapReport | BenchmarkReport | ChildrenReport
-
-
-# --- Scenarios from query strings ---------------------------------------------------------------
-
-
-def field_id(name: str) -> str:
-    """HTML id of a panel control (``added_fte.gp`` -> ``lever-added_fte-gp``)."""
-    return "lever-" + name.replace(".", "-")
-
-
-def field_label(name: str) -> str:
-    """What the panel calls a scenario field, for error messages."""
-    for lever in LEVERS:
-        if lever.name == name:
-            return lever.label
-    prefix, _, role = name.partition(".")
-    if role in ROLE_BY_CODE:
-        label = ROLE_BY_CODE[role].label
-        if prefix == "added_fte":
-            return f"Extra FTE: {label}"
-        if prefix == "minutes":
-            return f"Slot length in minutes: {label}"
-    return name
-
-
-class ScenarioError(ValueError):
-    """A scenario field the user can correct: ``field`` (query name), ``label`` and ``message``."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.label = field_label(field)
-        self.message = message
-
-    @property
-    def field_id(self) -> str:
-        return field_id(self.field)
-
-
-_BOUND = re.compile(r"Input should be (less|greater) than or equal to (-?[\d.eE+-]+)")
-
-
-def scenario_error(text: str) -> ScenarioError:
-    """Turn ``scenario_from_params``' "field: message" into a message naming the panel's label."""
-    name, _, detail = text.partition(": ")
-    detail = detail.removeprefix("Value error, ") or text
-    if name in ("added_fte", "minutes"):  # validators name the role in the message
-        role = re.search(r"(?:for |role ')([A-Za-z_]+)", detail)
-        if role:
-            name = f"{name}.{role.group(1)}"
-    lever = next((lv for lv in LEVERS if lv.name == name), None)
-    bound = _BOUND.search(detail)
-    if lever is not None and bound:
-        limit = float(bound.group(2))
-        shown = f"{limit * 100:g}%" if lever.unit == "%" else f"{limit:g}"
-        detail = f"must be {'at most' if bound.group(1) == 'less' else 'at least'} {shown}"
-    else:
-        detail = detail[:1].lower() + detail[1:]
-    return ScenarioError(name, f"{field_label(name)}: {detail}")
-
-
-def parse_scenario(params: Mapping[str, str], base_year: int) -> tuple[Scenario, dict[str, str]]:
-    """The scenario a page's query string describes, and its canonical share-link fields.
-
-    Presentation fields (sort, dir, by) are set aside. A request from the panel form
-    (``panel=1``) counts the DNA and growth-rate sliders only when their checkbox is ticked;
-    a share link carries only the fields that differ from the baseline, so it needs no boxes.
-    The base year counts as "no projection". Raises :class:`ScenarioError`.
-    """
-    fields = {k: v for k, v in params.items() if k not in PRESENTATION_KEYS}
-    if params.get("panel"):
-        for lever, toggle in OPTIONAL_LEVERS.items():
-            if not params.get(toggle):
-                fields.pop(lever, None)
-    try:
-        scenario = scenario_from_params(fields)
-    except ValueError as exc:
-        raise scenario_error(str(exc)) from None
-    if scenario.year == base_year:
-        scenario = scenario.model_copy(update={"year": None})
-    return scenario, scenario_to_params(scenario)
 
 
 # --- Per-request snapshot ---------------------------------------------------------------------------
@@ -318,9 +228,9 @@ class Dashboard:
 
         No database query and no rebuild, so async routes may call it on the event loop; when
         it says None (no data yet, or a write in this process changed them) they take
-        :meth:`snapshot` in a worker thread (see :func:`ready_snapshot`). When the once-a-second
-        check for other processes' writes is due, a background thread makes it and this
-        request goes on with the data in memory: no request waits for the check.
+        :meth:`snapshot` in a worker thread (see :func:`gpworkforce.web.deps.ready_snapshot`).
+        When the once-a-second check for other processes' writes is due, a background thread
+        makes it and this request goes on with the data in memory: no request waits for it.
         """
         version, due = self.workspace.cached_version()
         if version is None or version.fingerprint != self._seen_fingerprint or not version.is_calibrated:
@@ -354,31 +264,3 @@ class Dashboard:
         """
         gc.freeze()
         self._frozen_fingerprint = fingerprint
-
-
-async def ready_snapshot(dashboard: Dashboard) -> Snapshot:
-    """The request's snapshot, from memory when current, else checked or built in a worker thread.
-
-    For async routes: their model runs and rendering are pure CPU and run on the event loop
-    (threads would only take turns on the GIL, and starve the loop that reads and writes
-    every connection), but a database check or a rebuild must not block it.
-    """
-    snap = dashboard.fresh_snapshot()
-    return snap if snap is not None else await run_in_threadpool(dashboard.snapshot)
-
-
-async def get_dashboard(request: Request) -> Dashboard:
-    """The app's :class:`Dashboard` (``app.state.dashboard``)."""
-    dashboard: Dashboard = request.app.state.dashboard
-    return dashboard
-
-
-DashboardDep = Annotated[Dashboard, Depends(get_dashboard)]
-
-
-def get_snapshot(dashboard: DashboardDep) -> Snapshot:
-    """The data version this request uses throughout."""
-    return dashboard.snapshot()
-
-
-SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]

@@ -8,9 +8,9 @@ from typing import Any
 
 from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.scenario import Scenario
-from gpworkforce.web.context import OPTIONAL_LEVERS, ScenarioError, Snapshot, field_id
+from gpworkforce.web.context import Snapshot
 from gpworkforce.web.formatting import fmt_lever, lever_decimals
-from gpworkforce.web.scenario_form import LEVERS, PANEL_ROLES, Lever
+from gpworkforce.web.scenario_form import LEVERS, OPTIONAL_LEVERS, PANEL_ROLES, Lever, ScenarioError, field_id
 from gpworkforce.web.views import OrgView
 
 

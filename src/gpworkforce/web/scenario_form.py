@@ -1,7 +1,9 @@
 """The scenario panel's fields, and conversion between query strings / forms and ``Scenario``.
 
 One definition serves the sliders on every organisation page, share links (the scenario
-is the query string), saved scenarios (stored as ``scenario_to_params`` JSON) and the API.
+is the query string) and the API. The levers, their labels and bounds are derived from the
+``Scenario`` model's fields (declared there once); invalid values become a
+:class:`ScenarioError` built from ``ValidationError.errors()`` (location, type, bound).
 Units are the Scenario's own: shares and rates are fractions (0.3 = 30%).
 """
 
@@ -9,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from gpworkforce.nomenclature import ROLE_BY_CODE
-from gpworkforce.scenario import Scenario
+from gpworkforce.scenario import ADDED_FTE_RANGE, MINUTES_RANGE, Scenario
 
 #: Roles offered for "added FTE" and "slot minutes" on the panel (the rest via the API).
 PANEL_ROLES: tuple[str, ...] = (
@@ -29,11 +32,27 @@ PANEL_ROLES: tuple[str, ...] = (
     "mental_health",
     "social_prescriber",
 )
+#: The panel's sliders, top to bottom (each a Scenario field with presentation metadata).
+PANEL_ORDER: Final = ("year", "shift_share", "dna_rate", "demand_change", "growth_rate")
+#: Query fields that shape the page, not the scenario (scenario_from_params refuses them).
+PRESENTATION_KEYS: Final = frozenset({"sort", "dir", "by", "panel", "dna_rate_set", "growth_rate_set"})
+#: Levers whose default is "not set" (a range input always sends a value): the panel pairs each
+#: with a checkbox, and the lever counts only when the box is ticked.
+OPTIONAL_LEVERS: Final = {"dna_rate": "dna_rate_set", "growth_rate": "growth_rate_set"}
+#: Fields of the surrounding forms (saving, downloads, sorting), not of the scenario.
+_FORM_KEYS: Final = frozenset(
+    {"csrf_token", "name", "shared", "org", "format", "download", "scenario", "sort", "dir", "by"}
+)
+_TRUE: Final = frozenset({"1", "true", "on", "yes"})
 
 
 @dataclass(frozen=True)
 class Lever:
-    """One slider or input: the Scenario field it sets and how to present it."""
+    """One slider or input: the Scenario field it sets and how to present it.
+
+    ``minimum``/``maximum`` are the slider's range; ``valid_min``/``valid_max`` what the
+    Scenario accepts (a share link or the API may go beyond the slider).
+    """
 
     name: str
     label: str
@@ -43,53 +62,111 @@ class Lever:
     default: float | None
     unit: str  # "%" (shown x100), "year", "minutes", "FTE", "" ...
     hint: str
+    valid_min: float | None = None
+    valid_max: float | None = None
 
 
-LEVERS: tuple[Lever, ...] = (
-    Lever(
-        "year",
-        "Year",
-        2026,
-        2040,
-        1,
-        None,
-        "year",
-        "Project registered patients with ONS population projections by age and sex",
-    ),
-    Lever(
-        "shift_share",
-        "GP work moved to other roles",
-        0,
-        1,
-        0.05,
-        0.0,
-        "%",
-        "Share of the GP appointments others on the team could take (skills matrix) that they do take",
-    ),
-    Lever(
-        "dna_rate",
-        "Missed appointments (DNA rate)",
-        0,
-        0.15,
-        0.005,
-        None,
-        "%",
-        "Booked appointments not attended; fewer DNAs free slots",
-    ),
-    Lever(
-        "demand_change", "Change in demand", -0.3, 0.3, 0.01, 0.0, "%", "e.g. -5% for active signposting and self-care"
-    ),
-    Lever(
-        "growth_rate",
-        "Population growth a year (instead of ONS)",
-        -0.02,
-        0.05,
-        0.001,
-        None,
-        "%",
-        "Leave empty to use ONS projections",
-    ),
-)
+def field_bounds(name: str) -> tuple[float | None, float | None]:
+    """(ge, le) of a Scenario field, from its declaration."""
+    low = high = None
+    for meta in Scenario.model_fields[name].metadata:
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    return low, high
+
+
+def _lever(name: str) -> Lever:
+    field = Scenario.model_fields[name]
+    extra = field.json_schema_extra
+    assert isinstance(extra, dict), f"Scenario.{name} has no panel metadata"
+    low, high = field_bounds(name)
+    default = field.default if isinstance(field.default, int | float) else None
+    return Lever(
+        name,
+        str(extra["title"]),
+        float(extra["panel_min"]),  # type: ignore[arg-type]
+        float(extra["panel_max"]),  # type: ignore[arg-type]
+        float(extra["step"]),  # type: ignore[arg-type]
+        None if default is None else float(default),
+        str(extra["unit"]),
+        str(extra["hint"]),
+        low,
+        high,
+    )
+
+
+LEVERS: tuple[Lever, ...] = tuple(_lever(name) for name in PANEL_ORDER)
+_LEVER_BY_NAME: Final = {lever.name: lever for lever in LEVERS}
+
+
+def role_label(role: str) -> str:
+    """Display label of a role code."""
+    return ROLE_BY_CODE[role].label
+
+
+# --- Errors -------------------------------------------------------------------------------------
+
+
+def field_id(name: str) -> str:
+    """HTML id of a panel control (``added_fte.gp`` -> ``lever-added_fte-gp``)."""
+    return "lever-" + name.replace(".", "-")
+
+
+def field_label(name: str) -> str:
+    """What the panel calls a scenario field, for error messages."""
+    if name in _LEVER_BY_NAME:
+        return _LEVER_BY_NAME[name].label
+    prefix, _, role = name.partition(".")
+    if role in ROLE_BY_CODE:
+        label = ROLE_BY_CODE[role].label
+        if prefix == "added_fte":
+            return f"Extra FTE: {label}"
+        if prefix == "minutes":
+            return f"Slot length in minutes: {label}"
+    return name
+
+
+class ScenarioError(ValueError):
+    """A scenario field the user can correct: ``field`` (query name), ``label`` and ``message``."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        self.field = field
+        self.label = field_label(field)
+        self.message = f"{self.label}: {detail}"
+        super().__init__(self.message)
+
+    @property
+    def field_id(self) -> str:
+        return field_id(self.field)
+
+
+def _shown(name: str, limit: float) -> str:
+    lever = _LEVER_BY_NAME.get(name)
+    return f"{limit * 100:g}%" if lever is not None and lever.unit == "%" else f"{limit:g}"
+
+
+def scenario_error(error: ErrorDetails) -> ScenarioError:
+    """The first of ``ValidationError.errors()`` as a message naming the panel's label."""
+    loc = [str(part) for part in error["loc"] if part != "[key]"]
+    name = ".".join(loc[:2]) or "scenario"
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    if kind in ("less_than_equal", "greater_than_equal") and len(loc) == 2:
+        role = loc[1]
+        if loc[0] == "minutes":
+            return ScenarioError(
+                name, f"minutes for {role} must be between {MINUTES_RANGE[0]:g} and {MINUTES_RANGE[1]:g}"
+            )
+        return ScenarioError(name, f"added FTE for {role} is out of range")
+    if kind == "less_than_equal":
+        return ScenarioError(name, f"must be at most {_shown(name, float(ctx['le']))}")
+    if kind == "greater_than_equal":
+        return ScenarioError(name, f"must be at least {_shown(name, float(ctx['ge']))}")
+    detail = str(error["msg"]).removeprefix("Value error, ")
+    return ScenarioError(name, detail[:1].lower() + detail[1:])
+
+
+# --- Query strings ------------------------------------------------------------------------------
 
 
 def _number(value: str, name: str) -> float | None:
@@ -99,11 +176,11 @@ def _number(value: str, name: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise ValueError(f"{name}: {value!r} is not a number") from None
+        raise ScenarioError(name, f"{value!r} is not a number") from None
 
 
 def scenario_from_params(params: Mapping[str, Any]) -> Scenario:
-    """Build a Scenario from query or form fields; raises ValueError naming the bad field.
+    """Build a Scenario from query or form fields; raises :class:`ScenarioError` naming the bad field.
 
     Fields: the Scenario's own names (``year``, ``shift_share``, ``dna_rate``,
     ``demand_change``, ``growth_rate``, ``local_calibration``) plus ``added_fte.<role>`` and
@@ -113,49 +190,64 @@ def scenario_from_params(params: Mapping[str, Any]) -> Scenario:
     added: dict[str, float] = {}
     minutes: dict[str, float] = {}
     for key, raw in params.items():
-        if key in {"csrf_token", "name", "shared", "org", "format", "download", "scenario", "sort", "dir", "by"}:
+        if key in _FORM_KEYS:
             continue  # belong to the surrounding form, not the scenario
         value = str(raw)
         if key.startswith("added_fte."):
-            role = key.split(".", 1)[1]
             number = _number(value, key)
             if number:
-                added[role] = number
+                added[key.split(".", 1)[1]] = number
         elif key.startswith("minutes."):
-            role = key.split(".", 1)[1]
             number = _number(value, key)
             if number is not None:
-                minutes[role] = number
+                minutes[key.split(".", 1)[1]] = number
         elif key == "local_calibration":
-            fields[key] = value.lower() in {"1", "true", "on", "yes"}
+            fields[key] = value.lower() in _TRUE
         elif key in Scenario.model_fields:
             number = _number(value, key)
             if number is not None:
                 fields[key] = int(number) if key == "year" else number
         else:
-            raise ValueError(f"{key}: not a scenario setting")
+            raise ScenarioError(key, "not a scenario setting")
     try:
         return Scenario(**fields, added_fte=added, minutes=minutes)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "scenario"
-        raise ValueError(f"{where}: {first['msg']}") from None
+        raise scenario_error(exc.errors()[0]) from None
 
 
-def scenario_to_params(scenario: Scenario) -> dict[str, str]:
-    """The fields of a scenario that differ from the baseline, as strings (for links and storage)."""
-    out: dict[str, str] = {}
-    base = Scenario()
-    for name in Scenario.model_fields:
-        value = getattr(scenario, name)
-        if name in {"added_fte", "minutes"}:
-            for role, number in sorted(value.items()):
-                out[f"{name}.{role}"] = f"{number:g}"
-        elif value != getattr(base, name):
-            out[name] = ("true" if value else "false") if isinstance(value, bool) else f"{value:g}"
-    return out
+def parse_scenario(params: Mapping[str, str], base_year: int) -> tuple[Scenario, dict[str, str]]:
+    """The scenario a page's query string describes, and its canonical share-link fields.
+
+    Presentation fields (sort, dir, by) are set aside. A request from the panel form
+    (``panel=1``) counts the DNA and growth-rate sliders only when their checkbox is ticked;
+    a share link carries only the fields that differ from the baseline, so it needs no boxes.
+    The base year counts as "no projection". Raises :class:`ScenarioError`.
+    """
+    fields = {k: v for k, v in params.items() if k not in PRESENTATION_KEYS}
+    if params.get("panel"):
+        for lever, toggle in OPTIONAL_LEVERS.items():
+            if not params.get(toggle):
+                fields.pop(lever, None)
+    scenario = scenario_from_params(fields)
+    if scenario.year == base_year:
+        scenario = scenario.model_copy(update={"year": None})
+    return scenario, scenario.changed_fields()
 
 
-def role_label(role: str) -> str:
-    """Display label of a role code."""
-    return ROLE_BY_CODE[role].label
+__all__ = [
+    "ADDED_FTE_RANGE",
+    "LEVERS",
+    "MINUTES_RANGE",
+    "OPTIONAL_LEVERS",
+    "PANEL_ROLES",
+    "PRESENTATION_KEYS",
+    "Lever",
+    "ScenarioError",
+    "field_bounds",
+    "field_id",
+    "field_label",
+    "parse_scenario",
+    "role_label",
+    "scenario_error",
+    "scenario_from_params",
+]

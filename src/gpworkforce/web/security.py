@@ -24,9 +24,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gpworkforce.settings import SECRET_KEY_ENV, get_settings
+
 log = logging.getLogger(__name__)
 
-SECRET_KEY_ENV: Final = "GPWORKFORCE_SECRET_KEY"
 SECRET_KEY_FILENAME: Final = "gpworkforce-secret-key"
 #: 32 random bytes in url-safe base64 is 43 characters; shorter keys are refused.
 MIN_SECRET_KEY_LENGTH: Final = 32
@@ -118,7 +119,7 @@ def resolve_secret_key(database_url: str, explicit: str | None = None) -> str:
     """``explicit``, else ``$GPWORKFORCE_SECRET_KEY``, else the generated per-installation key."""
     if explicit is not None:
         return check_secret_key(explicit)
-    if (env := os.environ.get(SECRET_KEY_ENV)) is not None:
+    if (env := get_settings().secret_key) is not None:
         return check_secret_key(env)
     return load_or_create_secret_key(secret_key_path(database_url))
 

@@ -12,7 +12,7 @@ from typing import Any, Final
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
-from gpworkforce.services.accounts import ROLE_LABELS
+from gpworkforce.services.audit import ROLE_LABELS
 from gpworkforce.web.plotly_offline import embeddable_json, plotly_style_guard_ids
 from gpworkforce.web.security import CSRF_FORM_FIELD, CSRF_HEADER_NAME, csrf_token
 
@@ -50,6 +50,8 @@ def _shared_context(request: Request) -> dict[str, Any]:
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
         # A plain snapshot (deps.SignedInUser): error pages render after the DB session closed.
         "current_user": getattr(request.state, "signed_in", None),
+        # deps.Permissions, decided before rendering (None when no dependency computed them).
+        "permissions": getattr(request.state, "permissions", None),
         "flash_message": message if isinstance(message, str) else None,
         "current_path": request.url.path,
         "nav_items": nav_for(getattr(request.state, "signed_in", None)),

@@ -20,7 +20,6 @@ from gpworkforce.services.results import (
     OrgInfo,
 )
 from gpworkforce.web.lookups import Crumb, levels_below
-from gpworkforce.web.scenario_form import scenario_to_params
 
 if TYPE_CHECKING:
     from gpworkforce.web.context import Snapshot
@@ -89,7 +88,7 @@ class OrgView:
 
     def params_for(self, kind: str) -> dict[str, str]:
         """The share-link fields report ``kind`` depends on (for its downloads and chart names)."""
-        return scenario_to_params(relevant(kind, self.scenario))
+        return relevant(kind, self.scenario).changed_fields()
 
     @cached_property
     def crumbs(self) -> list[Crumb]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
+from gpworkforce.scenario import Scenario
 from gpworkforce.store import alembic_config, default_database_url, make_engine, upgrade
 from gpworkforce.store.models import metadata
 from gpworkforce.store.tables import KIND_TABLES
@@ -88,3 +90,52 @@ def test_default_database_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     monkeypatch.delenv("GPWORKFORCE_DATABASE_URL")
     monkeypatch.setattr("platformdirs.user_data_dir", lambda app: str(tmp_path / app))
     assert default_database_url() == f"sqlite:///{tmp_path / 'gpworkforce' / 'gpworkforce.db'}"
+
+
+def test_0003_converts_saved_scenarios_to_scenario_json_and_back(db_url: str) -> None:
+    """Query-string scenarios saved before 0003 read back as the same Scenario after it."""
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0002_accounts")
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (id, email, password_hash, role, org_code, created_at, disabled) "
+                    "VALUES (1, 'a@example.org', 'x', 'admin', NULL, CURRENT_TIMESTAMP, false)"
+                )
+            )
+            old = {
+                "year": "2030",
+                "shift_share": "0.3",
+                "dna_rate": "0.04",
+                "added_fte.pharmacist": "1.5",
+                "added_fte.gp": "0",
+                "minutes.gp": "12",
+                "local_calibration": "true",
+            }
+            conn.execute(
+                text(
+                    "INSERT INTO saved_scenario (id, slug, owner_id, org_code, name, params, shared, created_at,"
+                    " updated_at) VALUES (1, 's', 1, 'ENGLAND', 'n', :p, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"p": json.dumps(old)},
+            )
+        upgrade(engine)
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT params FROM saved_scenario")).scalar_one()
+        expected = Scenario(
+            year=2030,
+            shift_share=0.3,
+            dna_rate=0.04,
+            added_fte={"pharmacist": 1.5},
+            minutes={"gp": 12},
+            local_calibration=True,
+        )
+        assert Scenario.model_validate_json(stored) == expected
+        assert json.loads(stored) == json.loads(expected.model_dump_json())
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0002_accounts")
+            back = json.loads(conn.execute(text("SELECT params FROM saved_scenario")).scalar_one())
+        assert back == {k: v for k, v in old.items() if k != "added_fte.gp"}
+    finally:
+        engine.dispose()

@@ -21,7 +21,7 @@ from gpworkforce.services.capacity import capacity_report
 from gpworkforce.services.versions import Workspace
 from gpworkforce.store.accounts import AuditLog
 from gpworkforce.store.tables import PracticeFteOverride
-from gpworkforce.web.deps import CurrentUser
+from gpworkforce.web.deps import Viewer
 
 # Fixtures shared with the other correction and scenario tests (see test_corr_fixtures.py).
 clean_corrections = shared.clean_corrections
@@ -238,7 +238,9 @@ def app(engine: Engine, ctx: Workspace) -> FastAPI:
     app = make_app(engine, ctx)
 
     @app.get("/__probe__/fte-link/{level}/{code}", response_class=HTMLResponse)
-    def probe(request: Request, level: str, code: str, user: CurrentUser) -> HTMLResponse:
+    def probe(
+        request: Request, level: str, code: str, user: Viewer
+    ) -> HTMLResponse:  # as the org pages: permissions decided first
         templates = request.app.state.templates
         response: HTMLResponse = templates.TemplateResponse(
             request, "corrections/_link_partial.html", {"org": {"level": level, "code": code}}

@@ -17,7 +17,7 @@ from gpworkforce.scenario import Scenario
 from gpworkforce.services.capacity import gap_report
 from gpworkforce.services.demand import demand_report
 from gpworkforce.services.versions import Workspace
-from gpworkforce.web.routes.scenarios import (
+from gpworkforce.web.scenario_compare import (
     CompareItem,
     comparison_csv,
     comparison_figure,

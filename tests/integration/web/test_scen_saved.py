@@ -20,7 +20,7 @@ from web_helpers import Person, csrf_from
 from gpworkforce import store
 from gpworkforce.services.versions import Workspace
 from gpworkforce.store.accounts import AuditLog, SavedScenario
-from gpworkforce.web.deps import CurrentUser
+from gpworkforce.web.deps import Viewer
 
 # Fixtures shared with the other correction and scenario tests (see test_corr_fixtures.py).
 ctx = shared.ctx
@@ -96,7 +96,8 @@ def test_create_from_form_stores_params_and_redirects(engine: Engine, make_user:
             {
                 "name": "Pharmacists take 30%",
                 "org_code": HOME,
-                "params": {"added_fte.pharmacist": "1.5", "shift_share": "0.3", "year": "2030"},
+                # the Scenario's own fields that differ from the baseline (it is stored as its JSON)
+                "scenario": {"added_fte": {"pharmacist": 1.5}, "shift_share": 0.3, "year": 2030},
                 "shared": False,
             },
         )
@@ -298,7 +299,7 @@ def app(engine: Engine, ctx: Workspace) -> FastAPI:
     app = make_app(engine, ctx)
 
     @app.get("/__probe__/save/{code}", response_class=HTMLResponse)
-    def probe(request: Request, code: str, user: CurrentUser) -> HTMLResponse:
+    def probe(request: Request, code: str, user: Viewer) -> HTMLResponse:  # as the org pages: permissions decided first
         context = {"org": {"level": "x", "code": code}, "scenario_params": {"shift_share": "0.3", "year": "2030"}}
         templates = request.app.state.templates
         response: HTMLResponse = templates.TemplateResponse(request, "scenarios/_save_partial.html", context)

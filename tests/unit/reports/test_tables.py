@@ -1,4 +1,4 @@
-"""Unit: download names, the summary table, the JSON form and the scenario text of reports/."""
+"""Unit: download names, the summary table and the JSON form of reports/."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import pytest
 
 from gpworkforce.reports import source, tables
-from gpworkforce.scenario import Scenario
 from gpworkforce.services.results import GapReport, GapSummary, OrgInfo
-from gpworkforce.web.scenario_form import scenario_to_params
 
 GAP = {
     "year": 2030,
@@ -98,16 +95,3 @@ def test_json_form_equals_the_services_report() -> None:
         notes=["a note"],
     )
     assert json.dumps(source.as_dict(report), default=float) == json.dumps(report.to_dict(), default=float)
-
-
-@pytest.mark.parametrize(
-    "scenario",
-    [
-        Scenario(),
-        Scenario(year=2030, shift_share=0.3),
-        Scenario(added_fte={"pharmacist": 1.5, "gp": -0.5}, minutes={"gp": 12.0}, local_calibration=True),
-        Scenario(dna_rate=0.05, growth_rate=0.01, demand_change=0.02),
-    ],
-)
-def test_scenario_text_is_spelled_as_the_web_share_links(scenario: Scenario) -> None:
-    assert source.scenario_fields(scenario) == scenario_to_params(scenario)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.scenario import Scenario
-from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation, normalise_level
 from gpworkforce.services.results import (
     BenchmarkReport,
@@ -28,14 +27,13 @@ from gpworkforce.services.results import (
     GapReport,
     OrgInfo,
 )
-from gpworkforce.web.context import AnyReport, DashboardDep, ScenarioError, Snapshot
+from gpworkforce.web.context import AnyReport, Snapshot
+from gpworkforce.web.deps import ApiScenario, ApiSnapshot
 from gpworkforce.web.formatting import jsonable
 from gpworkforce.web.lookups import levels_below
 from gpworkforce.web.scenario_form import LEVERS, PANEL_ROLES
 
 router = APIRouter(prefix="/api", tags=["Organisations"])
-
-NOT_SCENARIO: Final = frozenset({"by", "q"})
 
 
 # --- Models (for the OpenAPI schema) ------------------------------------------------------------
@@ -72,18 +70,21 @@ class SearchOut(BaseModel):
 # --- Scenario parameters in the schema ----------------------------------------------------------------
 
 
+def _bounds(schema: dict[str, Any]) -> dict[str, Any]:
+    """``minimum``/``maximum`` of a property in the Scenario's JSON Schema (null allowed or not)."""
+    for option in [schema, *schema.get("anyOf", [])]:
+        if "minimum" in option or "maximum" in option:
+            return {k: option[k] for k in ("minimum", "maximum") if k in option}
+    return {}
+
+
 def _scenario_parameters() -> list[dict[str, Any]]:
+    """The scenario as query parameters, types and bounds taken from ``Scenario``'s JSON Schema."""
+    properties = Scenario.model_json_schema()["properties"]
     params: list[dict[str, Any]] = []
     for lever in LEVERS:
         schema: dict[str, Any] = {"type": "integer" if lever.name == "year" else "number"}
-        if lever.name != "year":
-            field = Scenario.model_fields[lever.name]
-            for meta in field.metadata:
-                for attr, key in (("ge", "minimum"), ("le", "maximum")):
-                    if getattr(meta, attr, None) is not None:
-                        schema[key] = getattr(meta, attr)
-        else:
-            schema.update(minimum=int(lever.minimum), maximum=2050)
+        schema.update(_bounds(properties[lever.name]))
         unit = " (a fraction: 0.3 = 30%)" if lever.unit == "%" else ""
         params.append(
             {
@@ -100,9 +101,11 @@ def _scenario_parameters() -> list[dict[str, Any]]:
             "in": "query",
             "required": False,
             "schema": {"type": "boolean"},
-            "description": "Scale each practice to its own appointment counts where known",
+            "description": properties["local_calibration"]["description"] + " where known",
         }
     )
+    added = {"type": "number", **_bounds(properties["added_fte"]["additionalProperties"])}
+    minutes = {"type": "number", **_bounds(properties["minutes"]["additionalProperties"])}
     for role in PANEL_ROLES:
         label = ROLE_BY_CODE[role].label
         params.append(
@@ -110,7 +113,7 @@ def _scenario_parameters() -> list[dict[str, Any]]:
                 "name": f"added_fte.{role}",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "number", "minimum": -10000, "maximum": 10000},
+                "schema": added,
                 "description": f"FTE added (negative: removed): {label}. Any role code works as added_fte.<role>.",
             }
         )
@@ -120,7 +123,7 @@ def _scenario_parameters() -> list[dict[str, Any]]:
                 "name": f"minutes.{role}",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "number", "minimum": 1, "maximum": 120},
+                "schema": minutes,
                 "description": (
                     f"Slot length in minutes: {ROLE_BY_CODE[role].label}. Any clinical role as minutes.<role>."
                 ),
@@ -137,33 +140,6 @@ ERRORS: Final[dict[int | str, dict[str, Any]]] = {
         "content": {"application/json": {"example": {"detail": "shift_share: ..."}}},
     },
 }
-
-
-# --- Dependencies -------------------------------------------------------------------------------------
-
-
-def api_snapshot(dashboard: DashboardDep) -> Snapshot:
-    """The data version for this request; 503 JSON when no national data are loaded."""
-    try:
-        return dashboard.snapshot()
-    except DataMissingError as exc:
-        raise HTTPException(status_code=503, detail=str(exc)) from None
-
-
-ApiSnapshot = Annotated[Snapshot, Depends(api_snapshot)]
-
-
-def api_scenario(request: Request, snap: ApiSnapshot) -> Scenario:
-    """The scenario in the query string; 422 naming the field when a value is invalid."""
-    fields = {k: v for k, v in request.query_params.items() if k not in NOT_SCENARIO}
-    try:
-        scenario, _ = snap.parse(fields)
-    except ScenarioError as exc:
-        raise HTTPException(status_code=422, detail=f"{exc.field}: {exc.message}") from None
-    return scenario
-
-
-ApiScenario = Annotated[Scenario, Depends(api_scenario)]
 
 
 def _report(snap: Snapshot, kind: str, code: str, scenario: Scenario | None = None, by: str | None = None) -> AnyReport:

@@ -8,27 +8,19 @@ saved-scenario entries stay admin-only: a private scenario's name must not leak 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from gpworkforce.nomenclature import ROLE_BY_CODE
-from gpworkforce.services.accounts import Scope, as_utc, user_label
+from gpworkforce.services.audit import AuditEntry, audit_entries
 from gpworkforce.services.corrections import AUDIT_ACTION, AUDIT_ENTITY
 from gpworkforce.services.scopes import scope_practices
-from gpworkforce.services.versions import Workspace
-from gpworkforce.store.accounts import AuditLog, User
-from gpworkforce.web.deps import SessionDep, require_role
-from gpworkforce.web.routes.corrections import ContextDep
+from gpworkforce.web.deps import AuditViewer, ContextDep, SessionDep, SignedInUser
 
 router = APIRouter()
 
-AuditViewer = Annotated[User, Depends(require_role("admin", "icb_analyst"))]
 DEFAULT_LIMIT: Final = 100
 MAX_LIMIT: Final = 500
 
@@ -48,16 +40,6 @@ ENTITY_LABELS: Final[dict[str, str]] = {
     "saved_scenario": "Saved scenario",
     "user_account": "Account",
 }
-
-
-def _loads(text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {"value": text}
-    return value if isinstance(value, dict) else {"value": value}
 
 
 def _value(value: Any) -> str:
@@ -86,51 +68,35 @@ def describe_change(entity: str, before: dict[str, Any] | None, after: dict[str,
     return "; ".join(parts)
 
 
-def _entries(db: Session, viewer: User, nd_practices: frozenset[str] | None, limit: int, before_id: int | None) -> Any:
-    query = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
-    if before_id is not None:
-        query = query.where(AuditLog.id < before_id)
-    if viewer.role != "admin":
-        allowed = sorted(nd_practices or ())
-        query = query.where(
-            AuditLog.action == AUDIT_ACTION, AuditLog.entity == AUDIT_ENTITY, AuditLog.entity_key.in_(allowed)
-        )
-    return db.scalars(query).all()
-
-
-def audit_rows(db: Session, viewer: User, entries: Sequence[AuditLog]) -> list[dict[str, Any]]:
-    """JSON-ready entries; who is named as :func:`user_label` allows, IPs for admins only."""
-    ids = {e.user_id for e in entries if e.user_id is not None}
-    users = {u.id: u for u in db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    rows = []
-    for e in entries:
-        before, after = _loads(e.before), _loads(e.after)
-        who = user_label(viewer, users.get(e.user_id)) if e.user_id is not None else "Nobody signed in"
-        row: dict[str, Any] = {
-            "id": e.id,
-            "at": as_utc(e.at).isoformat(),
-            "user": who,
-            "action": e.action,
-            "action_label": ACTION_LABELS.get(e.action, e.action),
-            "entity": e.entity,
-            "entity_label": ENTITY_LABELS.get(e.entity, e.entity),
-            "key": e.entity_key,
-            "before": before,
-            "after": after,
-            "change": describe_change(e.entity, before, after),
-        }
-        if viewer.role == "admin":
-            row["ip"] = e.ip
-        rows.append(row)
-    return rows
+def audit_row(entry: AuditEntry, viewer: SignedInUser) -> dict[str, Any]:
+    """JSON-ready entry with display labels; IPs for admins only."""
+    row: dict[str, Any] = {
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "user": entry.who,
+        "action": entry.action,
+        "action_label": ACTION_LABELS.get(entry.action, entry.action),
+        "entity": entry.entity,
+        "entity_label": ENTITY_LABELS.get(entry.entity, entry.entity),
+        "key": entry.key,
+        "before": entry.before,
+        "after": entry.after,
+        "change": describe_change(entry.entity, entry.before, entry.after),
+    }
+    if viewer.role == "admin":
+        row["ip"] = entry.ip
+    return row
 
 
 def _load(
-    db: Session, viewer: User, ctx: Workspace, limit: int, before: int | None
+    db: SessionDep, viewer: SignedInUser, ctx: ContextDep, limit: int, before: int | None
 ) -> tuple[list[dict[str, Any]], int | None]:
-    practices = None if viewer.role == "admin" else scope_practices(Scope.for_user(viewer), ctx.version())
-    entries = _entries(db, viewer, practices, limit, before)
-    rows = audit_rows(db, viewer, entries)
+    practices: frozenset[str] = frozenset()
+    if viewer.role != "admin":
+        practices = scope_practices(viewer.scope, ctx.version())
+    only = None if viewer.role == "admin" else (AUDIT_ACTION, AUDIT_ENTITY)
+    entries = audit_entries(db, viewer, limit=limit, before_id=before, only=only, keys=practices)
+    rows = [audit_row(e, viewer) for e in entries]
     older = rows[-1]["id"] if len(rows) == limit else None
     return rows, older
 

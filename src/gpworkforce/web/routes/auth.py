@@ -11,14 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from gpworkforce.services.accounts import (
-    MAX_PASSWORD_LENGTH,
-    SignInLocked,
-    as_utc,
-    authenticate,
-    recent_activity,
-    record_audit,
-)
+from gpworkforce.services.accounts import MAX_PASSWORD_LENGTH, SignInLocked, sign_in, sign_out
+from gpworkforce.services.audit import recent_activity
 from gpworkforce.web.deps import CurrentUser, RequireUser, SessionDep, client_ip, end_session, start_session
 from gpworkforce.web.errors import safe_next
 from gpworkforce.web.templating import flash
@@ -68,7 +62,7 @@ def sign_in_page(request: Request, user: CurrentUser, next: str = "/") -> Respon
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
-def sign_in(
+def sign_in_submit(
     request: Request,
     db: SessionDep,
     email: Annotated[str, Form(max_length=320)] = "",
@@ -86,7 +80,7 @@ def sign_in(
     if errors:
         return _render_sign_in(request, email=email, next_path=target, errors=errors, status_code=400)
     try:
-        user = authenticate(db, email, password, client_ip(request))
+        user = sign_in(db, email, password, client_ip(request), request.app.state.secret_key)
     except SignInLocked as exc:
         return _render_sign_in(request, email=email, next_path=target, errors={"form": str(exc)}, status_code=429)
     if user is None:
@@ -97,10 +91,10 @@ def sign_in(
 
 
 @router.post("/sign-out")
-def sign_out(request: Request, db: SessionDep, user: CurrentUser) -> RedirectResponse:
+def sign_out_submit(request: Request, db: SessionDep, user: CurrentUser) -> RedirectResponse:
     """End the session (CSRF-checked like every POST, so other sites cannot sign people out)."""
     if user is not None:
-        record_audit(db, user, "sign_out", "user_account", str(user.id), None, None, client_ip(request))
+        sign_out(db, user, client_ip(request))
     end_session(request)
     flash(request, "You have signed out")
     return RedirectResponse("/sign-in", status_code=303)
@@ -110,10 +104,10 @@ def sign_out(request: Request, db: SessionDep, user: CurrentUser) -> RedirectRes
 def account(request: Request, db: SessionDep, user: RequireUser) -> HTMLResponse:
     """Who you are signed in as, your role and organisation, and your recent activity."""
     rows = [
-        [as_utc(e.at).strftime("%-d %B %Y %H:%M"), _ACTION_LABELS.get(e.action, e.action), e.ip or ""]
+        [e.at.strftime("%-d %B %Y %H:%M"), _ACTION_LABELS.get(e.action, e.action), e.ip or ""]
         for e in recent_activity(db, user)
     ]
-    context = {"user": user, "activity_rows": rows, "created_at": as_utc(user.created_at)}
+    context = {"user": user, "activity_rows": rows, "created_at": user.created_at}
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(request, "account.html", context)
     return response

@@ -1,9 +1,5 @@
 """FTE corrections: ``/org/{practice}/fte`` (page and form) and ``/api/practices/{code}/fte``.
 
-Also home to :func:`get_context`, the app's one :class:`~gpworkforce.services.versions.Workspace`
-(``app.state.ctx``, created on first use if the app factory has not made it), and the template
-helpers ``can_correct_fte`` / ``can_save_scenario`` that partials use to show or hide links.
-
 Status codes: not signed in -> sign-in redirect (pages) or 401 (API); practice outside the
 user's scope -> 403 (page, form and API alike); an admin asking for a code with no registered
 patients -> 404; invalid values -> 400 page with an error summary, or 422 JSON naming the role.
@@ -11,18 +7,14 @@ patients -> 404; invalid values -> 400 page with an error summary, or 422 JSON n
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi import APIRouter, Body, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import pass_context
-from jinja2.runtime import Context as JinjaContext
+from pydantic import BaseModel, ConfigDict, create_model
 from sqlalchemy.orm import Session
 
 from gpworkforce.nomenclature import ROLE_BY_CODE
-from gpworkforce.reference import load_reference
 from gpworkforce.services.accounts import PermissionDenied
 from gpworkforce.services.corrections import (
     CORRECTABLE_ROLES,
@@ -31,7 +23,6 @@ from gpworkforce.services.corrections import (
     RoleFte,
     UnknownPractice,
     apply_corrections,
-    can_correct,
     check_can_correct,
     corrections_of,
     form_field,
@@ -39,76 +30,27 @@ from gpworkforce.services.corrections import (
     parse_json,
     practice_fte,
 )
-from gpworkforce.services.national import WORKFORCE_NOTE, DataMissingError, NationalData
-from gpworkforce.services.scopes import is_open_org, scope_allows_org, scope_for
-from gpworkforce.services.versions import DataVersion, Workspace
-from gpworkforce.store.accounts import User
-from gpworkforce.web.deps import RequireUser, SessionDep, client_ip
+from gpworkforce.services.national import WORKFORCE_NOTE, NationalData
+from gpworkforce.services.versions import DataVersion
+from gpworkforce.web.deps import ContextDep, FormFields, RequireUser, SessionDep, SignedInUser, client_ip
 from gpworkforce.web.templating import flash
 
 router = APIRouter()
 
-_ctx_lock = threading.Lock()
 
-
-def get_context(request: Request) -> Workspace:
-    """The app's analysis context: ``app.state.ctx`` if set, else one made now and kept there."""
-    state = request.app.state
-    ctx = getattr(state, "ctx", None)
-    if ctx is None:
-        with _ctx_lock:
-            ctx = getattr(state, "ctx", None)
-            if ctx is None:
-                ctx = Workspace(state.engine, load_reference())
-                state.ctx = ctx
-    assert isinstance(ctx, Workspace)
-    return ctx
-
-
-ContextDep = Annotated[Workspace, Depends(get_context)]
-
-
-# --- Template helpers -----------------------------------------------------------------------
-
-
-@pass_context
-def _can_correct_fte(context: JinjaContext, practice_code: str | None) -> bool:
-    """True when the signed-in user may correct this practice's FTE (partials show the link)."""
-    request, user = context.get("request"), context.get("current_user")
-    if request is None or user is None or not practice_code:
-        return False
-    try:
-        version = get_context(request).version()
-    except DataMissingError:
-        return False
-    return can_correct(scope_for(user.role, user.org_code), str(practice_code), version)
-
-
-@pass_context
-def _can_save_scenario(context: JinjaContext, org_code: str | None) -> bool:
-    """True when the signed-in user may save a scenario for this organisation."""
-    request, user = context.get("request"), context.get("current_user")
-    if request is None or user is None or not org_code:
-        return False
-    try:
-        version = get_context(request).version()
-    except DataMissingError:
-        return False
-    return is_open_org(version, str(org_code)) or scope_allows_org(
-        scope_for(user.role, user.org_code), str(org_code), version
-    )
-
-
-def register_template_helpers(templates: Jinja2Templates) -> None:
-    """Make ``can_correct_fte(code)`` and ``can_save_scenario(code)`` available to every template."""
-    templates.env.globals["can_correct_fte"] = _can_correct_fte
-    templates.env.globals["can_save_scenario"] = _can_save_scenario
+#: ``{"role": fte, ...}`` (null removes a correction): one optional number per correctable role,
+#: anything else refused (422 naming the field); value ranges are the service's (``parse_json``).
+FteBody: type[BaseModel] = create_model(
+    "FteBody",
+    __config__=ConfigDict(extra="forbid", strict=True),
+    **{role: (float | None, None) for role in CORRECTABLE_ROLES},  # type: ignore[call-overload]
+)
 
 
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _checked_practice(user: User, practice: str, version: DataVersion) -> str:
+def _checked_practice(user: SignedInUser, practice: str, version: DataVersion) -> str:
     try:
         return check_can_correct(user, practice, version)
     except PermissionDenied as exc:
@@ -136,21 +78,12 @@ def _notes(nd: NationalData) -> list[str]:
     return notes
 
 
-async def _form_fields(request: Request) -> dict[str, str]:
-    """The submitted form as text (last value wins); a file upload is not a number."""
-    form = await request.form()
-    return {k: v if isinstance(v, str) else "" for k, v in form.items()}
-
-
-FormFields = Annotated[dict[str, str], Depends(_form_fields)]
-
-
 def _render(
     request: Request,
     db: Session,
     nd: NationalData,
     code: str,
-    user: User,
+    user: SignedInUser,
     *,
     errors: dict[str, str] | None = None,
     submitted: dict[str, str] | None = None,
@@ -264,7 +197,7 @@ def fte_api(practice: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -
 def fte_api_put(
     request: Request,
     practice: str,
-    payload: Annotated[Any, Body()],
+    payload: Annotated[FteBody, Body()],
     user: RequireUser,
     db: SessionDep,
     ctx: ContextDep,
@@ -276,7 +209,7 @@ def fte_api_put(
     """
     code = _checked_practice(user, practice, ctx.version())
     try:
-        changes = parse_json(payload)
+        changes = parse_json(payload.model_dump(exclude_unset=True))
     except InvalidCorrection as exc:
         detail = [
             {"loc": ["body"] if key == "body" else ["body", key], "msg": msg, "type": "value_error"}

@@ -20,9 +20,11 @@ from gpworkforce.reports.source import ReportLike, notes_of, org_code
 from gpworkforce.reports.tables import TABLES, csv_text, summary_rows
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation
-from gpworkforce.web.context import DashboardDep, ScenarioError, Snapshot
+from gpworkforce.web.context import Snapshot
+from gpworkforce.web.deps import DashboardDep
 from gpworkforce.web.lookups import levels_below
 from gpworkforce.web.routes.api import SCENARIO_DOC
+from gpworkforce.web.scenario_form import ScenarioError
 from gpworkforce.web.views import relevant
 
 router = APIRouter(tags=["Downloads"])

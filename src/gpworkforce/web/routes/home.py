@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from gpworkforce.services.national import DataMissingError
-from gpworkforce.web.context import DashboardDep, Snapshot
-from gpworkforce.web.deps import CurrentUser
+from gpworkforce.web.context import Snapshot
+from gpworkforce.web.deps import CurrentUser, DashboardDep
 from gpworkforce.web.errors import is_htmx
 
 router = APIRouter(include_in_schema=False)

@@ -7,7 +7,7 @@ How the scenario panel works (templates/org/_panel.html):
 - With JavaScript, HTMX sends the same fields to ``/org/{code}/results`` whenever a control
   changes (``input changed delay:250ms``) and swaps the answer, ``_results_partial.html``
   (cards, charts, tables), into ``#results``. The response carries ``HX-Push-Url`` with the
-  canonical page address (``scenario_to_params``: only fields that differ from the baseline),
+  canonical page address (``Scenario.changed_fields``: only fields that differ from the baseline),
   so the address bar is always a share link that renders the same results as a full page.
 - The children table sorts server-side: ``?sort=col&dir=asc|desc`` on the page, or the
   ``/org/{code}/children`` fragment for HTMX.
@@ -24,11 +24,12 @@ from markupsafe import escape
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import LEVEL_LABELS, UnknownOrganisation
-from gpworkforce.web.context import DashboardDep, ScenarioError, Snapshot, ready_snapshot
-from gpworkforce.web.deps import Viewer
+from gpworkforce.web.context import Snapshot
+from gpworkforce.web.deps import DashboardDep, Viewer, ready_snapshot
 from gpworkforce.web.errors import is_htmx
 from gpworkforce.web.panel import panel_controls
 from gpworkforce.web.results_parts import PARTS, PRESENTATION, children_context, org_url, results_context
+from gpworkforce.web.scenario_form import ScenarioError
 from gpworkforce.web.views import OrgView, build_view
 
 router = APIRouter(include_in_schema=False)

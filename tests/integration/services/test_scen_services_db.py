@@ -9,11 +9,14 @@ import json
 from collections.abc import Callable
 
 import pytest
+from service_helpers import Person
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
-from web_helpers import Person
 
+from gpworkforce.scenario import Scenario
 from gpworkforce.services import accounts as svc
+from gpworkforce.services import saved_scenarios as saved
+from gpworkforce.services.audit import user_label
 from gpworkforce.services.corrections import InvalidCorrection, apply_corrections, corrections_of
 from gpworkforce.store.accounts import AuditLog, User
 
@@ -36,17 +39,23 @@ def user(db: Session, person: Person) -> User:
 def test_open_organisations_can_be_saved_by_anyone(db: Session, make_user: MakeUser) -> None:
     manager = user(db, make_user("practice_manager", "A81001"))
     with pytest.raises(svc.PermissionDenied):  # the original rule is unchanged
-        svc.create_scenario(db, manager, name="x", org_code="england", params={}, mapping=MAPPING)
-    england = svc.create_scenario_allowing_open(
-        db, manager, name="England", org_code="england", params={"dna_rate": "0.03"}, mapping=MAPPING, open_orgs=OPEN
+        saved.create_scenario(db, manager, name="x", org_code="england", scenario=Scenario(), mapping=MAPPING)
+    england = saved.create_scenario(
+        db,
+        manager,
+        name="England",
+        org_code="england",
+        scenario=Scenario(dna_rate=0.03),
+        mapping=MAPPING,
+        open_orgs=OPEN,
     )
     assert england.org_code == "ENGLAND"
     with pytest.raises(svc.PermissionDenied):
-        svc.create_scenario_allowing_open(
-            db, manager, name="x", org_code="U89141", params={}, mapping=MAPPING, open_orgs=OPEN
+        saved.create_scenario(
+            db, manager, name="x", org_code="U89141", scenario=Scenario(), mapping=MAPPING, open_orgs=OPEN
         )
     with pytest.raises(svc.AccountError):
-        svc.create_scenario_allowing_open(db, manager, name=" ", org_code="A81001", params={}, mapping=MAPPING,
+        saved.create_scenario(db, manager, name=" ", org_code="A81001", scenario=Scenario(), mapping=MAPPING,
                                           open_orgs=OPEN)  # fmt: skip
     db.commit()
 
@@ -61,43 +70,43 @@ def test_shared_open_scenarios_reach_colleagues_in_the_owners_area(db: Session, 
         "admin": make_user("admin"),
     }  # all committed before this session first reads (SQLite reads from a snapshot)
     lead = user(db, people["lead"])
-    shared = svc.create_scenario_allowing_open(
-        db, lead, name="Shared", org_code="england", params={}, mapping=MAPPING, open_orgs=OPEN, shared=True
+    shared = saved.create_scenario(
+        db, lead, name="Shared", org_code="england", scenario=Scenario(), mapping=MAPPING, open_orgs=OPEN, shared=True
     )
-    private = svc.create_scenario_allowing_open(
-        db, lead, name="Private", org_code="england", params={}, mapping=MAPPING, open_orgs=OPEN
+    private = saved.create_scenario(
+        db, lead, name="Private", org_code="england", scenario=Scenario(), mapping=MAPPING, open_orgs=OPEN
     )
     db.commit()
     allowed_readers = {"manager_in_pcn", "icb_analyst", "admin"}
     readers = {who: (user(db, people[who]), who in allowed_readers) for who in people if who != "lead"}
     for who, (reader, allowed) in readers.items():
-        listed = {s.slug for s in svc.list_scenarios_allowing_open(db, reader, MAPPING, open_orgs=OPEN)}
+        listed = {s.slug for s in saved.list_scenarios(db, reader, MAPPING, open_orgs=OPEN)}
         assert (shared.slug in listed) is allowed, who
         assert (private.slug in listed) is (who == "admin"), who
         if allowed:
-            assert svc.get_scenario_allowing_open(db, reader, shared.slug, MAPPING, open_orgs=OPEN).name == "Shared"
+            assert saved.get_scenario(db, reader, shared.slug, MAPPING, open_orgs=OPEN).name == "Shared"
         else:
-            with pytest.raises(svc.ScenarioNotFound):
-                svc.get_scenario_allowing_open(db, reader, shared.slug, MAPPING, open_orgs=OPEN)
+            with pytest.raises(saved.ScenarioNotFound):
+                saved.get_scenario(db, reader, shared.slug, MAPPING, open_orgs=OPEN)
     # Without open_orgs the original rules apply: nobody but owner and admins reads England.
     manager = readers["manager_in_pcn"][0]
-    with pytest.raises(svc.ScenarioNotFound):
-        svc.get_scenario(db, manager, shared.slug, MAPPING)
+    with pytest.raises(saved.ScenarioNotFound):
+        saved.get_scenario(db, manager, shared.slug, MAPPING)
     # A disabled owner's scenarios stop reaching colleagues.
     lead.disabled = True
     db.commit()
-    with pytest.raises(svc.ScenarioNotFound):
-        svc.get_scenario_allowing_open(db, manager, shared.slug, MAPPING, open_orgs=OPEN)
+    with pytest.raises(saved.ScenarioNotFound):
+        saved.get_scenario(db, manager, shared.slug, MAPPING, open_orgs=OPEN)
 
 
 def test_user_label_hides_addresses_from_non_admins(db: Session, make_user: MakeUser) -> None:
     people = [make_user("pcn_lead", "U89141"), make_user("practice_manager", "A81001"), make_user("admin")]
     lead, manager, admin = (user(db, p) for p in people)
-    assert svc.user_label(manager, lead) == "PCN lead, U89141"
-    assert svc.user_label(lead, lead) == "You"
-    assert svc.user_label(admin, lead) == lead.email
-    assert svc.user_label(manager, admin) == "Administrator"
-    assert svc.user_label(manager, None) == "Deleted user"
+    assert user_label(manager, lead) == "PCN lead, U89141"
+    assert user_label(lead, lead) == "You"
+    assert user_label(admin, lead) == lead.email
+    assert user_label(manager, admin) == "Administrator"
+    assert user_label(manager, None) == "Deleted user"
 
 
 def test_apply_corrections_writes_and_audits_together(db: Session, engine: Engine, make_user: MakeUser) -> None:

@@ -1,11 +1,28 @@
-"""Scope and scenario permission rules, table-driven, on plain objects (no database)."""
+"""The access policy (services.access), table-driven, on plain objects (no database)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
-from gpworkforce.services.accounts import OrgMapping, Scope, can_read_scenario, can_write_scenario
-from gpworkforce.store.accounts import SavedScenario, User
+from gpworkforce.services.access import OrgMapping, Scope, can_read_scenario, can_write_scenario
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    role: str
+    org_code: str | None
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class Saved:
+    owner_id: int
+    org_code: str
+    shared: bool
+
 
 # Two ICBs; ICB QAA has two PCNs across two sub-ICBs; ICB QBB has one PCN.
 MAPPING: OrgMapping = {
@@ -17,11 +34,11 @@ MAPPING: OrgMapping = {
 
 
 def user(role: str, org: str | None, uid: int = 1, disabled: bool = False) -> User:
-    return User(id=uid, email=f"u{uid}@example.org", password_hash="x", role=role, org_code=org, disabled=disabled)
+    return User(uid, role, org, disabled)
 
 
-def scenario(owner_id: int, org: str, shared: bool) -> SavedScenario:
-    return SavedScenario(id=10, slug="s", owner_id=owner_id, org_code=org, name="n", params="{}", shared=shared)
+def scenario(owner_id: int, org: str, shared: bool) -> Saved:
+    return Saved(owner_id, org, shared)
 
 
 @pytest.mark.parametrize(

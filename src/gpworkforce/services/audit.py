@@ -1,0 +1,197 @@
+"""The audit trail: append entries, and read them back as typed rows for the people allowed.
+
+Admins read every entry, with email addresses and IP addresses. ICB analysts read the FTE
+corrections of the practices in their scope only, with people named by role and organisation
+(:func:`user_label`), never by email, and no IP addresses. Functions work in the caller's
+session and never commit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gpworkforce.store.accounts import AuditLog, User
+
+__all__ = [
+    "ROLE_LABELS",
+    "AuditEntry",
+    "UserLike",
+    "as_utc",
+    "audit_entries",
+    "recent_activity",
+    "record_audit",
+    "user_label",
+]
+
+ROLE_LABELS: Final[dict[str, str]] = {
+    "admin": "Administrator",
+    "icb_analyst": "ICB analyst",
+    "pcn_lead": "PCN lead",
+    "practice_manager": "Practice manager",
+}
+#: Keys never written to the audit log even if a caller passes them.
+_SECRET_KEYS: Final = frozenset({"password", "password_hash", "secret", "token"})
+
+
+class UserLike(Protocol):
+    """What :func:`user_label` reads: a ``User`` row or a ``SignedInUser``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def org_code(self) -> str | None: ...
+
+
+class Identified(Protocol):
+    """Whoever an audit entry is about: anything with a user ``id``."""
+
+    @property
+    def id(self) -> int: ...
+
+
+def as_utc(value: datetime) -> datetime:
+    """Make a stored timestamp aware: SQLite hands back naive values that were written as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def user_label(viewer: UserLike | None, subject: UserLike | None) -> str:
+    """How ``subject`` is named to ``viewer``: admins see email addresses, everyone else sees
+    "You" or the role and organisation (e.g. "PCN lead, U12345"), never another person's email.
+    """
+    if subject is None:
+        return "Deleted user"
+    if viewer is not None and viewer.id == subject.id:
+        return "You"
+    if viewer is not None and viewer.role == "admin":
+        return subject.email
+    label = ROLE_LABELS.get(subject.role, subject.role)
+    return f"{label}, {subject.org_code}" if subject.org_code else label
+
+
+def _audit_json(value: Mapping[str, Any] | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = {k: ("[redacted]" if k.lower() in _SECRET_KEYS else v) for k, v in value.items()}
+    return json.dumps(cleaned, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def record_audit(
+    session: Session,
+    user: Identified | None,
+    action: str,
+    entity: str,
+    key: str | None,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    ip: str | None,
+) -> AuditLog:
+    """Append an audit entry (added to the session; committed with the caller's work).
+
+    ``before``/``after`` are stored as JSON; keys that look like secrets are redacted.
+    """
+    entry = AuditLog(
+        at=datetime.now(UTC),
+        user_id=user.id if user is not None else None,
+        action=action[:64],
+        entity=entity[:64],
+        entity_key=key[:200] if key is not None else None,
+        before=_audit_json(before),
+        after=_audit_json(after),
+        ip=ip[:45] if ip else None,
+    )
+    session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit entry as its reader may see it: ``who`` named as :func:`user_label` allows,
+    ``ip`` None for non-admins; ``before``/``after`` the stored JSON objects."""
+
+    id: int
+    at: datetime
+    who: str
+    action: str
+    entity: str
+    key: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    ip: str | None
+
+
+def _loads(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"value": text}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def _entries(session: Session, viewer: UserLike, rows: Collection[AuditLog], *, show_ip: bool) -> list[AuditEntry]:
+    ids = {e.user_id for e in rows if e.user_id is not None}
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return [
+        AuditEntry(
+            id=e.id,
+            at=as_utc(e.at),
+            who=user_label(viewer, users.get(e.user_id)) if e.user_id is not None else "Nobody signed in",
+            action=e.action,
+            entity=e.entity,
+            key=e.entity_key,
+            before=_loads(e.before),
+            after=_loads(e.after),
+            ip=e.ip if show_ip else None,
+        )
+        for e in rows
+    ]
+
+
+def audit_entries(
+    session: Session,
+    viewer: UserLike,
+    *,
+    limit: int,
+    before_id: int | None = None,
+    only: tuple[str, str] | None = None,
+    keys: Collection[str] = (),
+) -> list[AuditEntry]:
+    """Entries newest first, older than ``before_id`` if given.
+
+    Admins get everything. Anyone else gets only entries whose (action, entity) is ``only``
+    and whose key is in ``keys`` (nothing when ``only`` is None): the caller passes the
+    practices the viewer's scope allows.
+    """
+    query = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(AuditLog.id < before_id)
+    if viewer.role != "admin":
+        if only is None:
+            return []
+        query = query.where(
+            AuditLog.action == only[0], AuditLog.entity == only[1], AuditLog.entity_key.in_(sorted(keys))
+        )
+    return _entries(session, viewer, session.scalars(query).all(), show_ip=viewer.role == "admin")
+
+
+def recent_activity(session: Session, user: UserLike, limit: int = 5) -> list[AuditEntry]:
+    """The user's latest audit entries, newest first (shown on their account page)."""
+    query = (
+        select(AuditLog)
+        .where(AuditLog.user_id == user.id)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .limit(limit)
+    )
+    return _entries(session, user, session.scalars(query).all(), show_ip=True)  # their own addresses
