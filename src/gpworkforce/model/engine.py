@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gpworkforce.model.capacity import appointments_per_week, capacity_per_fte_week
-from gpworkforce.model.costs import cost_per_appointment
+from gpworkforce.model.costs import cost_per_appointment, gp_work_by_category, gp_work_others_could_take
 from gpworkforce.model.demand import (
     age_sex_expected,
     dna_adjusted_bookings,
@@ -102,7 +102,9 @@ class ModelResult:
     expected_year [p] age-sex expected at reference rates; need [p]; booked_year [p];
     demand_category_year [p, c]; demand_week [p, r]; unassigned_week [p] (no suitable role
     on the team); capacity_week [p, r]; gap_week [p, r] = demand - capacity; shifted_week [p]
-    GP work moved to other roles by the shift lever.
+    GP work moved to other roles by the shift lever; gp_share [c] share of each category GPs
+    deliver and others_available [r] the roles counted as able to take GP work (every other
+    clinical role), which :meth:`gp_work_others_could_take_week` uses.
     """
 
     patients: Array
@@ -118,6 +120,19 @@ class ModelResult:
     shifted_week: Array
     fte: Array  # [p, r] FTE the capacity rests on (inputs plus added FTE)
     slots_per_fte_week: Array  # [r] with the scenario's slot lengths
+    gp_share: Array  # [c]
+    skills: Array  # [r, c]
+    others_available: Array  # [r] 1 for every clinical role other than GPs
+
+    def gp_work_week(self) -> Array:
+        """GP appointments a week by category [c], summed over the practices run."""
+        return gp_work_by_category(self.demand_category_year.sum(axis=0), self.gp_share, WEEKS)
+
+    def gp_work_others_could_take_week(self) -> Array:
+        """GP appointments a week by category [c] that other clinical roles could take (skills
+        matrix, every role available), summed over the practices run: the potential the shift
+        lever draws on, whatever the lever's setting."""
+        return gp_work_others_could_take(self.gp_work_week(), self.skills, self.others_available)
 
     @property
     def total_gap_week(self) -> Array:
@@ -167,4 +182,7 @@ def run(inputs: ModelInputs, params: Parameters, levers: Levers | None = None) -
         shifted_week=shifted,
         fte=fte,
         slots_per_fte_week=per_fte,
+        gp_share=p.gp_share,
+        skills=p.skills,
+        others_available=(~p.gp_roles & p.clinical).astype(float),
     )

@@ -10,7 +10,6 @@ from gpworkforce.model.demand import appointments_by_age_band
 from gpworkforce.model.ratios import share_of
 from gpworkforce.nomenclature import AGE_BANDS, NEED_CATEGORIES, ROLE_CODES, WEEKS_PER_YEAR
 from gpworkforce.scenario import Scenario
-from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
 from gpworkforce.services.organisations import resolve
 from gpworkforce.services.results import DemandReport, DemandSummary
 from gpworkforce.services.scenario_run import (
@@ -33,9 +32,8 @@ def demand_report(version: DataVersion, org_code: str, scenario: Scenario | None
     booked = float(res.booked_year.sum())
     cat = res.demand_category_year.sum(axis=0)
     p = cal.params
-    gp_work_cat = costs.gp_work_by_category(cat, p.gp_share, WEEKS_PER_YEAR)
-    other = (~GP_ROLES & CLINICAL).astype(float)
-    transferable_cat = costs.gp_work_others_could_take(gp_work_cat, p.skills, other)
+    gp_work_cat = res.gp_work_week()
+    transferable_cat = res.gp_work_others_could_take_week()
     gp_minutes = p.minutes[ROLE_CODES.index("gp")]
     cost = p.cost_per_appointment()
     other_cost_cat = costs.other_roles_cost_per_appointment(p.skills, cost)

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from gpworkforce import store
+from gpworkforce.model.backtest import median_ratio, need_model_prediction, rate_per_patient, share_calibrated
 from gpworkforce.model.calibration import accuracy, fit_need, standardise
-from gpworkforce.model.demand import age_sex_expected, need_index
+from gpworkforce.model.demand import age_sex_expected
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.versions import Workspace
 
@@ -69,16 +70,14 @@ def validate(ctx: Workspace, seed: int = 0) -> dict[str, Any]:
         train = has & ~test
         fit = fit_need(np.where(train, observed, 0.0), np.where(train, expected, 0.0), z)
         kept = train & fit.kept
-        per_patient = observed[kept].sum() / patients[kept].sum()
-        per_expected = np.exp(np.median(np.log(observed[kept] / expected[kept])))
-        preds["list_size"][test] = per_patient * patients[test]
-        preds["age_sex"][test] = per_expected * expected[test]
-        preds["age_sex_need"][test] = np.exp(fit.intercept) * expected[test] * need_index(z[test], fit.coefficients)
+        preds["list_size"][test] = rate_per_patient(observed[kept], patients[kept]) * patients[test]
+        preds["age_sex"][test] = median_ratio(observed[kept], expected[kept]) * expected[test]
+        preds["age_sex_need"][test] = need_model_prediction(fit.intercept, fit.coefficients, expected[test], z[test])
     out["practices_left_out"] = {k: accuracy(v[has], observed[has]) for k, v in preds.items()}
 
     # 2. all sub-ICBs of England from a fit on the practice-level month only
     fit = fit_need(np.where(has, observed, 0.0), np.where(has, expected, 0.0), z)
-    predicted = np.exp(fit.intercept) * expected * need_index(z, fit.coefficients)
+    predicted = need_model_prediction(fit.intercept, fit.coefficients, expected, z)
     out["need_model"] = {
         "coefficients_per_sd": dict(zip(("imd_score", "ltc_prevalence"), map(float, fit.coefficients), strict=True)),
         "r_squared_log": fit.r_squared,
@@ -108,13 +107,11 @@ def validate(ctx: Workspace, seed: int = 0) -> dict[str, Any]:
     if year_before in set(series["month"]):
         prev = series[series["month"] == year_before].groupby("sub_icb_code")["appointments"].sum()
         j = joined.join(prev.rename("previous"), how="inner")
-        share_prev = j["previous"] / j["previous"].sum()
-        share_pred = j["predicted"] / j["predicted"].sum()
-        calibrated = j["predicted"] * share_prev / share_pred
+        calibrated = share_calibrated(j["predicted"].to_numpy(), j["previous"].to_numpy())
         out["sub_icbs_local_calibration"] = {
             "calibrated_on": year_before,
             "checked_on": month,
             "without": accuracy(j["predicted"].to_numpy(), j["observed"].to_numpy()),
-            "with": accuracy(calibrated.to_numpy(), j["observed"].to_numpy()),
+            "with": accuracy(calibrated, j["observed"].to_numpy()),
         }
     return out

@@ -99,3 +99,21 @@ def test_spreadsheet_loop_gives_gp_work_to_the_gp_with_capacity() -> None:
     p = two_role_parameters(clinical=base.clinical | (np.arange(R) == locum), patient_facing=facing)
     demand, _, _ = gap_one_practice(patients[0].tolist(), [], fte[0].tolist(), p)
     assert demand[locum] == pytest.approx(40.0) and demand[GP] == 0.0
+
+
+def test_gp_work_others_could_take_is_returned_by_the_run() -> None:
+    # acute 3,120 a year x GP share 0.5 / 52 = 30 GP appointments a week, clinic 2,080 x 0.25 / 52 = 10.
+    # The nurse could take 20% of acute and 50% of clinic GP work: 30 x 0.2 = 6 and 10 x 0.5 = 5.
+    res = run(_inputs(), two_role_parameters())
+    gp = res.gp_work_week()
+    assert gp[ACUTE] == pytest.approx(30.0) and gp[CLINIC] == pytest.approx(10.0)
+    others = res.gp_work_others_could_take_week()
+    assert others[ACUTE] == pytest.approx(6.0) and others[CLINIC] == pytest.approx(5.0)
+    # a potential, not a move: the shift lever does not change it; two practices add up
+    shifted = run(_inputs(), two_role_parameters(), Levers(shift_share=0.5))
+    np.testing.assert_allclose(shifted.gp_work_others_could_take_week(), others)
+    patients, fte = small_practice()
+    two = ModelInputs(
+        patients=np.concatenate([patients, 2 * patients]), covariates=np.zeros((2, 0)), fte=np.concatenate([fte, fte])
+    )
+    np.testing.assert_allclose(run(two, two_role_parameters()).gp_work_others_could_take_week(), 3 * others)
