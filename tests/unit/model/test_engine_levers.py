@@ -14,6 +14,7 @@ import pytest
 
 from gpworkforce.model.engine import Levers, ModelInputs, run
 from gpworkforce.model.spreadsheet import gap_all_practices, gap_one_practice
+from gpworkforce.nomenclature import ROLE_CODES
 from tests.unit.model.helpers import ACUTE, CLINIC, GP, NURSE, R, small_practice, two_role_parameters
 
 
@@ -117,3 +118,12 @@ def test_gp_work_others_could_take_is_returned_by_the_run() -> None:
         patients=np.concatenate([patients, 2 * patients]), covariates=np.zeros((2, 0)), fte=np.concatenate([fte, fte])
     )
     np.testing.assert_allclose(run(two, two_role_parameters()).gp_work_others_could_take_week(), 3 * others)
+
+
+def test_gp_work_others_could_take_counts_clinical_roles_only() -> None:
+    # a care navigator given a skill for acute GP work is still not clinical capacity: the
+    # potential stays 6 acute appointments a week (the nurse's 20% of 30)
+    skills = two_role_parameters().skills.copy()
+    skills[ROLE_CODES.index("care_navigator"), ACUTE] = 0.5
+    res = run(_inputs(), two_role_parameters(skills=skills))
+    assert res.gp_work_others_could_take_week()[ACUTE] == pytest.approx(6.0)
