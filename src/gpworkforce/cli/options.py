@@ -42,6 +42,14 @@ GrowthOpt = Annotated[
     float | None,
     typer.Option("--growth-rate", help="Uniform population growth a year (e.g. 0.01) instead of ONS projections"),
 ]
+MonthOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--month",
+        help="Also give the appointments expected in this calendar month, YYYY-MM (working days and season); "
+        "projects to the month's year unless --year is given",
+    ),
+]
 ByOpt = Annotated[str | None, typer.Option("--by", help="List the practice|pcn|sub-icb|icb|region rows inside ORG")]
 RefOpt = Annotated[
     list[Path] | None,

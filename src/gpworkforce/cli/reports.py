@@ -20,6 +20,7 @@ from gpworkforce.cli.options import (
     GrowthOpt,
     LocalOpt,
     MinOpt,
+    MonthOpt,
     OutOpt,
     RefOpt,
     ShiftOpt,
@@ -63,7 +64,19 @@ def _run(fn: Callable[..., T], *args: Any) -> T:
         fail(str(exc))
 
 
-def _by(ctx: Any, org: str, by: str, scen: Scenario) -> Any:
+def _month(text: str | None) -> str | None:
+    """The ``--month`` value checked (a bad one exits naming the option)."""
+    from gpworkforce.services.months import parse_month
+
+    if text is None:
+        return None
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        fail(f"--month: {exc}")
+
+
+def _by(ctx: Any, org: str, by: str, scen: Scenario, month: str | None = None) -> Any:
     from gpworkforce.services.children import by_level_report
     from gpworkforce.services.organisations import normalise_level
 
@@ -71,18 +84,22 @@ def _by(ctx: Any, org: str, by: str, scen: Scenario) -> Any:
         level = normalise_level(by)
     except ValueError as exc:
         fail(str(exc))
-    return _run(by_level_report, ctx, org, level, scen)
+    return _run(by_level_report, ctx, org, level, scen, month)
 
 
-def _report(kind: str, org: str, by: str | None, scen: Scenario, reference: list[Path] | None) -> tuple[Any, str]:
+def _report(
+    kind: str, org: str, by: str | None, scen: Scenario, reference: list[Path] | None, month: str | None = None
+) -> tuple[Any, str]:
     """The ``kind`` report of ``org`` (or of the organisations inside it), and its kind for file names."""
     from gpworkforce.services.capacity import capacity_report, gap_report
     from gpworkforce.services.demand import demand_report
 
     ctx = _version(reference)
     if by:
-        return _by(ctx, org, by, scen), "children"
-    fn = {"demand": demand_report, "capacity": capacity_report, "gap": gap_report}[kind]
+        return _by(ctx, org, by, scen, month), "children"
+    if kind == "demand":
+        return _run(demand_report, ctx, org, scen, month), kind
+    fn = {"capacity": capacity_report, "gap": gap_report}[kind]
     return _run(fn, ctx, org, scen), kind
 
 
@@ -92,6 +109,7 @@ def demand(
     year: YearOpt = None,
     growth_rate: GrowthOpt = None,
     by: ByOpt = None,
+    month: MonthOpt = None,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
     reference: RefOpt = None,
@@ -99,7 +117,7 @@ def demand(
     """Registered patients, appointments a year/week by need category and age band, and GP work others could take."""
     check_destination(fmt, out)
     scen = scenario(year, growth_rate)
-    report, kind = _report("demand", org, by, scen, reference)
+    report, kind = _report("demand", org, by, scen, reference, _month(month))
     render(ctx, report, fmt, out, kind, scen)
 
 

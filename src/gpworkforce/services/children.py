@@ -14,6 +14,7 @@ from gpworkforce.model.ratios import share_of
 from gpworkforce.nomenclature import WEEKS_PER_YEAR
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
+from gpworkforce.services.months import appointments_in_month, month_notes, month_share, scenario_for_month
 from gpworkforce.services.organisations import children, resolve
 from gpworkforce.services.results import ChildrenReport, ChildrenSummary
 from gpworkforce.services.scenario_run import (
@@ -26,9 +27,14 @@ from gpworkforce.services.scenario_run import (
 from gpworkforce.services.versions import DataVersion
 
 
-def by_level_report(version: DataVersion, org_code: str, by: str, scenario: Scenario | None = None) -> ChildrenReport:
-    """One row per organisation at level ``by`` inside ``org``: patients, demand, capacity, gap."""
+def by_level_report(
+    version: DataVersion, org_code: str, by: str, scenario: Scenario | None = None, month: str | None = None
+) -> ChildrenReport:
+    """One row per organisation at level ``by`` inside ``org``: patients, demand, capacity, gap;
+    with ``month`` (``YYYY-MM``) also the appointments expected in that calendar month."""
     scenario = scenario or Scenario()
+    if month is not None:
+        scenario = scenario_for_month(version, scenario, month)
     nd = version.data
     org = resolve(version, org_code)
     res, notes = run_scenario(version, org, scenario)
@@ -76,6 +82,15 @@ def by_level_report(version: DataVersion, org_code: str, by: str, scenario: Scen
         "gp_capacity_per_week": gp_capacity,
         "gp_gap_per_week": gp_demand - gp_capacity,
     }
+    month_lines: list[str] = []
+    in_month: dict[str, Any] = {}
+    if month is not None:
+        share = month_share(version, month)
+        columns = _insert_after(
+            columns, "appointments_per_month", "appointments_in_month", appointments_in_month(booked, share)
+        )
+        in_month = {"month": share.month, "appointments_in_month": float(columns["appointments_in_month"].sum())}
+        month_lines = month_notes(version, share, scenario.year or version.base_year)
     if by == "practice":
         src = pd.Series(nd.fte_source, index=nd.practices["practice_code"])
         columns["fte_source"] = src.reindex(kids["code"]).to_numpy()
@@ -85,6 +100,7 @@ def by_level_report(version: DataVersion, org_code: str, by: str, scenario: Scen
         level=by,
         patients=float(table["patients"].sum()),
         gap_per_week=float(table["gap_per_week"].sum()),
+        **in_month,
     )
     if by == "pcn":
         unallocated = int((org.mask & (nd.groups("pcn")[0] < 0)).sum())
@@ -95,5 +111,15 @@ def by_level_report(version: DataVersion, org_code: str, by: str, scenario: Scen
         title=f"{org.label} by {by.replace('_', '-')}",
         organisation=org_info(version, org),
         summary=summary,
-        notes=common_notes(version) + notes + fte_notes(version, org),
+        notes=common_notes(version) + notes + fte_notes(version, org) + month_lines,
     )
+
+
+def _insert_after(columns: dict[str, Any], after: str, name: str, values: Any) -> dict[str, Any]:
+    """``columns`` with ``name`` placed right after ``after`` (CSV column order)."""
+    out: dict[str, Any] = {}
+    for key, value in columns.items():
+        out[key] = value
+        if key == after:
+            out[name] = values
+    return out

@@ -10,6 +10,7 @@ from gpworkforce.model.demand import appointments_by_age_band
 from gpworkforce.model.ratios import share_of
 from gpworkforce.nomenclature import AGE_BANDS, NEED_CATEGORIES, ROLE_CODES, WEEKS_PER_YEAR
 from gpworkforce.scenario import Scenario
+from gpworkforce.services.months import appointments_in_month, month_notes, month_share, scenario_for_month
 from gpworkforce.services.organisations import resolve
 from gpworkforce.services.results import DemandReport, DemandSummary
 from gpworkforce.services.scenario_run import (
@@ -21,9 +22,14 @@ from gpworkforce.services.scenario_run import (
 from gpworkforce.services.versions import DataVersion
 
 
-def demand_report(version: DataVersion, org_code: str, scenario: Scenario | None = None) -> DemandReport:
-    """Registered patients and appointments by need category and age band, and shiftable GP work."""
+def demand_report(
+    version: DataVersion, org_code: str, scenario: Scenario | None = None, month: str | None = None
+) -> DemandReport:
+    """Registered patients and appointments by need category and age band, and shiftable GP work;
+    with ``month`` (``YYYY-MM``) also the appointments expected in that calendar month."""
     scenario = scenario or Scenario()
+    if month is not None:
+        scenario = scenario_for_month(version, scenario, month)
     cal = version.calibration
     org = resolve(version, org_code)
     res, notes = run_scenario(version, org, scenario)
@@ -40,6 +46,18 @@ def demand_report(version: DataVersion, org_code: str, scenario: Scenario | None
     gp_cost = cost[ROLE_CODES.index("gp")]
 
     total_patients = float(grown.sum())
+    year = scenario.year or version.base_year
+    in_month: dict[str, object] = {}
+    month_lines: list[str] = []
+    if month is not None:
+        share = month_share(version, month)
+        in_month = {
+            "month": share.month,
+            "working_days_in_month": share.working_days,
+            "seasonal_factor": share.factor,
+            "appointments_in_month": float(appointments_in_month(booked, share)),
+        }
+        month_lines = month_notes(version, share, year)
     summary = DemandSummary(
         registered_patients=total_patients,
         appointments_per_year=booked,
@@ -56,7 +74,8 @@ def demand_report(version: DataVersion, org_code: str, scenario: Scenario | None
         annual_cost_of_that_work_by_other_roles=float(
             costs.annual_cost_by_other_roles(transferable_cat, other_cost_cat, WEEKS_PER_YEAR)
         ),
-        year=scenario.year or version.base_year,
+        year=year,
+        **in_month,
     )
     categories = pd.DataFrame(
         {
@@ -88,6 +107,7 @@ def demand_report(version: DataVersion, org_code: str, scenario: Scenario | None
             "GP work others could take: the skills matrix (reference/skills.csv) with every role available; "
             "costs per appointment count non-patient-facing paid time (reference/roles.csv, PSSRU 2023/24 prices)",
         ]
+        + month_lines
     )
     return DemandReport.build(
         {"categories": categories, "age_bands": ages},

@@ -75,8 +75,11 @@ class OrgInfo(_Sparse):
 # --- Summaries -------------------------------------------------------------------------------------
 
 
-class DemandSummary(_Frozen):
-    """Registered patients and booked appointments, and the GP work other roles could take."""
+class DemandSummary(_Sparse):
+    """Registered patients and booked appointments, and the GP work other roles could take.
+
+    The month fields are there only when a calendar month was asked for (``--month``).
+    """
 
     registered_patients: float
     appointments_per_year: float
@@ -90,6 +93,10 @@ class DemandSummary(_Frozen):
     annual_cost_of_that_work_at_gp_rates: float
     annual_cost_of_that_work_by_other_roles: float
     year: int
+    month: str | None = None
+    working_days_in_month: int | None = None
+    seasonal_factor: float | None = None
+    appointments_in_month: float | None = None
 
 
 class CapacitySummary(_Frozen):
@@ -119,13 +126,16 @@ class GapSummary(_Frozen):
     year: int
 
 
-class ChildrenSummary(_Frozen):
-    """How many organisations the table holds, at which level, and their totals."""
+class ChildrenSummary(_Sparse):
+    """How many organisations the table holds, at which level, and their totals (the month's
+    appointments only when a calendar month was asked for)."""
 
     rows: int
     level: str
     patients: float
     gap_per_week: float
+    month: str | None = None
+    appointments_in_month: float | None = None
 
 
 class BenchmarkSummary(_Frozen):
@@ -180,7 +190,8 @@ class GapRoleRow(_Frozen):
 
 
 class ChildRow(_Sparse):
-    """One organisation one level down (``fte_source`` only when the rows are practices)."""
+    """One organisation one level down (``fte_source`` only when the rows are practices,
+    ``appointments_in_month`` only when a calendar month was asked for)."""
 
     code: str
     name: str
@@ -188,6 +199,7 @@ class ChildRow(_Sparse):
     patients: float
     appointments_per_year: float
     appointments_per_month: float
+    appointments_in_month: float | None = None
     appointments_per_week: float
     demand_per_week: float
     capacity_per_week: float

@@ -100,11 +100,12 @@ class Snapshot:
     def lookups(self) -> Lookups:
         return self.cached(("lookups",), lambda: Lookups.build(self.data))
 
-    def demand(self, code: str, scenario: Scenario | None = None) -> DemandReport:
+    def demand(self, code: str, scenario: Scenario | None = None, month: str | None = None) -> DemandReport:
+        """Demand; with ``month`` (``YYYY-MM``) also the appointments expected in that month."""
         scenario = scenario or Scenario()
         org = self.org(code)
-        key = ("demand", org.code, scenario_key(scenario))
-        return self.cached(key, lambda: demand_report(self.version, org.code, scenario), "reports")
+        key = ("demand", org.code, scenario_key(scenario)) + ((month,) if month else ())
+        return self.cached(key, lambda: demand_report(self.version, org.code, scenario, month), "reports")
 
     def capacity(self, code: str, scenario: Scenario | None = None) -> CapacityReport:
         scenario = scenario or Scenario()
@@ -123,28 +124,34 @@ class Snapshot:
         org = self.org(code)
         return self.cached(("benchmark", org.code), lambda: benchmark_report(self.version, org.code), "reports")
 
-    def children(self, code: str, scenario: Scenario | None = None, by: str | None = None) -> ChildrenReport:
-        """Organisations at level ``by`` (default: one level down) inside ``code``."""
+    def children(
+        self, code: str, scenario: Scenario | None = None, by: str | None = None, month: str | None = None
+    ) -> ChildrenReport:
+        """Organisations at level ``by`` (default: one level down) inside ``code`` (with ``month``,
+        each one's appointments expected in that calendar month)."""
         scenario = scenario or Scenario()
         org = self.org(code)
         level = by or CHILD_LEVELS.get(org.level)
         if level is None:
             raise ValueError(f"a {LEVEL_LABELS[org.level]} has no organisations below it")
-        key = ("children", org.code, scenario_key(scenario), level)
-        return self.cached(key, lambda: by_level_report(self.version, org.code, level, scenario), "reports")
+        key = ("children", org.code, scenario_key(scenario), level) + ((month,) if month else ())
+        return self.cached(key, lambda: by_level_report(self.version, org.code, level, scenario, month), "reports")
 
-    def report(self, kind: str, code: str, scenario: Scenario | None = None, by: str | None = None) -> AnyReport:
-        """A service report for an organisation (``kind`` in :data:`REPORT_KINDS`)."""
+    def report(
+        self, kind: str, code: str, scenario: Scenario | None = None, by: str | None = None, month: str | None = None
+    ) -> AnyReport:
+        """A service report for an organisation (``kind`` in :data:`REPORT_KINDS`; ``month`` for
+        demand and children only)."""
         if kind == "benchmark":
             return self.benchmark(code)
         if kind == "demand":
-            return self.demand(code, scenario)
+            return self.demand(code, scenario, month)
         if kind == "capacity":
             return self.capacity(code, scenario)
         if kind == "gap":
             return self.gap(code, scenario)
         if kind == "children":
-            return self.children(code, scenario, by)
+            return self.children(code, scenario, by, month)
         raise ValueError(f"unknown report {kind!r}")
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:

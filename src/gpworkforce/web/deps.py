@@ -135,7 +135,7 @@ def api_snapshot(dashboard: DashboardDep) -> Snapshot:
 
 ApiSnapshot = Annotated[Snapshot, Depends(api_snapshot)]
 #: Query fields of the API that are not scenario settings.
-API_NOT_SCENARIO: Final = frozenset({"by", "q"})
+API_NOT_SCENARIO: Final = frozenset({"by", "q", "month"})
 
 
 def api_scenario(request: Request, snap: ApiSnapshot) -> Scenario:

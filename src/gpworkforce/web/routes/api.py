@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.scenario import Scenario
+from gpworkforce.services.months import parse_month
 from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation, normalise_level
 from gpworkforce.services.results import (
     BenchmarkReport,
@@ -142,11 +143,33 @@ ERRORS: Final[dict[int | str, dict[str, Any]]] = {
 }
 
 
-def _report(snap: Snapshot, kind: str, code: str, scenario: Scenario | None = None, by: str | None = None) -> AnyReport:
+def _report(
+    snap: Snapshot,
+    kind: str,
+    code: str,
+    scenario: Scenario | None = None,
+    by: str | None = None,
+    month: str | None = None,
+) -> AnyReport:
     try:
-        return snap.report(kind, code, scenario, by)
+        if month is None:
+            return snap.report(kind, code, scenario, by)
+        return snap.report(kind, code, scenario, by, parse_month(month))
     except UnknownOrganisation as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
+    except ValueError as exc:
+        if month is None:
+            raise
+        raise HTTPException(status_code=422, detail=f"month: {exc}") from None
+
+
+MonthQuery = Annotated[
+    str | None,
+    Query(
+        description="YYYY-MM: also the appointments expected in that calendar month (working days and season); "
+        "a month after the base year projects to its year unless ``year`` is given"
+    ),
+]
 
 
 def report_json(report: AnyReport) -> dict[str, Any]:
@@ -195,6 +218,14 @@ def _kind_route(kind: str, model: type[BaseModel], summary: str, doc: str) -> No
     def endpoint(code: str, snap: ApiSnapshot, scenario: ApiScenario) -> JSONResponse:
         return report_response(_report(snap, kind, code, scenario))
 
+    def endpoint_with_month(
+        code: str, snap: ApiSnapshot, scenario: ApiScenario, month: MonthQuery = None
+    ) -> JSONResponse:
+        return report_response(_report(snap, kind, code, scenario, month=month))
+
+    if kind == "demand":
+        endpoint = endpoint_with_month
+
     endpoint.__doc__ = doc
     endpoint.__name__ = f"api_{kind}"
     router.add_api_route(
@@ -241,6 +272,7 @@ def api_children(
     by: Annotated[
         str | None, Query(description="practice, pcn, sub-icb, icb or region; default: one level down")
     ] = None,
+    month: MonthQuery = None,
 ) -> JSONResponse:
     """One row per organisation at level ``by`` inside this one: patients, demand, capacity, gap."""
     org = _report(snap, "benchmark", code).organisation
@@ -256,4 +288,4 @@ def api_children(
             raise HTTPException(status_code=422, detail=detail)
     elif level not in CHILD_LEVELS:
         raise HTTPException(status_code=422, detail="by: a practice has no organisations below it")
-    return report_response(_report(snap, "children", org.code, scenario, by))
+    return report_response(_report(snap, "children", org.code, scenario, by, month))
