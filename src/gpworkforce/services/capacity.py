@@ -14,7 +14,7 @@ from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
 from gpworkforce.services.organisations import Organisation, resolve
 from gpworkforce.services.results import CapacityReport, CapacitySummary, GapReport, GapSummary
-from gpworkforce.services.scenario_run import common_notes, fte_notes, org_info, run_scenario
+from gpworkforce.services.scenario_run import common_notes, fte_notes, org_info, run_scenario, standard_notes
 from gpworkforce.services.versions import DataVersion
 
 
@@ -66,6 +66,7 @@ def capacity_report(version: DataVersion, org_code: str, scenario: Scenario | No
         capacity_net_of_dna_per_week=float(clinical["capacity_net_of_dna_per_week"].sum()),
         dna_rate=p.dna_rate,
         hours_per_fte=p.hours_per_fte,
+        capacity_standard=scenario.capacity_standard,
     )
     cols = [
         "role",
@@ -79,7 +80,8 @@ def capacity_report(version: DataVersion, org_code: str, scenario: Scenario | No
         "capacity_net_of_dna_per_week",
     ]
     notes = (
-        notes
+        standard_notes(version, org, scenario)
+        + notes
         + fte_notes(version, org)
         + [
             "slots/week = FTE x 37.5 h x weeks worked/52 x patient-facing share x 60 / minutes (reference/roles.csv)",
@@ -120,12 +122,16 @@ def gap_report(version: DataVersion, org_code: str, scenario: Scenario | None = 
         shifted_from_gps_per_week=float(res.shifted_week.sum()),
         capacity_to_demand=capacity / demand if demand else None,
         year=scenario.year or version.base_year,
+        capacity_standard=scenario.capacity_standard,
     )
     notes = (
-        notes
+        standard_notes(version, org, scenario)
+        + notes
         + fte_notes(version, org)
         + [
             "gap = booked demand - slots; a positive gap is a shortfall of appointments a week",
+            "demand is calibrated to the appointments England's practices delivered, so at today's throughput "
+            "the England gap is near zero by construction",
             "demand is split between roles by the observed GP share of each category (GPAD) and, for other staff, "
             "by the skills matrix weighted by the team's own capacity",
             "demand counts booked appointments including DNAs, so DNAs are not subtracted again from capacity",
