@@ -80,14 +80,14 @@ def capacity_report(version: DataVersion, org_code: str, scenario: Scenario | No
         "capacity_net_of_dna_per_week",
     ]
     notes = (
-        standard_notes(version, org, scenario)
-        + notes
+        notes
         + fte_notes(version, org)
         + [
             "slots/week = FTE x 37.5 h x weeks worked/52 x patient-facing share x 60 / minutes (reference/roles.csv)",
             f"net of DNAs uses the national DNA rate {p.dna_rate:.2%} (DNA / booked, latest 12 months)",
             "admin and reception staff are not appointment capacity",
         ]
+        + standard_notes(version, org, scenario)
     )
     return CapacityReport.build(
         {"roles": roles[cols]},
@@ -125,17 +125,17 @@ def gap_report(version: DataVersion, org_code: str, scenario: Scenario | None = 
         capacity_standard=scenario.capacity_standard,
     )
     notes = (
-        standard_notes(version, org, scenario)
-        + notes
+        notes
         + fte_notes(version, org)
         + [
             "gap = booked demand - slots; a positive gap is a shortfall of appointments a week",
-            "demand is calibrated to the appointments England's practices delivered, so at today's throughput "
-            "the England gap is near zero by construction",
             "demand is split between roles by the observed GP share of each category (GPAD) and, for other staff, "
             "by the skills matrix weighted by the team's own capacity",
             "demand counts booked appointments including DNAs, so DNAs are not subtracted again from capacity",
+            "demand is calibrated to the appointments England's practices delivered, so at today's throughput "
+            "the England gap is near zero by construction",
         ]
+        + standard_notes(version, org, scenario)
     )
     if unassigned > 0:
         notes.append(f"{unassigned:,.0f} appointments a week need a role this team does not have")

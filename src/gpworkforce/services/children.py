@@ -96,5 +96,5 @@ def by_level_report(version: DataVersion, org_code: str, by: str, scenario: Scen
         title=f"{org.label} by {by.replace('_', '-')}",
         organisation=org_info(version, org),
         summary=summary,
-        notes=common_notes(version) + standard_notes(version, org, scenario) + notes + fte_notes(version, org),
+        notes=common_notes(version) + notes + fte_notes(version, org) + standard_notes(version, org, scenario),
     )
