@@ -7,7 +7,7 @@ services convert it to model arrays (``gpworkforce.model.Levers``).
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -44,6 +44,10 @@ ClinicalRole = Annotated[str, AfterValidator(_clinical_role)]
 Role = Annotated[str, AfterValidator(_role)]
 #: Per-role values: a bad value fails with ``loc`` (field, role) and ``ctx`` ge/le.
 Minutes = Annotated[float, Field(ge=MINUTES_RANGE[0], le=MINUTES_RANGE[1])]
+#: The capacity standards (``--capacity-standard``); the default is stated on every output.
+CapacityStandard = Literal["reference", "throughput", "safe"]
+CAPACITY_STANDARDS: Final[tuple[str, ...]] = ("reference", "throughput", "safe")
+DEFAULT_CAPACITY_STANDARD: Final = "reference"
 AddedFte = Annotated[float, Field(ge=ADDED_FTE_RANGE[0], le=ADDED_FTE_RANGE[1])]
 
 
@@ -120,6 +124,22 @@ class Scenario(BaseModel):
         ),
     )
     local_calibration: bool = Field(False, description="Scale each practice to its own appointment counts")
+    capacity_standard: CapacityStandard = Field(
+        DEFAULT_CAPACITY_STANDARD,
+        description=(
+            "Capacity standard: reference (today's slot parameters, the default), throughput (appointments "
+            "each staff group delivered per FTE-week, national series) or safe (GPs 25 contacts a day)"
+        ),
+        json_schema_extra={
+            "title": "Capacity standard",
+            "hint": "What one FTE can offer a week: gap and capacity-to-demand are measured against it",
+            "options": {
+                "reference": "Reference slots (today's parameters)",
+                "throughput": "Today's throughput (what each staff group delivered)",
+                "safe": "Safe-working limit (GPs 25 contacts a day)",
+            },
+        },
+    )
 
     def changed_fields(self) -> dict[str, str]:
         """The fields that differ from the baseline, as text (``{"added_fte.pharmacist": "1.5"}``).
@@ -137,7 +157,13 @@ class Scenario(BaseModel):
                 for role, number in sorted(value.items()):
                     out[f"{name}.{role}"] = f"{number:g}"
             elif value != getattr(base, name):
-                out[name] = ("true" if value else "false") if isinstance(value, bool) else f"{value:g}"
+                out[name] = (
+                    ("true" if value else "false")
+                    if isinstance(value, bool)
+                    else value
+                    if isinstance(value, str)
+                    else f"{value:g}"
+                )
         return out
 
 

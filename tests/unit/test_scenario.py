@@ -35,3 +35,17 @@ def test_changed_fields_list_roles_in_order_and_keep_field_order() -> None:
 
 def test_a_value_equal_to_the_baseline_is_left_out() -> None:
     assert Scenario(shift_share=0.0, demand_change=0.0, local_calibration=False).changed_fields() == {}
+
+
+def test_capacity_standard_is_a_choice_with_a_stated_default() -> None:
+    from pydantic import ValidationError
+
+    from gpworkforce.cli.options import Standard
+    from gpworkforce.scenario import CAPACITY_STANDARDS, DEFAULT_CAPACITY_STANDARD
+
+    assert Scenario().capacity_standard == DEFAULT_CAPACITY_STANDARD == "reference"
+    assert tuple(s.value for s in Standard) == CAPACITY_STANDARDS  # the CLI's choices are the Scenario's
+    assert Scenario(capacity_standard="throughput").changed_fields() == {"capacity_standard": "throughput"}
+    assert Scenario(capacity_standard="reference").changed_fields() == {}
+    with pytest.raises(ValidationError, match="capacity_standard"):
+        Scenario(capacity_standard="fastest")  # type: ignore[arg-type]

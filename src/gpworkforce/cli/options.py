@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from gpworkforce.scenario import Scenario
+from gpworkforce.scenario import DEFAULT_CAPACITY_STANDARD, Scenario
 
 err = Console(stderr=True)
 
@@ -21,6 +21,14 @@ class Format(StrEnum):
     csv = "csv"
     json = "json"
     xlsx = "xlsx"
+
+
+class Standard(StrEnum):
+    """Capacity standards: the values of ``scenario.CAPACITY_STANDARDS`` (a unit test checks they match)."""
+
+    reference = "reference"
+    throughput = "throughput"
+    safe = "safe"
 
 
 class TextFormat(StrEnum):
@@ -62,6 +70,14 @@ MinOpt = Annotated[
     list[str] | None, typer.Option("--minutes", help="ROLE=MINUTES slot length, e.g. gp=12 (repeatable)")
 ]
 LocalOpt = Annotated[bool, typer.Option("--local-calibration", help="Scale practices to their own appointment counts")]
+StandardOpt = Annotated[
+    Standard,
+    typer.Option(
+        "--capacity-standard",
+        help="What an FTE offers a week: reference (today's slot parameters, the default), throughput "
+        "(appointments each staff group delivered per FTE-week) or safe (GPs 25 contacts a day)",
+    ),
+]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -89,6 +105,7 @@ def scenario(
     add: list[str] | None = None,
     minutes: list[str] | None = None,
     local: bool = False,
+    standard: str = DEFAULT_CAPACITY_STANDARD,
 ) -> Scenario:
     """The scenario the levers describe; a bad value exits naming the field."""
     from pydantic import ValidationError
@@ -102,6 +119,7 @@ def scenario(
             added_fte=_pairs(add, "--add-fte"),
             minutes=_pairs(minutes, "--minutes"),
             local_calibration=local,
+            capacity_standard=standard,
         )
     except ValidationError as exc:
         first = exc.errors()[0]

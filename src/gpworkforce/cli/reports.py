@@ -24,6 +24,8 @@ from gpworkforce.cli.options import (
     OutOpt,
     RefOpt,
     ShiftOpt,
+    Standard,
+    StandardOpt,
     TextFormat,
     TextFormatOpt,
     YearOpt,
@@ -128,13 +130,14 @@ def capacity(
     by: ByOpt = None,
     add_fte: AddOpt = None,
     minutes: MinOpt = None,
+    capacity_standard: StandardOpt = Standard.reference,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
     reference: RefOpt = None,
 ) -> None:
     """Appointment slots a week by role from staff FTE, and net of DNAs."""
     check_destination(fmt, out)
-    scen = scenario(year, None, add=add_fte, minutes=minutes)
+    scen = scenario(year, None, add=add_fte, minutes=minutes, standard=capacity_standard.value)
     report, kind = _report("capacity", org, by, scen, reference)
     render(ctx, report, fmt, out, kind, scen)
 
@@ -150,13 +153,14 @@ def gap(
     add_fte: AddOpt = None,
     minutes: MinOpt = None,
     local_calibration: LocalOpt = False,
+    capacity_standard: StandardOpt = Standard.reference,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
     reference: RefOpt = None,
 ) -> None:
     """Weekly appointment gap by role: demand against capacity, now or in a projected year."""
     check_destination(fmt, out)
-    scen = scenario(year, growth_rate, shift, dna_rate, add_fte, minutes, local_calibration)
+    scen = scenario(year, growth_rate, shift, dna_rate, add_fte, minutes, local_calibration, capacity_standard.value)
     report, kind = _report("gap", org, by, scen, reference)
     render(ctx, report, fmt, out, kind, scen)
 

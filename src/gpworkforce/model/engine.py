@@ -83,7 +83,9 @@ class Levers:
     growth [a, s] population growth factors for the projected year; shift_share share of
     transferable GP work moved to other roles; dna_target DNA rate to plan for (None keeps
     the baseline); minutes [r] slot lengths replacing the reference (None keeps them);
-    added_fte [p, r] extra FTE; demand_multiplier [-] e.g. self-care and signposting.
+    added_fte [p, r] extra FTE; demand_multiplier [-] e.g. self-care and signposting;
+    slot_factor [r] multiplies slots per FTE-week (the capacity standard: throughput or a
+    safe-working limit against the reference slots; None keeps the reference).
     """
 
     growth: Array | None = None
@@ -92,6 +94,7 @@ class Levers:
     minutes: Array | None = None
     added_fte: Array | None = None
     demand_multiplier: float = 1.0
+    slot_factor: Array | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,8 @@ def run(inputs: ModelInputs, params: Parameters, levers: Levers | None = None) -
 
     fte = inputs.fte if levers.added_fte is None else np.maximum(inputs.fte + levers.added_fte, 0.0)
     per_fte = p.slots_per_fte_week()
+    if levers.slot_factor is not None:
+        per_fte = per_fte * np.asarray(levers.slot_factor)
     capacity = appointments_per_week(fte, per_fte)
 
     weekly_cat = demand_cat / WEEKS

@@ -45,15 +45,16 @@ def summary_rows(
 ) -> pd.DataFrame:
     """The summary cards as a table: measure, value, unit (and the baseline where it differs)."""
     g, d, c = summary_of(gap), summary_of(demand), summary_of(capacity)
+    standard = f"at the {g['capacity_standard']} capacity standard"
     rows: list[tuple[str, str, Any, str]] = [
         ("year", "Year", g["year"], "year"),
         ("registered_patients", "Registered patients", d["registered_patients"], "patients"),
         ("appointments_per_year", "Appointments a year", d["appointments_per_year"], "appointments"),
         ("appointments_per_week", "Appointments a week", d["appointments_per_week"], "appointments"),
         ("demand_per_week", "Demand for clinical appointments a week", g["demand_per_week"], "appointments"),
-        ("capacity_per_week", "Capacity a week", g["capacity_per_week"], "appointment slots"),
+        ("capacity_per_week", f"Capacity a week {standard}", g["capacity_per_week"], "appointment slots"),
         ("capacity_net_of_dna_per_week", "Capacity a week net of DNAs", c["capacity_net_of_dna_per_week"], "slots"),
-        ("gap_per_week", "Weekly gap (demand - capacity)", g["gap_per_week"], "appointments"),
+        ("gap_per_week", f"Weekly gap (demand - capacity) {standard}", g["gap_per_week"], "appointments"),
         ("gap_share_of_demand", "Weekly gap, share of demand", g["gap_share_of_demand"], "share"),
         ("gp_demand_per_week", "GP demand a week", g["gp_demand_per_week"], "appointments"),
         ("gp_capacity_per_week", "GP capacity a week", g["gp_capacity_per_week"], "slots"),

@@ -4,7 +4,9 @@
 - the need adjustment is fitted on those practices (log-linear in IMD and QOF morbidity);
 - the volume scale makes England's modelled appointments a year equal the published
   national series over its latest 12 months;
-- the DNA rate is the national DNA share over the same 12 months.
+- the DNA rate is the national DNA share over the same 12 months;
+- the throughput capacity standard (booked appointments per FTE-week by staff group, England
+  and per ICB) is fitted on the same 12 months (``services.standards``).
 Every choice is written to ``report`` so outputs can say what they rest on.
 """
 
@@ -24,6 +26,7 @@ from gpworkforce.model.skillmix import delivery_weight
 from gpworkforce.nomenclature import NEED_CODES, ROLE_BY_CODE, ROLE_CODES
 from gpworkforce.reference import Reference
 from gpworkforce.services.national import COVARIATES, NationalData
+from gpworkforce.services.standards import ThroughputCalibration, fit_national_throughput
 
 Array = NDArray[np.float64]
 GP_ROLES = np.array([c in ("gp", "gp_locum_trainee") for c in ROLE_CODES])
@@ -39,6 +42,7 @@ class Calibration:
     fit: NeedFit | None
     month_share: float  # share of a year's appointments falling in the practice-level month
     report: dict[str, object] = field(default_factory=dict)
+    throughput: ThroughputCalibration | None = None
 
 
 def category_mix(appointments: pd.DataFrame, ref: Reference) -> tuple[Array, Array, dict[str, object]]:
@@ -165,7 +169,14 @@ def calibrate(nd: NationalData, ref: Reference, fit_mask: NDArray[np.bool_] | No
         gp_roles=GP_ROLES,
         clinical=CLINICAL,
     )
-    return Calibration(params=params, z=z, fit=fit, month_share=m_share, report=report)
+    throughput = fit_national_throughput(nd, ref)
+    if throughput is not None:
+        report["throughput_per_fte_week"] = {
+            "months": throughput.months,
+            "gp": float(throughput.national.per_fte_week[0]),
+            "other": float(throughput.national.per_fte_week[1]),
+        }
+    return Calibration(params=params, z=z, fit=fit, month_share=m_share, report=report, throughput=throughput)
 
 
 def local_factors(nd: NationalData, cal: Calibration, ref: Reference) -> Array:

@@ -14,7 +14,7 @@ from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
 from gpworkforce.services.organisations import Organisation, resolve
 from gpworkforce.services.results import CapacityReport, CapacitySummary, GapReport, GapSummary
-from gpworkforce.services.scenario_run import common_notes, fte_notes, org_info, run_scenario
+from gpworkforce.services.scenario_run import common_notes, fte_notes, org_info, run_scenario, standard_notes
 from gpworkforce.services.versions import DataVersion
 
 
@@ -66,6 +66,7 @@ def capacity_report(version: DataVersion, org_code: str, scenario: Scenario | No
         capacity_net_of_dna_per_week=float(clinical["capacity_net_of_dna_per_week"].sum()),
         dna_rate=p.dna_rate,
         hours_per_fte=p.hours_per_fte,
+        capacity_standard=scenario.capacity_standard,
     )
     cols = [
         "role",
@@ -86,6 +87,7 @@ def capacity_report(version: DataVersion, org_code: str, scenario: Scenario | No
             f"net of DNAs uses the national DNA rate {p.dna_rate:.2%} (DNA / booked, latest 12 months)",
             "admin and reception staff are not appointment capacity",
         ]
+        + standard_notes(version, org, scenario)
     )
     return CapacityReport.build(
         {"roles": roles[cols]},
@@ -120,6 +122,7 @@ def gap_report(version: DataVersion, org_code: str, scenario: Scenario | None = 
         shifted_from_gps_per_week=float(res.shifted_week.sum()),
         capacity_to_demand=capacity / demand if demand else None,
         year=scenario.year or version.base_year,
+        capacity_standard=scenario.capacity_standard,
     )
     notes = (
         notes
@@ -129,7 +132,10 @@ def gap_report(version: DataVersion, org_code: str, scenario: Scenario | None = 
             "demand is split between roles by the observed GP share of each category (GPAD) and, for other staff, "
             "by the skills matrix weighted by the team's own capacity",
             "demand counts booked appointments including DNAs, so DNAs are not subtracted again from capacity",
+            "demand is calibrated to the appointments England's practices delivered, so at today's throughput "
+            "the England gap is near zero by construction",
         ]
+        + standard_notes(version, org, scenario)
     )
     if unassigned > 0:
         notes.append(f"{unassigned:,.0f} appointments a week need a role this team does not have")

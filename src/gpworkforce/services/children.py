@@ -23,6 +23,7 @@ from gpworkforce.services.scenario_run import (
     fte_notes,
     org_info,
     run_scenario,
+    standard_notes,
 )
 from gpworkforce.services.versions import DataVersion
 
@@ -111,7 +112,11 @@ def by_level_report(
         title=f"{org.label} by {by.replace('_', '-')}",
         organisation=org_info(version, org),
         summary=summary,
-        notes=common_notes(version) + notes + fte_notes(version, org) + month_lines,
+        notes=common_notes(version)
+        + notes
+        + fte_notes(version, org)
+        + standard_notes(version, org, scenario)
+        + month_lines,
     )
 
 

@@ -20,6 +20,8 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, PrivateAttr, SerializerFunctionWrapHandler, computed_field, model_serializer
 
+from gpworkforce.scenario import DEFAULT_CAPACITY_STANDARD, CapacityStandard
+
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of ``frame`` as dicts of plain Python values, like ``to_dict("records")`` but ~10x faster.
@@ -108,6 +110,7 @@ class CapacitySummary(_Frozen):
     capacity_net_of_dna_per_week: float
     dna_rate: float
     hours_per_fte: float
+    capacity_standard: CapacityStandard = DEFAULT_CAPACITY_STANDARD
 
 
 class GapSummary(_Frozen):
@@ -124,6 +127,7 @@ class GapSummary(_Frozen):
     shifted_from_gps_per_week: float
     capacity_to_demand: float | None
     year: int
+    capacity_standard: CapacityStandard = DEFAULT_CAPACITY_STANDARD
 
 
 class ChildrenSummary(_Sparse):

@@ -20,6 +20,7 @@ from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import local_factors
 from gpworkforce.services.organisations import Organisation
 from gpworkforce.services.results import OrgInfo
+from gpworkforce.services.standards import icb_throughput_note, slot_factor
 from gpworkforce.services.versions import DataVersion
 
 Array = NDArray[np.float64]
@@ -84,6 +85,7 @@ def _levers(version: DataVersion, org: Organisation, scenario: Scenario) -> tupl
             vec[ROLE_CODES.index(role)] = f
         added = weights[:, None] * vec
         notes.append("added FTE is shared across the organisation's practices by list size")
+    factor, _ = slot_factor(scenario.capacity_standard, version.reference, version.calibration.throughput)
     return Levers(
         growth=growth,
         shift_share=scenario.shift_share,
@@ -91,6 +93,7 @@ def _levers(version: DataVersion, org: Organisation, scenario: Scenario) -> tupl
         minutes=minutes,
         added_fte=added,
         demand_multiplier=1.0 + scenario.demand_change,
+        slot_factor=factor,
     ), notes
 
 
@@ -168,6 +171,17 @@ def common_notes(version: DataVersion) -> list[str]:
             f"{spread:.1%} of appointments had no usable category (Inconsistent Mapping, Unmapped) "
             "and are spread pro rata over the mapped categories"
         )
+    return notes
+
+
+def standard_notes(version: DataVersion, org: Organisation, scenario: Scenario) -> list[str]:
+    """Which capacity standard the figures use, what it rests on, and (for throughput inside one
+    ICB) that ICB's own fitted throughput. Every capacity, gap and by-level report carries them."""
+    throughput = version.calibration.throughput
+    _, notes = slot_factor(scenario.capacity_standard, version.reference, throughput)
+    if scenario.capacity_standard == "throughput" and org.level not in ("england", "region"):
+        icb = org.code if org.level == "icb" else org.parent_code(version.data, "icb")
+        notes += icb_throughput_note(throughput, icb)
     return notes
 
 

@@ -10,7 +10,17 @@ from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.scenario import Scenario
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.formatting import fmt_lever, lever_decimals
-from gpworkforce.web.scenario_form import LEVERS, OPTIONAL_LEVERS, PANEL_ROLES, Lever, ScenarioError, field_id
+from gpworkforce.web.scenario_form import (
+    LEVERS,
+    OPTIONAL_LEVERS,
+    PANEL_ROLES,
+    STANDARD_HINT,
+    STANDARD_LABEL,
+    STANDARD_OPTIONS,
+    Lever,
+    ScenarioError,
+    field_id,
+)
 from gpworkforce.web.views import OrgView
 
 
@@ -61,6 +71,19 @@ def panel_controls(
     levers: list[Control] = []
     for lever in LEVERS:
         levers.append(_lever_control(snap, lever, raw, scenario, from_panel))
+    levers.append(
+        Control(
+            name="capacity_standard",
+            label=STANDARD_LABEL,
+            kind="select",
+            value=str(raw.get("capacity_standard") or scenario.capacity_standard),
+            hint=STANDARD_HINT,
+            options=[
+                (value, f"{text} (default)" if value == Scenario().capacity_standard else text)
+                for value, text in STANDARD_OPTIONS.items()
+            ],
+        )
+    )
     minutes_now = snap.role_minutes
     added = [
         Control(
@@ -148,4 +171,6 @@ def describe_scenario(view: OrgView) -> list[str]:
         out.append(f"{m:g}-minute slots for {ROLE_BY_CODE[role].label}")
     if s.local_calibration:
         out.append("local calibration")
+    if s.capacity_standard != Scenario().capacity_standard:
+        out.append(f"{STANDARD_LABEL.lower()}: {STANDARD_OPTIONS[s.capacity_standard].lower()}")
     return out

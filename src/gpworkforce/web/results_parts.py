@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from gpworkforce.scenario import Scenario
+from gpworkforce.scenario import DEFAULT_CAPACITY_STANDARD, Scenario
 from gpworkforce.services.organisations import CHILD_LEVELS, LEVEL_LABELS
 from gpworkforce.web import figures
 from gpworkforce.web.context import Snapshot
@@ -25,6 +25,7 @@ from gpworkforce.web.formatting import LEVEL_PLURALS, display_name, fmt_number, 
 from gpworkforce.web.panel import describe_scenario
 from gpworkforce.web.plotly_offline import embeddable_json
 from gpworkforce.web.rows import records
+from gpworkforce.web.scenario_form import STANDARD_OPTIONS
 from gpworkforce.web.views import CHILD_COLUMNS, MAX_TABLE_ROWS, OrgView, relevant, scenario_key, sort_table
 
 #: Query fields that order the tables (kept in share links and part keys).
@@ -149,7 +150,17 @@ def gap_part(view: OrgView) -> dict[str, Any]:
         },
         "tables": {"gap_roles": records(shown)},
         "downloads": _links(view, view.scenario_params, "gap_roles"),
+        "standard": standard_text(g.capacity_standard),
     }
+
+
+def standard_text(standard: str) -> str:
+    """The capacity standard in words, saying which one is the default (shown beside every gap)."""
+    label = STANDARD_OPTIONS.get(standard, standard)
+    default = DEFAULT_CAPACITY_STANDARD
+    if standard == default:
+        return f"Capacity standard: {label}, the default. Change it in the scenario panel."
+    return f"Capacity standard: {label}; the default is {STANDARD_OPTIONS[default].lower()}."
 
 
 def capacity_part(view: OrgView) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from gpworkforce.services.demand import demand_report
 from gpworkforce.services.national import WORKFORCE_NOTE
 from gpworkforce.services.versions import DataVersion
 from gpworkforce.web.figures import FONT, NHS_DARK_BLUE, NHS_GREY, NHS_LIGHT_BLUE, NHS_WARM_YELLOW
-from gpworkforce.web.scenario_form import LEVERS, role_label
+from gpworkforce.web.scenario_form import LEVERS, STANDARD_LABEL, STANDARD_OPTIONS, role_label
 
 BASELINE: Final = "baseline"
 MAX_COMPARE: Final = 6
@@ -66,6 +66,8 @@ def describe_params(params: Mapping[str, str]) -> list[tuple[str, str]]:
             rows.append((f"Appointment length: {role_label(key.split('.', 1)[1])}", f"{float(raw):g} minutes"))
         elif key == "local_calibration":
             rows.append(("Calibrate to each practice's own appointments", "Yes" if truthy(raw) else "No"))
+        elif key == "capacity_standard":
+            rows.append((STANDARD_LABEL, STANDARD_OPTIONS.get(str(raw), str(raw))))
         elif key in levers:
             lever = levers[key]
             value = float(raw)

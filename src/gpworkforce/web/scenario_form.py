@@ -19,6 +19,13 @@ from pydantic_core import ErrorDetails
 from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.scenario import ADDED_FTE_RANGE, MINUTES_RANGE, Scenario
 
+#: The capacity-standard select: its label, hint and options, from the Scenario field.
+_STANDARD_EXTRA: Final = Scenario.model_fields["capacity_standard"].json_schema_extra
+assert isinstance(_STANDARD_EXTRA, dict)
+STANDARD_LABEL: Final = str(_STANDARD_EXTRA["title"])
+STANDARD_HINT: Final = str(_STANDARD_EXTRA["hint"])
+STANDARD_OPTIONS: Final[dict[str, str]] = dict(_STANDARD_EXTRA["options"])  # type: ignore[arg-type]
+
 #: Roles offered for "added FTE" and "slot minutes" on the panel (the rest via the API).
 PANEL_ROLES: tuple[str, ...] = (
     "gp",
@@ -116,6 +123,8 @@ def field_label(name: str) -> str:
     """What the panel calls a scenario field, for error messages."""
     if name in _LEVER_BY_NAME:
         return _LEVER_BY_NAME[name].label
+    if name == "capacity_standard":
+        return STANDARD_LABEL
     prefix, _, role = name.partition(".")
     if role in ROLE_BY_CODE:
         label = ROLE_BY_CODE[role].label
@@ -183,7 +192,7 @@ def scenario_from_params(params: Mapping[str, Any]) -> Scenario:
     """Build a Scenario from query or form fields; raises :class:`ScenarioError` naming the bad field.
 
     Fields: the Scenario's own names (``year``, ``shift_share``, ``dna_rate``,
-    ``demand_change``, ``growth_rate``, ``local_calibration``) plus ``added_fte.<role>`` and
+    ``demand_change``, ``growth_rate``, ``local_calibration``, ``capacity_standard``) plus ``added_fte.<role>`` and
     ``minutes.<role>``. Empty values mean "not set". Unknown fields are refused.
     """
     fields: dict[str, Any] = {}
@@ -203,6 +212,9 @@ def scenario_from_params(params: Mapping[str, Any]) -> Scenario:
                 minutes[key.split(".", 1)[1]] = number
         elif key == "local_calibration":
             fields[key] = value.lower() in _TRUE
+        elif key == "capacity_standard":
+            if value.strip():
+                fields[key] = value.strip()
         elif key in Scenario.model_fields:
             number = _number(value, key)
             if number is not None:
@@ -241,6 +253,8 @@ __all__ = [
     "OPTIONAL_LEVERS",
     "PANEL_ROLES",
     "PRESENTATION_KEYS",
+    "STANDARD_LABEL",
+    "STANDARD_OPTIONS",
     "Lever",
     "ScenarioError",
     "field_bounds",

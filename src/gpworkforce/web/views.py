@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 #: API always uses the full scenario. A test checks that the reduced reports equal the full ones.
 REPORT_FIELDS: Final = {
     "demand": ("year", "growth_rate", "dna_rate", "demand_change", "local_calibration"),
-    "capacity": ("minutes", "added_fte"),
+    "capacity": ("minutes", "added_fte", "capacity_standard"),
 }
 
 

@@ -62,6 +62,26 @@ def test_year_and_levers(db: str) -> None:
     assert later["shifted_from_gps_per_week"] > 0
 
 
+def test_capacity_standard_option_on_capacity_and_gap(db: str) -> None:
+    gap = {}
+    for standard in ("reference", "throughput", "safe"):
+        out = runner.invoke(app, ["gap", "england", "--capacity-standard", standard, "-f", "json"])
+        assert out.exit_code == 0, out.output
+        body = json.loads(out.stdout)
+        assert body["summary"]["capacity_standard"] == standard
+        assert any(n.startswith(f"capacity standard: {standard}") for n in body["notes"])
+        gap[standard] = body["summary"]["gap_per_week"]
+    default = json.loads(runner.invoke(app, ["gap", "england", "-f", "json"]).stdout)["summary"]
+    assert default["capacity_standard"] == "reference" and default["gap_per_week"] == gap["reference"]
+    # demand is calibrated to the appointments delivered, so at throughput England's gap is ~0
+    assert abs(gap["throughput"]) < 0.01 * default["demand_per_week"]
+    assert gap["safe"] < gap["reference"]  # 25 contacts a day is more than the 15-minute slots
+    out = runner.invoke(app, ["capacity", "QHM", "--capacity-standard", "safe", "-f", "csv"])
+    assert out.exit_code == 0, out.output
+    gp_row = next(line for line in out.stdout.splitlines() if line.startswith("gp,"))
+    assert "103.3" in gp_row  # 25 x 5 x 43 / 52 slots per FTE-week
+
+
 def test_benchmark_table(db: str) -> None:
     out = runner.invoke(app, ["benchmark", "A81001"])
     assert out.exit_code == 0, out.output
@@ -75,6 +95,8 @@ def test_benchmark_table(db: str) -> None:
         (["gap", "england", "--by", "ward"], "--by must be one of"),
         (["gap", "england", "--add-fte", "wizard=1"], "unknown role"),
         (["gap", "england", "--shift", "1.5"], "shift_share"),
+        (["gap", "england", "--capacity-standard", "fastest"], "--capacity-standard"),
+        (["capacity", "QHM", "--capacity-standard", "wisn"], "'wisn' is not one of"),
     ],
 )
 def test_bad_arguments_exit_non_zero(db: str, args: list[str], message: str) -> None:

@@ -85,6 +85,22 @@ def test_errors_are_json_naming_the_problem(client: TestClient) -> None:  # noqa
     assert unknown.status_code == 422 and unknown.json()["detail"].startswith("colour:")
 
 
+def test_capacity_standard_query_parameter(client: TestClient, ctx: Workspace) -> None:  # noqa: F811
+    for kind, service in (("capacity", capacity_report), ("gap", gap_report)):
+        response = client.get(f"/api/org/QHM/{kind}", params={"capacity_standard": "throughput"})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["summary"]["capacity_standard"] == "throughput"
+        expected = service(ctx.version(), "QHM", Scenario(capacity_standard="throughput"))
+        assert body == jsonable(expected.to_dict())
+    default = client.get("/api/org/QHM/gap").json()
+    assert default["summary"]["capacity_standard"] == "reference"
+    assert any(n.startswith("capacity standard: reference (the default)") for n in default["notes"])
+    bad = client.get("/api/org/QHM/gap", params={"capacity_standard": "fastest"})
+    assert bad.status_code == 422
+    assert bad.json()["detail"].startswith("capacity_standard:") and "throughput" in bad.json()["detail"]
+
+
 def test_docs_and_openapi_are_served_with_nothing_from_elsewhere(client: TestClient) -> None:  # noqa: F811
     docs = client.get("/docs")
     assert docs.status_code == 200
@@ -107,6 +123,8 @@ def test_docs_and_openapi_are_served_with_nothing_from_elsewhere(client: TestCli
         assert path in paths
     gap_params = {p["name"] for p in paths["/api/org/{code}/gap"]["get"]["parameters"]}
     assert {"code", "year", "shift_share", "dna_rate", "added_fte.pharmacist", "minutes.gp"} <= gap_params
+    standard = next(p for p in paths["/api/org/{code}/gap"]["get"]["parameters"] if p["name"] == "capacity_standard")
+    assert standard["schema"]["enum"] == ["reference", "throughput", "safe"]
     assert "/org/{code}" not in paths  # HTML pages are not API
     schemas = schema["components"]["schemas"]
     for name in ("DemandReport", "CapacityReport", "GapReport", "BenchmarkReport", "ChildrenReport", "OrgInfo"):

@@ -172,6 +172,21 @@ def test_scenario_changes_the_gap_and_the_page_shows_the_same(client: TestClient
     assert '"name":"Baseline"' in partial  # and in the gap chart
 
 
+def test_capacity_standard_lever_and_the_standard_stated_by_the_gap(client: TestClient, ctx: Workspace) -> None:
+    page = client.get("/org/QHM").text
+    assert 'name="capacity_standard"' in page and 'value="throughput"' in page
+    assert "Capacity standard: Reference slots (today&#39;s parameters), the default." in page
+    params = {"capacity_standard": "throughput"}
+    expected = gap_report(ctx.version(), "QHM", Scenario(capacity_standard="throughput")).summary.gap_per_week
+    partial = client.get("/org/QHM/results", params={"panel": "1", **params}, headers=HX)
+    assert partial.headers["HX-Push-Url"] == "/org/QHM?capacity_standard=throughput"
+    assert card_value(partial.text, "gap") == fmt_signed(expected)
+    assert "Capacity standard: Today&#39;s throughput (what each staff group delivered); the default is" in partial.text
+    # the panel's default choice is not written into share links
+    same = client.get("/org/QHM/results", params={"panel": "1", "capacity_standard": "reference"}, headers=HX)
+    assert same.headers["HX-Push-Url"] == "/org/QHM"
+
+
 def test_panel_checkbox_levers_only_count_when_ticked(client: TestClient) -> None:
     off = client.get("/org/QHM/results", params={"panel": "1", "dna_rate": "0.02"}, headers=HX)
     assert off.headers["HX-Push-Url"] == "/org/QHM"
@@ -186,6 +201,7 @@ def test_panel_checkbox_levers_only_count_when_ticked(client: TestClient) -> Non
         ({"shift_share": "3"}, "GP work moved to other roles"),
         ({"minutes.gp": "500"}, "Slot length in minutes: GP (qualified, permanent)"),
         ({"colour": "blue"}, "colour"),
+        ({"capacity_standard": "fastest"}, "Capacity standard"),
     ],
 )
 def test_invalid_field_is_named_400(client: TestClient, params: dict[str, str], label: str) -> None:
@@ -276,6 +292,7 @@ def test_reduced_scenarios_give_the_same_demand_and_capacity(ctx: Workspace) -> 
         demand_change=-0.05,
         minutes={"gp": 12.0},
         added_fte={"pharmacist": 3.0, "gp": -1.0},
+        capacity_standard="throughput",
     )
     for kind, fn in (("demand", demand_report), ("capacity", capacity_report)):
         reduced = relevant(kind, full)

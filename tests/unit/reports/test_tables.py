@@ -22,6 +22,7 @@ GAP = {
     "gp_gap_per_week": 5.0,
     "unassigned_per_week": 1.0,
     "shifted_from_gps_per_week": 2.0,
+    "capacity_standard": "safe",
 }
 DEMAND = {
     "registered_patients": 1000,
@@ -66,6 +67,9 @@ def test_summary_rows_take_each_measure_from_its_report() -> None:
     assert values["registered_patients"] == 1000 and values["fte_clinical"] == 3.5
     assert values["capacity_net_of_dna_per_week"] == 85.0 and values["gap_per_week"] == 10.0
     assert list(frame.columns) == ["measure", "label", "value", "unit"]
+    labels = dict(zip(frame["measure"], frame["label"], strict=True))
+    assert labels["gap_per_week"].endswith("at the safe capacity standard")
+    assert labels["capacity_per_week"].endswith("at the safe capacity standard")
 
 
 def test_summary_rows_add_the_baseline_when_given() -> None:

@@ -3,9 +3,10 @@
 Open data, so no sign-in. Reports are the services' typed reports (``services.results``, also
 the response models, so /docs shows their schemas) with NaN as null. The scenario is
 the same query string as on the pages (``scenario_form``): ``year``, ``shift_share``,
-``dna_rate``, ``demand_change``, ``growth_rate``, ``local_calibration``, ``added_fte.<role>``,
-``minutes.<role>``. Errors are JSON ``{"detail": ...}``: 404 for an unknown organisation, 422
-for a scenario field (the message starts with the field's name).
+``dna_rate``, ``demand_change``, ``growth_rate``, ``local_calibration``, ``capacity_standard``
+(reference|throughput|safe), ``added_fte.<role>``, ``minutes.<role>``. Errors are JSON
+``{"detail": ...}``: 404 for an unknown organisation, 422 for a scenario field (the message
+starts with the field's name).
 """
 
 from __future__ import annotations
@@ -103,6 +104,16 @@ def _scenario_parameters() -> list[dict[str, Any]]:
             "required": False,
             "schema": {"type": "boolean"},
             "description": properties["local_calibration"]["description"] + " where known",
+        }
+    )
+    standard = properties["capacity_standard"]
+    params.append(
+        {
+            "name": "capacity_standard",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": list(standard["enum"]), "default": standard["default"]},
+            "description": standard["description"],
         }
     )
     added = {"type": "number", **_bounds(properties["added_fte"]["additionalProperties"])}

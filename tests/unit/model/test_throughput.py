@@ -1,0 +1,86 @@
+"""Hand-worked tests of the capacity standards: throughput fit and safe-working limit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gpworkforce.model.engine import Levers, ModelInputs, run
+from gpworkforce.model.throughput import (
+    fit_throughput,
+    group_sums,
+    role_factor,
+    safe_slots_per_fte_week,
+    split_unknown,
+    working_days_per_fte_week,
+)
+from tests.unit.model.helpers import GP, NURSE, R, small_practice, two_role_parameters
+
+# roles: gp, nurse, hca, admin -> groups 0 (GP), 1 (other), 1, -1 (not clinical)
+GROUPS = np.array([0, 1, 1, -1])
+
+
+def test_unknown_hcp_is_shared_pro_rata_to_the_known() -> None:
+    # 600 GP, 200 other, 100 unknown: GP share 600/800 = 0.75 -> 75 and 25
+    gp, other = split_unknown(np.array([600.0]), np.array([200.0]), np.array([100.0]))
+    assert gp[0] == pytest.approx(675.0)
+    assert other[0] == pytest.approx(225.0)
+    # nothing known: half each, none lost
+    gp, other = split_unknown(np.array([0.0]), np.array([0.0]), np.array([10.0]))
+    assert (gp[0], other[0]) == (5.0, 5.0)
+
+
+def test_group_sums_leave_non_clinical_roles_out() -> None:
+    by_role = np.array([[2.0, 3.0, 4.0, 100.0], [1.0, 0.0, 1.0, 100.0]])
+    np.testing.assert_allclose(group_sums(by_role, GROUPS, 2), [[2.0, 7.0], [1.0, 1.0]])
+
+
+def test_throughput_fit_by_hand() -> None:
+    # England: 10 GP FTE delivered 52,000 a year = 1,000 a week -> 100 per FTE-week.
+    # Other: nurse 4 FTE x 80 slots + HCA 2 FTE x 100 slots = 520 reference slots, 6 FTE;
+    # delivered 31,200 a year = 600 a week -> 100 per FTE-week, factor 600 / 520.
+    fte = np.array([10.0, 4.0, 2.0, 7.0])
+    ref = np.array([80.0, 80.0, 100.0, 0.0])
+    fit = fit_throughput(np.array([52_000.0, 31_200.0]), fte, ref, GROUPS)
+    np.testing.assert_allclose(fit.delivered_week, [1000.0, 600.0])
+    np.testing.assert_allclose(fit.fte, [10.0, 6.0])
+    np.testing.assert_allclose(fit.per_fte_week, [100.0, 100.0])
+    np.testing.assert_allclose(fit.factor, [1000.0 / 800.0, 600.0 / 520.0])
+    # the scaled slots give back what each group delivered, and keep nurse:HCA at 80:100
+    slots = ref * role_factor(fit.factor, GROUPS)
+    assert (fte * slots)[:1].sum() == pytest.approx(1000.0)
+    assert (fte * slots)[1:3].sum() == pytest.approx(600.0)
+    assert slots[1] / slots[2] == pytest.approx(0.8)
+    assert slots[3] == 0.0
+
+
+def test_throughput_fit_per_icb_rows_and_a_group_without_staff() -> None:
+    fte = np.array([[10.0, 4.0, 2.0, 0.0], [5.0, 0.0, 0.0, 0.0]])
+    ref = np.array([80.0, 80.0, 100.0, 0.0])
+    fit = fit_throughput(np.array([[52_000.0, 31_200.0], [20_800.0, 520.0]]), fte, ref, GROUPS)
+    np.testing.assert_allclose(fit.per_fte_week[1, 0], 80.0)  # 400 a week / 5 FTE
+    assert np.isnan(fit.per_fte_week[1, 1]) and np.isnan(fit.factor[1, 1])
+    # an unknown factor leaves the reference slots as they are
+    np.testing.assert_allclose(role_factor(fit.factor[1], GROUPS), [1.0, 1.0, 1.0, 1.0])
+
+
+def test_safe_standard_by_hand() -> None:
+    # 25 contacts a day x 5 days x 43/52 weeks = 103.37 per FTE-week; no limit -> reference
+    weeks = np.array([43.0, 41.2])
+    assert working_days_per_fte_week(5.0, weeks)[0] == pytest.approx(215.0 / 52.0)
+    safe = safe_slots_per_fte_week(np.array([77.3, 90.0]), np.array([25.0, np.nan]), 5.0, weeks)
+    np.testing.assert_allclose(safe, [25.0 * 5.0 * 43.0 / 52.0, 90.0])
+
+
+def test_slot_factor_lever_scales_capacity_only() -> None:
+    # hand-worked practice: GP 75 and nurse 45 slots a week; x1.2 and x0.5 -> 90 and 22.5
+    patients, fte = small_practice()
+    inputs = ModelInputs(patients=patients, covariates=np.zeros((1, 0)), fte=fte)
+    factor = np.ones(R)
+    factor[GP], factor[NURSE] = 1.2, 0.5
+    base = run(inputs, two_role_parameters())
+    scaled = run(inputs, two_role_parameters(), Levers(slot_factor=factor))
+    assert scaled.capacity_week[0, GP] == pytest.approx(90.0)
+    assert scaled.capacity_week[0, NURSE] == pytest.approx(22.5)
+    assert scaled.slots_per_fte_week[GP] == pytest.approx(90.0)
+    np.testing.assert_allclose(scaled.booked_year, base.booked_year)
