@@ -30,8 +30,9 @@ HISTORY_LEVELS = {
 }
 #: Where an old organisation's former practices are now, one level down (the "matching sub-ICBs").
 PART_LEVELS = {"region": "icb", "icb": "sub_icb", "sub_icb": "pcn"}
-#: Kinds whose practice codes count as "seen" (besides the mappings).
-SEEN_KINDS = ("appointments", "workforce", "qof", "gp_age")
+#: Kinds whose practice codes count as "seen" (besides the mappings and the workforce years,
+#: which the national data read in full anyway).
+SEEN_KINDS = ("appointments", "qof", "gp_age")
 #: Columns of :func:`derive_history`'s frame.
 HISTORY_COLUMNS = (
     "level",
@@ -58,9 +59,10 @@ class HistorySources:
     practices_seen: pd.DataFrame
 
 
-def load_history_sources(session: Any, latest_mapping: str | None) -> HistorySources:
+def load_history_sources(session: Any, latest_mapping: str | None, also_seen: pd.DataFrame) -> HistorySources:
     """Every mapping period but ``latest_mapping`` (with a ``period`` column), and the distinct
-    practice codes of :data:`SEEN_KINDS` in every period (a GROUP BY in the database)."""
+    practice codes of :data:`SEEN_KINDS` in every period (a DISTINCT in the database) plus
+    ``also_seen`` (practice_code, period: the workforce years already read)."""
     parts = [
         store.load_frame(session, "mapping", period)[0].assign(period=period)
         for period in store.list_periods(session, "mapping")
@@ -71,7 +73,13 @@ def load_history_sources(session: Any, latest_mapping: str | None) -> HistorySou
         if parts
         else store.empty_frame("mapping").assign(period=pd.Series(dtype="str"))
     )
-    seen = pd.concat([load_distinct(session, kind, "practice_code") for kind in SEEN_KINDS], ignore_index=True)
+    seen = pd.concat(
+        [
+            *(load_distinct(session, kind, "practice_code") for kind in SEEN_KINDS),
+            also_seen[["practice_code", "period"]],
+        ],
+        ignore_index=True,
+    ).drop_duplicates(ignore_index=True)
     return HistorySources(mappings=mappings, practices_seen=seen)
 
 

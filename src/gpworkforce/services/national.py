@@ -212,7 +212,7 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
             s, "subicb_appointments", SERIES_KEYS
         )
         history = _workforce_history(s)
-        code_sources = load_history_sources(s, periods["mapping"])
+        code_sources = load_history_sources(s, periods["mapping"], history)
     mapping, patients_f = frames["mapping"], frames["patients"]
     if patients_f.empty:
         raise DataMissingError(

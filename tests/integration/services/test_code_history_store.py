@@ -39,12 +39,17 @@ def test_history_from_the_store(engine: Engine) -> None:
         store.save_dataset(s, "workforce", "FY2019", workforce, "wf.csv")
     with store.session_scope(engine) as s:
         seen = load_distinct(s, "workforce", "practice_code")
-        sources = load_history_sources(s, "2026-07")
+        sources = load_history_sources(s, "2026-07", seen.iloc[0:0])
     assert seen.to_dict("list") == {"practice_code": ["P1", "P7"], "period": ["FY2019", "FY2019"]}
     assert set(sources.mappings["period"]) == {"2025-10"}  # the latest mapping is not history
     now = _mapping(["P1", "P2"], "QNEW").assign(patients=[10.0, 30.0])
     h = derive_history(now, sources)
     icb = h[(h["code"] == "QOLD") & (h["relation"] == "successor")]
     assert icb[["new_code", "new_practices", "practices"]].values.tolist() == [["QNEW", 2, 3]]
+    closed = h[h["level"] == "practice"].set_index("code")["last_seen"].to_dict()
+    assert closed == {"P3": "2025-10"}  # P7 only via also_seen (the workforce years national data read)
+    with store.session_scope(engine) as s:
+        sources = load_history_sources(s, "2026-07", seen)
+    h = derive_history(now, sources)
     closed = h[h["level"] == "practice"].set_index("code")["last_seen"].to_dict()
     assert closed == {"P3": "2025-10", "P7": "FY2019"}
