@@ -25,6 +25,7 @@ from gpworkforce import store
 from gpworkforce.model.workforce import estimate_missing_fte, pcn_fte_by_practice
 from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES, STAFF_GROUPS, UNALLOCATED_PCN
 from gpworkforce.reference import Reference
+from gpworkforce.services.code_history import HistorySources, load_history_sources
 from gpworkforce.settings import get_settings
 from gpworkforce.store.aggregates import load_totals
 from gpworkforce.store.cache import engine_caches
@@ -102,6 +103,7 @@ class NationalData:
     subicb_series: pd.DataFrame  # national series summed by SERIES_KEYS, may be empty
     projection: pd.DataFrame  # ONS projection (canonical), may be empty
     workforce_history: pd.DataFrame  # practice x year GP FTE history where loaded
+    code_sources: HistorySources | None = None  # older mappings and practice codes seen (old codes)
     notes: list[str] = field(default_factory=list)
     fingerprint: str = ""
     #: Integer group index per practice and the group codes, by level (see :meth:`groups`).
@@ -210,6 +212,7 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
             s, "subicb_appointments", SERIES_KEYS
         )
         history = _workforce_history(s)
+        code_sources = load_history_sources(s, periods["mapping"], history)
     mapping, patients_f = frames["mapping"], frames["patients"]
     if patients_f.empty:
         raise DataMissingError(
@@ -258,6 +261,7 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         subicb_series=frames["subicb_appointments"],
         projection=frames["population_projection"],
         workforce_history=history,
+        code_sources=code_sources,
         notes=notes,
         fingerprint=fingerprint,
         group_index=_group_index(practices),
@@ -340,7 +344,7 @@ def _practice_table(mapping: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFra
     return table.reset_index(drop=True)
 
 
-CACHE_VERSION = "4"
+CACHE_VERSION = "5"
 
 
 def cache_dir() -> Path:

@@ -10,6 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gpworkforce.nomenclature import ENGLAND_CODE, UNALLOCATED_PCN
+from gpworkforce.services.code_history import HISTORY_COLUMNS, derive_history
 from gpworkforce.services.national import LEVEL_COLUMNS, NationalData
 from gpworkforce.services.versions import DataVersion
 
@@ -28,6 +29,71 @@ BY_CHOICES = ("practice", "pcn", "sub_icb", "icb", "region")
 
 class UnknownOrganisation(LookupError):
     """No organisation has this code; the message suggests what codes look like."""
+
+
+@dataclass(frozen=True)
+class Successor:
+    """A current organisation holding some of an old code's former practices."""
+
+    level: str
+    code: str
+    name: str
+    practices: int  # former practices it holds now
+    share_of_practices: float  # of the old code's practices when last seen [0-1]
+    share_of_patients: float  # of the registered patients of those still open [0-1]
+
+    @property
+    def label(self) -> str:
+        """'ICB D7T5G (NHS Essex ICB)'."""
+        return f"{LEVEL_LABELS[self.level]} {self.code} ({self.name})"
+
+
+@dataclass(frozen=True)
+class CodeChange:
+    """An old code, when it was last seen and what holds its practices now."""
+
+    level: str
+    code: str
+    name: str
+    last_seen: str
+    practices: int  # in the mapping it was last seen in
+    successors: tuple[Successor, ...]  # same level, largest share first; empty: closed or all gone
+    parts: tuple[Successor, ...] = ()  # one level down (e.g. the sub-ICBs now holding an old ICB's practices)
+
+    @property
+    def label(self) -> str:
+        named = f" ({self.name})" if self.name else ""
+        return f"{LEVEL_LABELS[self.level]} {self.code}{named}"
+
+    @property
+    def message(self) -> str:
+        """What the code became, in one sentence (and the parts on a second line)."""
+        if self.level == "practice":
+            return (
+                f"{self.label} is not in the latest registered-patients list (last seen {self.last_seen}): "
+                "it closed or merged; these files do not say whether it became part of another practice"
+            )
+        head = f"{self.label} is no longer in use (last seen {self.last_seen})"
+        if not self.successors:
+            return f"{head}: none of its practices is in the latest list"
+        if len(self.successors) == 1 and self.successors[0].share_of_practices >= 1.0:
+            text = f"{head}: its practices are now in {self.successors[0].label}"
+        else:
+            listed = ", ".join(f"{s.label}: {s.practices} of its {self.practices} practices" for s in self.successors)
+            text = f"{head}: its practices are now in {listed}"
+        if self.parts:
+            text += f"\n{LEVEL_LABELS[self.parts[0].level]}s now holding its former practices: " + ", ".join(
+                f"{p.code} ({p.name})" for p in self.parts
+            )
+        return text
+
+
+class SupersededOrganisation(UnknownOrganisation):
+    """The code was in use in an older mapping; :attr:`change` says what it became."""
+
+    def __init__(self, change: CodeChange) -> None:
+        super().__init__(change.message)
+        self.change = change
 
 
 @dataclass(frozen=True)
@@ -87,6 +153,53 @@ def _code_index(nd: NationalData) -> dict[str, tuple[str, int, str | None]]:
     return index
 
 
+def code_history(version: DataVersion) -> pd.DataFrame:
+    """Every old code and where its practices are now (``code_history.derive_history``), once per version."""
+    return version.memoised("derived", "code-history", lambda: _code_history(version.data))
+
+
+def _code_history(nd: NationalData) -> pd.DataFrame:
+    if nd.code_sources is None:
+        return pd.DataFrame(columns=list(HISTORY_COLUMNS))
+    table = derive_history(nd.practices, nd.code_sources)
+    table["key"] = table["code"].str.upper()
+    return table.set_index("key")
+
+
+def code_change(version: DataVersion, code: str) -> CodeChange | None:
+    """What became of ``code`` (upper case) if an older dataset had it, else None."""
+    table = code_history(version)
+    if code not in table.index:
+        return None
+    rows = table.loc[[code]]
+    first = rows.iloc[0]
+    rows = rows[rows["level"] == first["level"]]
+
+    def successors(relation: str) -> tuple[Successor, ...]:
+        sel = rows[(rows["relation"] == relation) & (rows["new_code"] != "")]
+        return tuple(
+            Successor(
+                str(r.new_level),
+                str(r.new_code),
+                str(r.new_name),
+                int(r.new_practices),
+                float(r.share_of_practices),
+                float(r.share_of_patients),
+            )
+            for r in sel.itertuples()
+        )
+
+    return CodeChange(
+        str(first["level"]),
+        str(first["code"]),
+        str(first["name"]),
+        str(first["last_seen"]),
+        int(first["practices"]),
+        successors("successor"),
+        successors("part"),
+    )
+
+
 def normalise_level(by: str) -> str:
     """Accept 'sub-icb' and 'sub_icb' alike."""
     level = by.strip().lower().replace("-", "_")
@@ -112,6 +225,9 @@ def resolve(version: DataVersion, org: str) -> Organisation:
         name_col = LEVEL_COLUMNS[level][1]
         first = int(np.argmax(mask))
         return Organisation(level, str(codes[position]), str(nd.practices[name_col].iat[first]), mask, note=note)
+    change = code_change(version, upper)
+    if change is not None:
+        raise SupersededOrganisation(change)
     raise UnknownOrganisation(
         f"unknown organisation {org!r}: give a practice (e.g. A81001), PCN (U-code), sub-ICB (e.g. 16C), "
         "ICB (e.g. QHM) or region (e.g. Y63) ODS code, an ONS code (E38/E54/E40...), or 'england'"

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gpworkforce.store.repository import _dataset_id, _row_table, canonical_columns, list_periods
+from gpworkforce.store.tables import Dataset
 
 #: The count column summed for each kind.
 COUNT_COLUMN = {"appointments": "appointments", "subicb_appointments": "appointments", "patients": "patients"}
@@ -41,3 +42,22 @@ def load_totals(
     frame = pd.DataFrame.from_records(rows, columns=[*by, count])
     frame[count] = frame[count].astype("int64")
     return frame, period
+
+
+def load_distinct(session: Session, kind: str, column: str) -> pd.DataFrame:
+    """Distinct values of ``column`` in every period of ``kind``: columns ``column`` and ``period``.
+
+    Why: which codes a dataset has ever named (a practice seen in an old workforce year) without
+    reading its rows into Python.
+    """
+    if column not in set(canonical_columns(kind)):
+        raise ValueError(f"{kind} has no column {column!r}")
+    table = _row_table(kind)
+    rows = session.execute(
+        select(table.c[column], Dataset.period)
+        .join(Dataset, Dataset.id == table.c.dataset_id)
+        .where(Dataset.kind == kind)
+        .distinct()
+        .order_by(Dataset.period, table.c[column])
+    ).all()
+    return pd.DataFrame.from_records(rows, columns=[column, "period"]).astype("str")

@@ -55,6 +55,7 @@ from gpworkforce.web.security import (
     resolve_secret_key,
     security_headers,
 )
+from gpworkforce.web.superseded import install_superseded_handler
 from gpworkforce.web.templating import SERVICE_NAME, STATIC_DIR, make_templates
 
 #: The cookie slides: it lasts this long after the last response; see deps.ABSOLUTE_SESSION_SECONDS.
@@ -124,6 +125,7 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(https_only=secure))
 
     install_error_handlers(app)
+    install_superseded_handler(app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

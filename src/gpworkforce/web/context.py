@@ -34,7 +34,9 @@ from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import (
     CHILD_LEVELS,
     LEVEL_LABELS,
+    CodeChange,
     Organisation,
+    SupersededOrganisation,
     UnknownOrganisation,
     resolve,
     search,
@@ -81,13 +83,17 @@ class Snapshot:
     def org(self, code: str) -> Organisation:
         """Resolve ``code`` (any case, ONS aliases too); raises ``UnknownOrganisation``."""
 
-        def find() -> Organisation | str:
+        def find() -> Organisation | CodeChange | str:
             try:
                 return resolve(self.version, code)
-            except UnknownOrganisation as exc:  # remembered too: an unknown code costs a full scan
+            except SupersededOrganisation as exc:  # remembered too: an unknown code costs a full scan
+                return exc.change
+            except UnknownOrganisation as exc:
                 return str(exc)
 
         found = self.cached(("org", code.strip().upper()), find)
+        if isinstance(found, CodeChange):
+            raise SupersededOrganisation(found)
         if isinstance(found, str):
             raise UnknownOrganisation(found)
         return found

@@ -20,7 +20,12 @@ from pydantic import BaseModel, Field
 from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.months import parse_month
-from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation, normalise_level
+from gpworkforce.services.organisations import (
+    CHILD_LEVELS,
+    SupersededOrganisation,
+    UnknownOrganisation,
+    normalise_level,
+)
 from gpworkforce.services.results import (
     BenchmarkReport,
     CapacityReport,
@@ -147,6 +152,17 @@ def _scenario_parameters() -> list[dict[str, Any]]:
 SCENARIO_DOC: Final = {"parameters": _scenario_parameters()}
 ERRORS: Final[dict[int | str, dict[str, Any]]] = {
     404: {"description": "Unknown organisation code", "content": {"application/json": {"example": {"detail": "..."}}}},
+    410: {
+        "description": "A code no longer in use (merged ICB or sub-ICB, closed practice): what it became",
+        "content": {
+            "application/json": {
+                "example": {
+                    "detail": "ICB QH8 (...) is no longer in use (last seen 2025-10): ...",
+                    "superseded_by": [{"code": "D7T5G", "name": "...", "level": "icb", "url": "/api/org/D7T5G"}],
+                }
+            }
+        },
+    },
     422: {
         "description": "A scenario field is invalid; the message names it",
         "content": {"application/json": {"example": {"detail": "shift_share: ..."}}},
@@ -166,6 +182,8 @@ def _report(
         if month is None:
             return snap.report(kind, code, scenario, by)
         return snap.report(kind, code, scenario, by, parse_month(month))
+    except SupersededOrganisation:
+        raise  # 410 with what the code became (web/superseded.py)
     except UnknownOrganisation as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
     except ValueError as exc:

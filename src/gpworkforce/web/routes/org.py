@@ -23,13 +23,14 @@ from markupsafe import escape
 
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.national import DataMissingError
-from gpworkforce.services.organisations import LEVEL_LABELS, UnknownOrganisation
+from gpworkforce.services.organisations import LEVEL_LABELS, SupersededOrganisation, UnknownOrganisation
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.deps import DashboardDep, Viewer, ready_snapshot
 from gpworkforce.web.errors import is_htmx
 from gpworkforce.web.panel import panel_controls
 from gpworkforce.web.results_parts import PARTS, PRESENTATION, children_context, org_url, results_context
 from gpworkforce.web.scenario_form import ScenarioError
+from gpworkforce.web.superseded import superseded_response
 from gpworkforce.web.views import OrgView, build_view
 
 router = APIRouter(include_in_schema=False)
@@ -84,6 +85,8 @@ async def org_page(request: Request, code: str, dashboard: DashboardDep, _user: 
     try:
         snap = await ready_snapshot(dashboard)
         view, error = _prepare(snap, code, raw)
+    except SupersededOrganisation as exc:
+        return superseded_response(request, exc.change)  # type: ignore[return-value]
     except UnknownOrganisation as exc:
         return _not_found(request, code, str(exc))
     except DataMissingError:
@@ -113,6 +116,8 @@ async def org_results(request: Request, code: str, dashboard: DashboardDep, _use
     try:
         snap = await ready_snapshot(dashboard)
         view, error = _prepare(snap, code, raw)
+    except SupersededOrganisation as exc:
+        return superseded_response(request, exc.change)  # type: ignore[return-value]
     except UnknownOrganisation as exc:
         response: HTMLResponse = HTMLResponse(
             f'<p class="nhsuk-error-message">{_escape(str(exc))}</p>', status_code=404
@@ -141,6 +146,8 @@ async def org_children(request: Request, code: str, dashboard: DashboardDep) -> 
     raw = query_dict(request)
     try:
         view, error = _prepare(await ready_snapshot(dashboard), code, raw)
+    except SupersededOrganisation as exc:
+        return superseded_response(request, exc.change)  # type: ignore[return-value]
     except UnknownOrganisation as exc:
         return HTMLResponse(f'<p class="nhsuk-error-message">{_escape(str(exc))}</p>', status_code=404)
     if error is not None:
