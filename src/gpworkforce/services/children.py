@@ -77,7 +77,7 @@ def by_level_report(version: DataVersion, org_code: str, by: str, scenario: Scen
         "gp_gap_per_week": gp_demand - gp_capacity,
     }
     if by == "practice":
-        src = pd.Series(nd.fte_source, index=nd.practices["practice_code"])
+        src = pd.Series(nd.fte_source_labels(), index=nd.practices["practice_code"])
         columns["fte_source"] = src.reindex(kids["code"]).to_numpy()
     table = pd.DataFrame(columns)
     summary = ChildrenSummary(
