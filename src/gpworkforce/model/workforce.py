@@ -4,19 +4,24 @@ Notation p practice, r role, n PCN (primary care network)::
 
     share[p]       = list_size[p] / sum_{q in pcn(p)} list_size[q]       [-]
     pcn_fte[p, r]  = share[p] * fte_of_pcn[pcn(p), r]                   [FTE]
-    estimate[p, r] = list_size[p] * sum_{q known} fte[q, r] / sum_{q known} list_size[q]   [FTE]
+    estimate[p, s] = list_size[p] / 1000 * median_{q in area(p), known} 1000 fte[q, s] / list_size[q]
+    role_fte[p, r] = sum_s fte[p, s] * mix[s, r]                        [FTE]
 
 PCN-employed staff serve all the network's patients, so each practice counts them in
-proportion to its list. A practice with no workforce record gets England's FTE per patient,
-taken over the practices that have one.
+proportion to its list. A staff group the workforce table leaves NA (or a practice it omits)
+is estimated from the median FTE per 1,000 patients of the practices in the same sub-ICB
+that have a value, else the ICB, else England: the staff are there, only their record is
+not. Staff groups become roles by a fixed role mix (England's published mix, an estimate).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
-from gpworkforce.model.grouping import group_sum
+from gpworkforce.model.grouping import group_median, group_sum
 from gpworkforce.model.ratios import share_of
 
 Array = NDArray[np.float64]
@@ -41,15 +46,37 @@ def pcn_fte_by_practice(fte_of_pcn: Array, group: NDArray[np.intp], list_size: A
     return fte_of_pcn[np.maximum(group, 0)] * share[:, None]
 
 
-def estimate_missing_fte(fte: Array, has_record: NDArray[np.bool_], list_size: Array) -> Array:
-    """``fte`` [p, r] with practices lacking a record filled from England's FTE per patient.
+def estimate_missing_staff(
+    fte: Array, known: NDArray[np.bool_], list_size: Array, areas: Sequence[NDArray[np.intp]]
+) -> tuple[Array, NDArray[np.bool_]]:
+    """FTE by staff group [p, s] with every unknown cell estimated, and which cells were.
 
-    The rate is taken over practices with a record and a registered list; with none, the
-    FTE are returned unchanged.
+    ``known`` [p, s] says where the workforce table has a value (NHS ``NA`` and absent rows
+    are unknown; a published 0 is known). ``areas`` are area indices [p] from the narrowest
+    (sub-ICB) to the widest (ICB); -1 for none. An unknown cell gets the median FTE per 1,000
+    patients of the known practices (with a list) in its narrowest area that has any, else
+    England's median, times its list. A staff group known nowhere stays 0 and unestimated.
     """
-    known = has_record & (list_size > 0)
     out = np.array(fte, dtype=float)
-    if known.any():
-        per_patient = out[known].sum(axis=0) / list_size[known].sum()
-        out[~has_record] = list_size[~has_record, None] * per_patient
-    return out
+    rated = known & (list_size > 0)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(rated, out * 1000.0 / list_size[:, None], np.nan)
+    chosen = np.full(out.shape, np.nan)
+    for area in (*areas, np.zeros(len(list_size), dtype=np.intp)):
+        n = int(area.max()) + 1 if len(area) else 0
+        for s in range(out.shape[1]):
+            med = group_median(rate[:, s], area, n)
+            here = np.where(area >= 0, med[np.maximum(area, 0)], np.nan) if n else np.full(len(area), np.nan)
+            chosen[:, s] = np.where(np.isnan(chosen[:, s]), here, chosen[:, s])
+    estimated = ~known & np.isfinite(chosen)
+    out[estimated] = (chosen * list_size[:, None] / 1000.0)[estimated]
+    return out, estimated
+
+
+def split_staff_groups(fte_staff: Array, mix: Array) -> Array:
+    """FTE by role [p, r] from FTE by staff group [p, s] and each group's role mix [s, r].
+
+    Each row of ``mix`` sums to 1 (a group with one role has a single 1), so every FTE is
+    counted once: the split moves FTE between roles, never adds or loses any.
+    """
+    return np.asarray(fte_staff, dtype=float) @ np.asarray(mix, dtype=float)

@@ -28,7 +28,10 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "skills": (("role", "category"), "value"),
     "general": (("parameter",), "value"),
     "category_mix": (("category",), "appointment_share"),
+    "staff_role_mix": (("staff", "role"), "share"),
 }
+#: Tables whose user files may add rows the defaults lack (other tables only replace rows).
+EXTENSIBLE = ("skills", "staff_role_mix")
 ROLE_PARAMETERS = ("minutes", "patient_facing_share", "weeks_worked", "hourly_cost")
 
 
@@ -49,7 +52,10 @@ class Reference:
     category_share: Array  # [c]
     gp_share: Array  # [c]
     general: dict[str, float]
-    staff_group_role: dict[str, str]
+    #: Workforce staff groups (order of ``staff_role_mix.csv``) and each one's role mix [s, r];
+    #: rows sum to 1.
+    staff_groups: tuple[str, ...]
+    staff_mix: Array
     tables: dict[str, pd.DataFrame] = field(repr=False)
     overrides: tuple[str, ...] = ()
     #: Content digest of every table (after overrides): two references with equal digests give
@@ -83,6 +89,8 @@ def apply_override(tables: dict[str, pd.DataFrame], path: Path) -> str:
     base = tables[name]
     index = {tuple(row): i for i, row in enumerate(base[list(keys)].itertuples(index=False, name=None))}
     valid = {"role": set(ROLE_CODES), "category": set(NEED_CODES), "age_band": set(AGE_BANDS), "sex": set(SEXES)}
+    if "staff" in base.columns:
+        valid["staff"] = set(base["staff"])
     out = base.copy()
     for i, row in enumerate(user.to_dict("records"), start=2):
         for col in keys:
@@ -99,7 +107,7 @@ def apply_override(tables: dict[str, pd.DataFrame], path: Path) -> str:
             out.loc[index[key], value] = row[value]
             if "source" in out.columns:
                 out.loc[index[key], "source"] = row.get("source") or f"user override ({path.name})"
-        elif name == "skills":
+        elif name in EXTENSIBLE:
             out = pd.concat(
                 [out, pd.DataFrame([{**row, "source": row.get("source") or f"user override ({path.name})"}])]
             )
@@ -111,7 +119,7 @@ def apply_override(tables: dict[str, pd.DataFrame], path: Path) -> str:
 
 def load_reference(overrides: list[Path] | tuple[Path, ...] = ()) -> Reference:
     """Load the defaults and apply the user's override files in order."""
-    tables = {name: _read(name) for name in (*TABLES, "staff_groups")}
+    tables = {name: _read(name) for name in TABLES}
     applied = tuple(f"{apply_override(tables, Path(p))}: {Path(p).name}" for p in overrides)
 
     rates = np.zeros((len(AGE_BANDS), len(SEXES)))
@@ -136,7 +144,7 @@ def load_reference(overrides: list[Path] | tuple[Path, ...] = ()) -> Reference:
     mix = tables["category_mix"].set_index("category").reindex(list(NEED_CODES))
     share = mix["appointment_share"].astype(float).to_numpy()
     general = {r["parameter"]: float(r["value"]) for r in tables["general"].to_dict("records")}
-    staff = dict(zip(tables["staff_groups"]["staff"], tables["staff_groups"]["role"], strict=True))
+    staff_groups, staff_mix = _staff_mix(tables["staff_role_mix"], applied)
     return Reference(
         rates=rates,
         minutes=per_role["minutes"],
@@ -147,11 +155,27 @@ def load_reference(overrides: list[Path] | tuple[Path, ...] = ()) -> Reference:
         category_share=share / share.sum(),
         gp_share=np.asarray(mix["gp_share"].astype(float).to_numpy(), dtype=np.float64),
         general=general,
-        staff_group_role=staff,
+        staff_groups=staff_groups,
+        staff_mix=staff_mix,
         tables=tables,
         overrides=applied,
         digest=_digest(tables),
     )
+
+
+def _staff_mix(table: pd.DataFrame, applied: tuple[str, ...]) -> tuple[tuple[str, ...], Array]:
+    """Role mix [s, r] of each workforce staff group; each group's shares must add up to 1."""
+    groups = tuple(dict.fromkeys(table["staff"]))
+    mix = np.zeros((len(groups), len(ROLE_CODES)))
+    for staff, role, share in table[["staff", "role", "share"]].itertuples(index=False):
+        mix[groups.index(staff), ROLE_CODES.index(role)] += float(share)
+    for staff, total in zip(groups, mix.sum(axis=1), strict=True):
+        if abs(total - 1.0) > 1e-6:
+            files = f" (after {', '.join(applied)})" if applied else ""
+            raise ReferenceError(
+                f"staff_role_mix{files}: column share: the shares of staff group {staff!r} add up to {total:g}, not 1"
+            )
+    return groups, mix
 
 
 def _digest(tables: dict[str, pd.DataFrame]) -> str:

@@ -27,7 +27,8 @@ from gpworkforce.nomenclature import CLINICAL_ROLE_CODES, ROLE_BY_CODE, ROLE_COD
 from gpworkforce.services.access import Principal, Scope
 from gpworkforce.services.accounts import PermissionDenied
 from gpworkforce.services.audit import UserLike, as_utc, record_audit, user_label
-from gpworkforce.services.national import FTE_SOURCE_ESTIMATE, FTE_SOURCE_OVERRIDE, NationalData
+from gpworkforce.services.national import NationalData
+from gpworkforce.services.practice_fte import FTE_SOURCE_ESTIMATE, FTE_SOURCE_OVERRIDE
 from gpworkforce.services.scopes import practice_parents
 from gpworkforce.services.versions import DataVersion
 from gpworkforce.store.accounts import User
@@ -264,9 +265,12 @@ def practice_fte(session: Session, nd: NationalData, practice_code: str, viewer:
     base = _base_source(nd, i, code)
     wf_period = nd.periods.get("workforce") or "latest"
     pcn_period = nd.periods.get("pcn_workforce") or "latest"
+    # a role is estimated where a staff group it is split from had no value in the workforce table
+    role_estimated = (nd.fte_estimated[i].astype(float) @ (nd.staff_mix > 0).astype(float)) > 0
     rows: list[RoleFte] = []
     for role in CORRECTABLE_ROLES:
         r = ROLE_CODES.index(role)
+        published = base != FTE_SOURCE_ESTIMATE and not role_estimated[r]
         own, pcn = float(nd.fte_practice[i, r]), float(nd.fte_pcn[i, r])
         label = ROLE_BY_CODE[role].label
         fix = corrections.get(role)
@@ -282,18 +286,18 @@ def practice_fte(session: Session, nd: NationalData, practice_code: str, viewer:
             continue
         own_text = (
             f"workforce table ({wf_period})"
-            if base != FTE_SOURCE_ESTIMATE
-            else "estimate from England FTE per 1,000 patients"
+            if published
+            else "estimate from the median FTE per 1,000 patients of the sub-ICB's practices (else ICB, England)"
         )
         if pcn > 0 and own > 0:
             source, text = (
-                f"{'workforce' if base != FTE_SOURCE_ESTIMATE else 'estimate'}+pcn",
+                f"{'workforce' if published else 'estimate'}+pcn",
                 (f"{own:.2f} from the {own_text} plus {pcn:.2f} PCN share ({pcn_period})"),
             )
         elif pcn > 0:
             source, text = "pcn", f"PCN share by list size ({pcn_period})"
         else:
-            source = "workforce" if base != FTE_SOURCE_ESTIMATE else "estimate"
+            source = "workforce" if published else "estimate"
             text = own_text[0].upper() + own_text[1:] + ("" if own > 0 else ": none recorded")
         rows.append(RoleFte(role, label, own + pcn, own, pcn, source, text))
     return rows

@@ -22,25 +22,29 @@ from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
-from gpworkforce.model.workforce import estimate_missing_fte, pcn_fte_by_practice
+from gpworkforce.model.workforce import pcn_fte_by_practice
 from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES, STAFF_GROUPS, UNALLOCATED_PCN
 from gpworkforce.reference import Reference
 from gpworkforce.services.code_history import HistorySources, load_history_sources
+from gpworkforce.services.practice_fte import (
+    ESTIMATE_METHOD,
+    FTE_SOURCE_OVERRIDE,
+    STAFF_LABELS,
+    estimated_shown,
+    mix_note,
+    practice_fte,
+    source_labels,
+)
 from gpworkforce.settings import get_settings
 from gpworkforce.store.aggregates import load_totals
 from gpworkforce.store.cache import engine_caches
 
 Array = NDArray[np.float64]
 
-#: Where a practice's FTE came from; shown beside every capacity figure.
-FTE_SOURCE_WORKFORCE = "workforce"
-FTE_SOURCE_ESTIMATE = "estimate"
-FTE_SOURCE_OVERRIDE = "user correction"
 WORKFORCE_NOTE = (
     "FTE by staff group are yearly averages of NHS England's GP workforce statistics, derived by a third "
     "party (Health Equity Evidence Centre), not an NHS publication"
 )
-ESTIMATE_NOTE = "practices missing from the workforce table are estimated from England FTE per 1,000 patients"
 PCN_NOTE = "PCN-employed staff (PCN workforce census) are shared across each PCN's practices by list size"
 
 #: QOF registers counted in the morbidity covariate (long-term conditions with a register).
@@ -97,6 +101,11 @@ class NationalData:
     fte_pcn: Array  # [p, r] share of PCN-employed FTE
     fte_source: NDArray[np.str_]  # [p] workforce | estimate | user correction (any role corrected)
     overridden: NDArray[np.bool_]  # [p, r]
+    #: Staff groups [p, s] estimated because the workforce table had no value (order of
+    #: ``staff_groups``; a corrected group stays flagged here, see :meth:`estimated_groups`).
+    fte_estimated: NDArray[np.bool_]
+    staff_groups: tuple[str, ...]
+    staff_mix: Array  # [s, r] role mix each staff group was split by
     covariates: Array  # [p, k] raw values (NaN where unknown)
     observed_month: Array  # [p] appointments in the practice-level month (NaN where absent)
     appointments: pd.DataFrame  # practice-level appointments summed by APPOINTMENT_KEYS, may be empty
@@ -117,6 +126,14 @@ class NationalData:
     def fte_of(self, rows: NDArray[np.intp]) -> Array:
         """:attr:`fte` for ``rows`` only (without summing the whole country first)."""
         return self.fte_practice[rows] + self.fte_pcn[rows]
+
+    def estimated_groups(self) -> NDArray[np.bool_]:
+        """Staff groups [p, s] whose FTE is an estimate that no user correction replaced."""
+        return estimated_shown(self.fte_estimated, self.overridden, self.staff_mix)
+
+    def fte_source_labels(self) -> NDArray[np.str_]:
+        """Per practice, e.g. ``workforce; nurse, DPC estimated``."""
+        return source_labels(self.fte_source, self.estimated_groups(), self.staff_groups)
 
     def groups(self, level: str) -> tuple[NDArray[np.intp], pd.Index]:
         """Integer group index per practice for ``level`` and the group codes (built with the data).
@@ -147,26 +164,6 @@ def _pivot_patients(frame: pd.DataFrame, order: pd.Index) -> Array:
     out = np.zeros((len(order), len(AGE_BANDS), len(SEXES)))
     np.add.at(out, (p[ok], a[ok], s[ok]), frame["patients"].to_numpy(dtype=float)[ok])
     return out
-
-
-def _practice_fte(
-    workforce: pd.DataFrame, order: pd.Index, list_size: Array, ref: Reference
-) -> tuple[Array, NDArray[np.str_]]:
-    """Practice FTE by role from staff-group totals; missing practices from England ratios."""
-    fte = np.zeros((len(order), len(ROLE_CODES)))
-    source = np.full(len(order), FTE_SOURCE_ESTIMATE, dtype=object)
-    if workforce.empty:
-        return fte, source.astype(str)
-    wf = workforce.dropna(subset=["fte"])
-    pos = order.get_indexer(pd.Index(wf["practice_code"]))
-    roles = wf["staff"].map(ref.staff_group_role).map({r: i for i, r in enumerate(ROLE_CODES)})
-    ok = (pos >= 0) & roles.notna().to_numpy()
-    np.add.at(fte, (pos[ok], roles[ok].astype(int).to_numpy()), wf["fte"].to_numpy(dtype=float)[ok])
-    has_gp = np.zeros(len(order), dtype=bool)
-    gp_rows = ok & (wf["staff"] == "gp").to_numpy()
-    has_gp[pos[gp_rows]] = True
-    source[has_gp] = FTE_SOURCE_WORKFORCE
-    return estimate_missing_fte(fte, has_gp, list_size), source.astype(str)
 
 
 def _pcn_fte(pcn: pd.DataFrame, practices: pd.DataFrame, list_size: Array) -> tuple[Array, float]:
@@ -225,12 +222,19 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
     practices["patients"] = list_size
     notes: list[str] = []
 
-    fte_p, source = _practice_fte(frames["workforce"], order, list_size, ref)
+    own = practice_fte(frames["workforce"], practices, list_size, ref)
+    fte_p, source = own.fte, own.source
     if not frames["workforce"].empty:
         notes.append(f"{WORKFORCE_NOTE} ({periods['workforce']})")
-        n_est = int((source == FTE_SOURCE_ESTIMATE).sum())
-        if n_est:
-            notes.append(f"{n_est} {ESTIMATE_NOTE}")
+        counts = own.estimated.sum(axis=0)
+        if counts.any():
+            listed = ", ".join(
+                f"{STAFF_LABELS.get(g, g)} {int(n):,}" for g, n in zip(ref.staff_groups, counts, strict=True) if n
+            )
+            notes.append(f"practices with estimated FTE in England by staff group: {listed} ({ESTIMATE_METHOD})")
+        mixed = mix_note(ref)
+        if mixed:
+            notes.append(mixed)
     else:
         notes.append("no workforce data loaded: capacity is zero until FTE is imported or corrected")
     fte_pcn, unmatched = _pcn_fte(frames["pcn_workforce"], practices, list_size)
@@ -255,6 +259,9 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         fte_pcn=fte_pcn,
         fte_source=source,
         overridden=overridden,
+        fte_estimated=own.estimated,
+        staff_groups=ref.staff_groups,
+        staff_mix=ref.staff_mix,
         covariates=_covariates(frames["imd"], frames["qof"], order),
         observed_month=observed,
         appointments=appts,
@@ -344,7 +351,7 @@ def _practice_table(mapping: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFra
     return table.reset_index(drop=True)
 
 
-CACHE_VERSION = "5"
+CACHE_VERSION = "6"
 
 
 def cache_dir() -> Path:

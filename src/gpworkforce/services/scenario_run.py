@@ -19,6 +19,7 @@ from gpworkforce.nomenclature import AGE_BANDS, ROLE_CODES, SEXES
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import local_factors
 from gpworkforce.services.organisations import Organisation
+from gpworkforce.services.practice_fte import estimate_counts_note
 from gpworkforce.services.results import OrgInfo
 from gpworkforce.services.standards import icb_throughput_note, slot_factor
 from gpworkforce.services.versions import DataVersion
@@ -192,6 +193,7 @@ def fte_notes(version: DataVersion, org: Organisation) -> list[str]:
         nd = version.data
         counts = pd.Series(nd.fte_source[org.mask]).value_counts()
         parts = [f"{n:,} {src}" for src, n in counts.items()]
-        return (f"FTE source by practice: {', '.join(parts)}", *nd.notes)
+        estimated = estimate_counts_note(nd.estimated_groups()[org.mask], nd.staff_groups)
+        return (f"FTE source by practice: {', '.join(parts)}", *([estimated] if estimated else []), *nd.notes)
 
     return list(version.memoised("derived", ("fte-notes", org.code), build))

@@ -16,7 +16,7 @@ from gpworkforce.model.demand import appointments_by_age_band, need_index, popul
 from gpworkforce.model.grouping import group_sum
 from gpworkforce.model.ratios import share_of
 from gpworkforce.model.skillmix import allocate, split_by_weight, transferable_share
-from gpworkforce.model.workforce import estimate_missing_fte, pcn_fte_by_practice, share_of_group_list
+from gpworkforce.model.workforce import estimate_missing_staff, pcn_fte_by_practice, share_of_group_list
 
 
 def test_guards_are_at_zero_not_one() -> None:
@@ -31,8 +31,10 @@ def test_guards_are_at_zero_not_one() -> None:
     # observed 0.5 against a predicted 0.25 a month: factor 2
     f = local_factors(np.array([0.5]), np.array([3.0]), np.array([1.0]), 1.0, 1 / 12, 0.33, 3.0)
     assert f[0] == pytest.approx(2.0)
-    # a practice with a single patient counts in England's FTE per patient
-    out = estimate_missing_fte(np.array([[2.0], [0.0]]), np.array([True, False]), np.array([1.0, 3.0]))
+    # a practice with a single patient counts in the median FTE per 1,000 patients
+    out, _ = estimate_missing_staff(
+        np.array([[2.0], [0.0]]), np.array([[True], [False]]), np.array([1.0, 3.0]), [np.zeros(2, dtype=np.intp)]
+    )
     np.testing.assert_allclose(out, [[2.0], [6.0]])
 
 
@@ -48,7 +50,9 @@ def test_empty_inputs_give_zero_or_nan_without_warnings() -> None:
 
 
 def test_integer_fte_are_estimated_as_floats() -> None:
-    out = estimate_missing_fte(np.array([[3], [0]]), np.array([True, False]), np.array([2.0, 1.0]))
+    out, _ = estimate_missing_staff(
+        np.array([[3], [0]]), np.array([[True], [False]]), np.array([2.0, 1.0]), [np.zeros(2, dtype=np.intp)]
+    )
     np.testing.assert_allclose(out, [[3.0], [1.5]])
 
 

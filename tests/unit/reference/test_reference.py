@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gpworkforce.frames import WORKFORCE_STAFF
 from gpworkforce.model.skillmix import transferable_share
 from gpworkforce.nomenclature import AGE_BANDS, NEED_CODES, ROLE_BY_CODE, ROLE_CODES, SEXES
 from gpworkforce.reference import ReferenceError, load_reference
@@ -42,6 +43,37 @@ def test_default_skills_stay_within_published_transferable_range() -> None:
         <= overall
         <= ref.general["gp_share_of_demand_transferable_high"]
     )
+
+
+def test_staff_groups_split_into_roles_by_a_mix_that_adds_up_to_one() -> None:
+    ref = load_reference()
+    assert set(ref.staff_groups) == set(WORKFORCE_STAFF)
+    np.testing.assert_allclose(ref.staff_mix.sum(axis=1), 1.0)
+    dpc = ref.staff_mix[ref.staff_groups.index("dpc")]
+    nurse = ref.staff_mix[ref.staff_groups.index("nurse")]
+    # 1,249 of 13,565 DPC FTE pharmacists (Sept 2019); 3,300 of 16,040 nurse FTE ANPs (Sept 2018)
+    assert dpc[ROLE_CODES.index("pharmacist")] == pytest.approx(1249 / 13565, abs=5e-5)
+    assert nurse[ROLE_CODES.index("anp")] == pytest.approx(3300 / 16040, abs=5e-5)
+    # every role a staff group is split into belongs to that NHS staff group
+    for staff, row in zip(ref.staff_groups, ref.staff_mix, strict=True):
+        for r in np.flatnonzero(row):
+            assert ROLE_BY_CODE[ROLE_CODES[r]].staff_group == ("gp" if staff.startswith("gp") else staff)
+
+
+def test_staff_mix_override_may_add_roles_but_must_add_up(tmp_path: Path) -> None:
+    good = tmp_path / "mix.csv"
+    good.write_text("staff,role,share\ndpc,pharmacist,0.1\ndpc,hca,0.6\ndpc,nursing_associate,0.3\n")
+    ref = load_reference([good])
+    dpc = ref.staff_mix[ref.staff_groups.index("dpc")]
+    assert dpc[ROLE_CODES.index("nursing_associate")] == 0.3 and dpc[ROLE_CODES.index("hca")] == 0.6
+    bad = tmp_path / "half.csv"
+    bad.write_text("staff,role,share\ndpc,pharmacist,0.5\n")
+    with pytest.raises(ReferenceError, match=r"half.csv.*column share.*'dpc' add up to 1.4079"):
+        load_reference([bad])
+    unknown = tmp_path / "who.csv"
+    unknown.write_text("staff,role,share\nvets,hca,1\n")
+    with pytest.raises(ReferenceError, match="row 2, column staff"):
+        load_reference([unknown])
 
 
 def test_override_replaces_the_matching_rows(tmp_path: Path) -> None:
