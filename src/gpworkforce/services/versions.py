@@ -25,7 +25,8 @@ from sqlalchemy.engine import Engine
 from gpworkforce import store
 from gpworkforce.reference import Reference, load_reference
 from gpworkforce.services.calibrate import Calibration, calibrate
-from gpworkforce.services.national import NationalData, apply_overrides, datasets_fingerprint, national_base
+from gpworkforce.services.national import NationalData, apply_overrides, datasets_fingerprint
+from gpworkforce.services.national_cache import national_base
 from gpworkforce.store.cache import Caches, engine_caches, write_generation
 
 T = TypeVar("T")
