@@ -124,6 +124,9 @@ class Scenario(BaseModel):
         ),
     )
     local_calibration: bool = Field(False, description="Scale each practice to its own appointment counts")
+    subicb_calibration: bool = Field(
+        True, description="Scale each sub-ICB's practices to the sub-ICB's appointments over the latest 12 months"
+    )
     capacity_standard: CapacityStandard = Field(
         DEFAULT_CAPACITY_STANDARD,
         description=(

@@ -70,6 +70,13 @@ MinOpt = Annotated[
     list[str] | None, typer.Option("--minutes", help="ROLE=MINUTES slot length, e.g. gp=12 (repeatable)")
 ]
 LocalOpt = Annotated[bool, typer.Option("--local-calibration", help="Scale practices to their own appointment counts")]
+SubIcbOpt = Annotated[
+    bool,
+    typer.Option(
+        "--subicb-calibration/--no-subicb-calibration",
+        help="Scale each sub-ICB's practices to its appointments over the latest 12 months (on by default)",
+    ),
+]
 StandardOpt = Annotated[
     Standard,
     typer.Option(
@@ -106,6 +113,7 @@ def scenario(
     minutes: list[str] | None = None,
     local: bool = False,
     standard: str = DEFAULT_CAPACITY_STANDARD,
+    subicb: bool = True,
 ) -> Scenario:
     """The scenario the levers describe; a bad value exits naming the field."""
     from pydantic import ValidationError
@@ -119,6 +127,7 @@ def scenario(
             added_fte=_pairs(add, "--add-fte"),
             minutes=_pairs(minutes, "--minutes"),
             local_calibration=local,
+            subicb_calibration=subicb,
             capacity_standard=standard,
         )
     except ValidationError as exc:

@@ -26,6 +26,7 @@ from gpworkforce.cli.options import (
     ShiftOpt,
     Standard,
     StandardOpt,
+    SubIcbOpt,
     TextFormat,
     TextFormatOpt,
     YearOpt,
@@ -112,13 +113,14 @@ def demand(
     growth_rate: GrowthOpt = None,
     by: ByOpt = None,
     month: MonthOpt = None,
+    subicb_calibration: SubIcbOpt = True,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
     reference: RefOpt = None,
 ) -> None:
     """Registered patients, appointments a year/week by need category and age band, and GP work others could take."""
     check_destination(fmt, out)
-    scen = scenario(year, growth_rate)
+    scen = scenario(year, growth_rate, subicb=subicb_calibration)
     report, kind = _report("demand", org, by, scen, reference, _month(month))
     render(ctx, report, fmt, out, kind, scen)
 
@@ -153,6 +155,7 @@ def gap(
     add_fte: AddOpt = None,
     minutes: MinOpt = None,
     local_calibration: LocalOpt = False,
+    subicb_calibration: SubIcbOpt = True,
     capacity_standard: StandardOpt = Standard.reference,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
@@ -160,7 +163,9 @@ def gap(
 ) -> None:
     """Weekly appointment gap by role: demand against capacity, now or in a projected year."""
     check_destination(fmt, out)
-    scen = scenario(year, growth_rate, shift, dna_rate, add_fte, minutes, local_calibration, capacity_standard.value)
+    standard = capacity_standard.value
+    levers = (shift, dna_rate, add_fte, minutes, local_calibration, standard, subicb_calibration)
+    scen = scenario(year, growth_rate, *levers)
     report, kind = _report("gap", org, by, scen, reference)
     render(ctx, report, fmt, out, kind, scen)
 

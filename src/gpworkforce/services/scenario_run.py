@@ -114,9 +114,15 @@ def run_scenario(version: DataVersion, org: Organisation, scenario: Scenario) ->
 def _run(version: DataVersion, org: Organisation, scenario: Scenario) -> tuple[ModelResult, tuple[str, ...]]:
     nd, cal = version.data, version.calibration
     levers, notes = _levers(version, org, scenario)
-    local = local_factors(nd, cal, version.reference) if scenario.local_calibration else None
-    if local is not None:
-        notes.append(f"local calibration: {int((local != 1).sum()):,} practices scaled to their own appointment counts")
+    subicb = scenario.subicb_calibration and cal.subicb_factor is not None
+    local = cal.subicb_factor if subicb else None
+    if subicb:
+        notes.append(str(cal.report["subicb_calibration"]))
+    if scenario.local_calibration:
+        base = local if local is not None else 1.0
+        local = local_factors(nd, cal, version.reference, subicb=subicb)
+        own = int((local != base).sum())
+        notes.append(f"local calibration: {own:,} practices scaled to their own appointment counts")
     rows = org.rows
     inputs = ModelInputs(
         patients=nd.patients[rows],

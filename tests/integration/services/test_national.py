@@ -143,3 +143,23 @@ def test_ons_codes_resolve_and_unknown_codes_fail(ctx: Workspace) -> None:
         resolve(version, "ZZZ999")
     with pytest.raises(UnknownOrganisation, match="no PCN"):
         resolve(version, "U")
+
+
+def test_subicb_layer_matches_each_subicb_year_and_keeps_england(ctx: Workspace) -> None:
+    """With the sub-ICB layer (default) each sub-ICB's modelled year is its last 12 months in the series;
+    England's total is unchanged; switching the layer off gives the population-only figures."""
+    from gpworkforce.services.scenario_run import run_scenario
+
+    version = ctx.version()
+    series = version.data.subicb_series
+    months = sorted(series["month"].unique())[-12:]
+    published = series[series["month"].isin(months)].groupby("sub_icb_code")["appointments"].sum()
+    england = resolve(version, "england")
+    on, notes = run_scenario(version, england, Scenario())
+    off, _ = run_scenario(version, england, Scenario(subicb_calibration=False))
+    assert any(n.startswith("sub-ICB calibration: 105 sub-ICBs") for n in notes)
+    by_sub = pd.Series(on.booked_year).groupby(version.data.practices["sub_icb_code"].to_numpy()).sum()
+    code = "15N"  # Devon: present under the same code in the mapping and the series
+    assert by_sub[code] == pytest.approx(published[code], rel=1e-9)
+    assert on.booked_year.sum() == pytest.approx(off.booked_year.sum(), rel=1e-9)
+    assert not np.allclose(on.booked_year, off.booked_year)
