@@ -33,7 +33,7 @@ from gpworkforce.cli.options import (
     fail,
     scenario,
 )
-from gpworkforce.cli.output import check_destination, fmt_value, render
+from gpworkforce.cli.output import check_destination, render
 from gpworkforce.reference import ReferenceError
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.national import DataMissingError
@@ -181,19 +181,30 @@ def benchmark(
 
 
 def validate(fmt: TextFormatOpt = TextFormat.table) -> None:
-    """Fit on practice appointments and check against practices and sub-ICBs left out of the fit."""
+    """Judge each predictor on appointments its fit never used: out of region and out of time, beside baselines."""
+    from rich.table import Table
+
     from gpworkforce.services import validation
 
     ctx = _context(None)
     result = _run(validation.validate, ctx)
     if fmt is TextFormat.json:
-        typer.echo(json.dumps(result, indent=2, default=float))
+        typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
         return
-    out = Console()
-    for section, values in result.items():
-        out.print(f"[bold]{section}[/]")
-        if isinstance(values, dict):
-            for k, v in values.items():
-                out.print(f"  {k}: {fmt_value(v) if not isinstance(v, dict) else v}", highlight=False)
-        else:
-            out.print(f"  {values}", highlight=False)
+    out = Console(width=200)
+    for check in dict.fromkeys(r.check for r in result.rows):
+        table = Table(title=check, title_justify="left")
+        for name in ("predictor", "n", "r", "median APE", "total ratio", "note"):
+            table.add_column(name, justify="left" if name in ("predictor", "note") else "right")
+        for r in (r for r in result.rows if r.check == check):
+            table.add_row(
+                r.predictor,
+                f"{r.n:,}",
+                "-" if r.r is None else f"{r.r:.3f}",
+                "-" if r.median_ape is None else f"{r.median_ape:.1%}",
+                "-" if r.total_ratio is None else f"{r.total_ratio:.3f}",
+                r.note,
+            )
+        out.print(table)
+    for note in result.notes:
+        out.print(f"- {note}", highlight=False)
