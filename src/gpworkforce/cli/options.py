@@ -69,7 +69,13 @@ AddOpt = Annotated[list[str] | None, typer.Option("--add-fte", help="ROLE=FTE ad
 MinOpt = Annotated[
     list[str] | None, typer.Option("--minutes", help="ROLE=MINUTES slot length, e.g. gp=12 (repeatable)")
 ]
-LocalOpt = Annotated[bool, typer.Option("--local-calibration", help="Scale practices to their own appointment counts")]
+LocalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--local-calibration/--no-local-calibration",
+        help="Scale practices with a loaded month of appointments to their own counts (on by default)",
+    ),
+]
 SubIcbOpt = Annotated[
     bool,
     typer.Option(
@@ -111,7 +117,7 @@ def scenario(
     dna: float | None = None,
     add: list[str] | None = None,
     minutes: list[str] | None = None,
-    local: bool = False,
+    local: bool = True,
     standard: str = DEFAULT_CAPACITY_STANDARD,
     subicb: bool = True,
 ) -> Scenario:

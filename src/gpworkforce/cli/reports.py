@@ -113,6 +113,7 @@ def demand(
     growth_rate: GrowthOpt = None,
     by: ByOpt = None,
     month: MonthOpt = None,
+    local_calibration: LocalOpt = True,
     subicb_calibration: SubIcbOpt = True,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
@@ -120,7 +121,7 @@ def demand(
 ) -> None:
     """Registered patients, appointments a year/week by need category and age band, and GP work others could take."""
     check_destination(fmt, out)
-    scen = scenario(year, growth_rate, subicb=subicb_calibration)
+    scen = scenario(year, growth_rate, local=local_calibration, subicb=subicb_calibration)
     report, kind = _report("demand", org, by, scen, reference, _month(month))
     render(ctx, report, fmt, out, kind, scen)
 
@@ -154,7 +155,7 @@ def gap(
     dna_rate: DnaOpt = None,
     add_fte: AddOpt = None,
     minutes: MinOpt = None,
-    local_calibration: LocalOpt = False,
+    local_calibration: LocalOpt = True,
     subicb_calibration: SubIcbOpt = True,
     capacity_standard: StandardOpt = Standard.reference,
     fmt: FormatOpt = Format.table,

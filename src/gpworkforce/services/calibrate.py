@@ -36,6 +36,17 @@ CLINICAL = np.array([ROLE_BY_CODE[c].clinical for c in ROLE_CODES])
 
 
 @dataclass(frozen=True)
+class SubIcbLayer:
+    """Per-practice sub-ICB factor [p], each practice's area [p] in ``target`` [g] (the published
+    12-month totals; -1 = none) and the sentence saying what it did."""
+
+    factor: Array
+    area: NDArray[np.intp]
+    target: Array
+    note: str
+
+
+@dataclass(frozen=True)
 class Calibration:
     """Calibrated parameters, standardised covariates for every practice, and the audit trail."""
 
@@ -45,7 +56,7 @@ class Calibration:
     month_share: float  # share of a year's appointments falling in the practice-level month
     report: dict[str, object] = field(default_factory=dict)
     throughput: ThroughputCalibration | None = None
-    subicb_factor: Array | None = None  # [p] sub-ICB layer (None without 12 months of the series)
+    subicb: SubIcbLayer | None = None  # sub-ICB layer (None without 12 months of the series)
 
 
 def category_mix(appointments: pd.DataFrame, ref: Reference) -> tuple[Array, Array, dict[str, object]]:
@@ -189,16 +200,8 @@ def calibrate(nd: NationalData, ref: Reference, fit_mask: NDArray[np.bool_] | No
         month_share=m_share,
         report=report,
         throughput=throughput,
-        subicb_factor=None if sub is None else sub.factor,
+        subicb=sub,
     )
-
-
-@dataclass(frozen=True)
-class SubIcbLayer:
-    """Per-practice sub-ICB factor [p] and the sentence saying what it did."""
-
-    factor: Array
-    note: str
 
 
 def subicb_factors(nd: NationalData, predicted_year: Array, months: int = 12) -> SubIcbLayer | None:
@@ -232,7 +235,7 @@ def subicb_factors(nd: NationalData, predicted_year: Array, months: int = 12) ->
             f"; {int((area == len(known)).sum())} practices whose sub-ICB is not in the series matched together "
             f"to {', '.join(pooled_codes)}"
         )
-    return SubIcbLayer(factor=factor, note=note)
+    return SubIcbLayer(factor=factor, area=area, target=target, note=note)
 
 
 def local_factors(nd: NationalData, cal: Calibration, ref: Reference, subicb: bool = False) -> Array:
@@ -240,18 +243,27 @@ def local_factors(nd: NationalData, cal: Calibration, ref: Reference, subicb: bo
 
     1 where a practice has no appointment data; clipped to the reference's
     [local_factor_min, local_factor_max] so a month with a recording gap cannot dominate.
-    With ``subicb`` the factor is relative to the sub-ICB-calibrated prediction and includes
-    the sub-ICB factor, so the layers compose (practices without their own month keep it).
+    With ``subicb`` the layers compose: the practice factor is relative to the sub-ICB-calibrated
+    prediction and each sub-ICB is then brought back to its 12-month total, so a practice's own
+    month sets its share of the sub-ICB and the series' year sets the sub-ICB's level (one month,
+    October's vaccination peak for instance, does not move the sub-ICB or England).
     """
     p = cal.params
-    base = cal.subicb_factor if subicb and cal.subicb_factor is not None else np.ones(len(cal.z))
+    layer = cal.subicb if subicb else None
+    base = layer.factor if layer is not None else np.ones(len(cal.z))
+    expected = age_sex_expected(nd.patients, p.rates)
+    need = need_index(cal.z, p.need_coefficients)
     own = model_calibration.local_factors(
         nd.observed_month,
-        age_sex_expected(nd.patients, p.rates),
-        need_index(cal.z, p.need_coefficients) * base,
+        expected,
+        need * base,
         p.scale,
         cal.month_share,
         ref.general["local_factor_min"],
         ref.general["local_factor_max"],
     )
-    return base * own
+    combined = base * own
+    if layer is None:
+        return combined
+    predicted = p.scale * expected * need * combined
+    return combined * model_calibration.area_factors(predicted, layer.area, layer.target)

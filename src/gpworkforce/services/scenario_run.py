@@ -114,15 +114,15 @@ def run_scenario(version: DataVersion, org: Organisation, scenario: Scenario) ->
 def _run(version: DataVersion, org: Organisation, scenario: Scenario) -> tuple[ModelResult, tuple[str, ...]]:
     nd, cal = version.data, version.calibration
     levers, notes = _levers(version, org, scenario)
-    subicb = scenario.subicb_calibration and cal.subicb_factor is not None
-    local = cal.subicb_factor if subicb else None
-    if subicb:
-        notes.append(str(cal.report["subicb_calibration"]))
+    layer = cal.subicb if scenario.subicb_calibration else None
+    local = None if layer is None else layer.factor
+    if layer is not None:
+        notes.append(layer.note)
     if scenario.local_calibration:
-        base = local if local is not None else 1.0
-        local = local_factors(nd, cal, version.reference, subicb=subicb)
-        own = int((local != base).sum())
-        notes.append(f"local calibration: {own:,} practices scaled to their own appointment counts")
+        own = int((np.isfinite(nd.observed_month) & (nd.observed_month > 0)).sum())
+        local = local_factors(nd, cal, version.reference, subicb=layer is not None)
+        within = ", within each sub-ICB's 12-month total" if layer is not None else ""
+        notes.append(f"local calibration: {own:,} practices scaled to their own appointment counts{within}")
     rows = org.rows
     inputs = ModelInputs(
         patients=nd.patients[rows],

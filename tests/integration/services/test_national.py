@@ -156,8 +156,9 @@ def test_ons_codes_resolve_and_unknown_codes_fail(ctx: Workspace) -> None:
 
 
 def test_subicb_layer_matches_each_subicb_year_and_keeps_england(ctx: Workspace) -> None:
-    """With the sub-ICB layer (default) each sub-ICB's modelled year is its last 12 months in the series;
-    England's total is unchanged; switching the layer off gives the population-only figures."""
+    """With the sub-ICB layer (default) each sub-ICB's modelled year is its last 12 months in the series,
+    with or without the practice layer (which then only splits the sub-ICB between its practices);
+    England's total is unchanged; switching both off gives the population-only figures."""
     from gpworkforce.services.scenario_run import run_scenario
 
     version = ctx.version()
@@ -165,11 +166,16 @@ def test_subicb_layer_matches_each_subicb_year_and_keeps_england(ctx: Workspace)
     months = sorted(series["month"].unique())[-12:]
     published = series[series["month"].isin(months)].groupby("sub_icb_code")["appointments"].sum()
     england = resolve(version, "england")
-    on, notes = run_scenario(version, england, Scenario())
-    off, _ = run_scenario(version, england, Scenario(subicb_calibration=False))
+    both, notes = run_scenario(version, england, Scenario())
+    sub_only, _ = run_scenario(version, england, Scenario(local_calibration=False))
+    off, _ = run_scenario(version, england, Scenario(subicb_calibration=False, local_calibration=False))
     assert any(n.startswith("sub-ICB calibration: 105 sub-ICBs") for n in notes)
-    by_sub = pd.Series(on.booked_year).groupby(version.data.practices["sub_icb_code"].to_numpy()).sum()
-    code = "15N"  # Devon: present under the same code in the mapping and the series
-    assert by_sub[code] == pytest.approx(published[code], rel=1e-9)
-    assert on.booked_year.sum() == pytest.approx(off.booked_year.sum(), rel=1e-9)
-    assert not np.allclose(on.booked_year, off.booked_year)
+    assert any(n.startswith("local calibration: 2,088 practices") for n in notes)
+    codes = version.data.practices["sub_icb_code"].to_numpy()
+    for result in (both, sub_only):
+        by_sub = pd.Series(result.booked_year).groupby(codes).sum()
+        for code in ("15N", "00Q"):  # Devon (practice-level data loaded), Blackburn with Darwen (not)
+            assert by_sub[code] == pytest.approx(published[code], rel=1e-9)
+        assert result.booked_year.sum() == pytest.approx(off.booked_year.sum(), rel=1e-9)
+    assert not np.allclose(sub_only.booked_year, off.booked_year)
+    assert not np.allclose(both.booked_year, sub_only.booked_year)

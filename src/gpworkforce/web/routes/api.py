@@ -107,7 +107,7 @@ def _scenario_parameters() -> list[dict[str, Any]]:
             "name": "local_calibration",
             "in": "query",
             "required": False,
-            "schema": {"type": "boolean"},
+            "schema": {"type": "boolean", "default": True},
             "description": properties["local_calibration"]["description"] + " where known",
         }
     )
