@@ -123,7 +123,13 @@ class Scenario(BaseModel):
             "Change in demand", "%", 0.01, -0.3, 0.3, "e.g. -5% for active signposting and self-care"
         ),
     )
-    local_calibration: bool = Field(False, description="Scale each practice to its own appointment counts")
+    local_calibration: bool = Field(
+        True,
+        description="Scale each practice to its own appointment counts (practices with a loaded month; on by default)",
+    )
+    subicb_calibration: bool = Field(
+        True, description="Scale each sub-ICB's practices to the sub-ICB's appointments over the latest 12 months"
+    )
     capacity_standard: CapacityStandard = Field(
         DEFAULT_CAPACITY_STANDARD,
         description=(

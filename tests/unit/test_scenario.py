@@ -13,8 +13,8 @@ from gpworkforce.scenario import Scenario
         (Scenario(), {}),
         (Scenario(year=2030, shift_share=0.3), {"year": "2030", "shift_share": "0.3"}),
         (
-            Scenario(added_fte={"pharmacist": 1.5, "gp": -0.5}, minutes={"gp": 12.0}, local_calibration=True),
-            {"added_fte.gp": "-0.5", "added_fte.pharmacist": "1.5", "minutes.gp": "12", "local_calibration": "true"},
+            Scenario(added_fte={"pharmacist": 1.5, "gp": -0.5}, minutes={"gp": 12.0}, local_calibration=False),
+            {"added_fte.gp": "-0.5", "added_fte.pharmacist": "1.5", "minutes.gp": "12", "local_calibration": "false"},
         ),
         (
             Scenario(dna_rate=0.05, growth_rate=0.01, demand_change=-0.02),
@@ -34,7 +34,7 @@ def test_changed_fields_list_roles_in_order_and_keep_field_order() -> None:
 
 
 def test_a_value_equal_to_the_baseline_is_left_out() -> None:
-    assert Scenario(shift_share=0.0, demand_change=0.0, local_calibration=False).changed_fields() == {}
+    assert Scenario(shift_share=0.0, demand_change=0.0, local_calibration=True).changed_fields() == {}
 
 
 def test_capacity_standard_is_a_choice_with_a_stated_default() -> None:

@@ -69,7 +69,20 @@ AddOpt = Annotated[list[str] | None, typer.Option("--add-fte", help="ROLE=FTE ad
 MinOpt = Annotated[
     list[str] | None, typer.Option("--minutes", help="ROLE=MINUTES slot length, e.g. gp=12 (repeatable)")
 ]
-LocalOpt = Annotated[bool, typer.Option("--local-calibration", help="Scale practices to their own appointment counts")]
+LocalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--local-calibration/--no-local-calibration",
+        help="Scale practices with a loaded month of appointments to their own counts (on by default)",
+    ),
+]
+SubIcbOpt = Annotated[
+    bool,
+    typer.Option(
+        "--subicb-calibration/--no-subicb-calibration",
+        help="Scale each sub-ICB's practices to its appointments over the latest 12 months (on by default)",
+    ),
+]
 StandardOpt = Annotated[
     Standard,
     typer.Option(
@@ -104,8 +117,9 @@ def scenario(
     dna: float | None = None,
     add: list[str] | None = None,
     minutes: list[str] | None = None,
-    local: bool = False,
+    local: bool = True,
     standard: str = DEFAULT_CAPACITY_STANDARD,
+    subicb: bool = True,
 ) -> Scenario:
     """The scenario the levers describe; a bad value exits naming the field."""
     from pydantic import ValidationError
@@ -119,6 +133,7 @@ def scenario(
             added_fte=_pairs(add, "--add-fte"),
             minutes=_pairs(minutes, "--minutes"),
             local_calibration=local,
+            subicb_calibration=subicb,
             capacity_standard=standard,
         )
     except ValidationError as exc:

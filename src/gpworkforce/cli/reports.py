@@ -26,13 +26,14 @@ from gpworkforce.cli.options import (
     ShiftOpt,
     Standard,
     StandardOpt,
+    SubIcbOpt,
     TextFormat,
     TextFormatOpt,
     YearOpt,
     fail,
     scenario,
 )
-from gpworkforce.cli.output import check_destination, fmt_value, render
+from gpworkforce.cli.output import check_destination, render
 from gpworkforce.reference import ReferenceError
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.national import DataMissingError
@@ -112,13 +113,15 @@ def demand(
     growth_rate: GrowthOpt = None,
     by: ByOpt = None,
     month: MonthOpt = None,
+    local_calibration: LocalOpt = True,
+    subicb_calibration: SubIcbOpt = True,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
     reference: RefOpt = None,
 ) -> None:
     """Registered patients, appointments a year/week by need category and age band, and GP work others could take."""
     check_destination(fmt, out)
-    scen = scenario(year, growth_rate)
+    scen = scenario(year, growth_rate, local=local_calibration, subicb=subicb_calibration)
     report, kind = _report("demand", org, by, scen, reference, _month(month))
     render(ctx, report, fmt, out, kind, scen)
 
@@ -152,7 +155,8 @@ def gap(
     dna_rate: DnaOpt = None,
     add_fte: AddOpt = None,
     minutes: MinOpt = None,
-    local_calibration: LocalOpt = False,
+    local_calibration: LocalOpt = True,
+    subicb_calibration: SubIcbOpt = True,
     capacity_standard: StandardOpt = Standard.reference,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
@@ -160,7 +164,9 @@ def gap(
 ) -> None:
     """Weekly appointment gap by role: demand against capacity, now or in a projected year."""
     check_destination(fmt, out)
-    scen = scenario(year, growth_rate, shift, dna_rate, add_fte, minutes, local_calibration, capacity_standard.value)
+    standard = capacity_standard.value
+    levers = (shift, dna_rate, add_fte, minutes, local_calibration, standard, subicb_calibration)
+    scen = scenario(year, growth_rate, *levers)
     report, kind = _report("gap", org, by, scen, reference)
     render(ctx, report, fmt, out, kind, scen)
 
@@ -176,19 +182,30 @@ def benchmark(
 
 
 def validate(fmt: TextFormatOpt = TextFormat.table) -> None:
-    """Fit on practice appointments and check against practices and sub-ICBs left out of the fit."""
+    """Judge each predictor on appointments its fit never used: out of region and out of time, beside baselines."""
+    from rich.table import Table
+
     from gpworkforce.services import validation
 
     ctx = _context(None)
     result = _run(validation.validate, ctx)
     if fmt is TextFormat.json:
-        typer.echo(json.dumps(result, indent=2, default=float))
+        typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
         return
-    out = Console()
-    for section, values in result.items():
-        out.print(f"[bold]{section}[/]")
-        if isinstance(values, dict):
-            for k, v in values.items():
-                out.print(f"  {k}: {fmt_value(v) if not isinstance(v, dict) else v}", highlight=False)
-        else:
-            out.print(f"  {values}", highlight=False)
+    out = Console(width=200)
+    for check in dict.fromkeys(r.check for r in result.rows):
+        table = Table(title=check, title_justify="left")
+        for name in ("predictor", "n", "r", "median APE", "total ratio", "note"):
+            table.add_column(name, justify="left" if name in ("predictor", "note") else "right")
+        for r in (r for r in result.rows if r.check == check):
+            table.add_row(
+                r.predictor,
+                f"{r.n:,}",
+                "-" if r.r is None else f"{r.r:.3f}",
+                "-" if r.median_ape is None else f"{r.median_ape:.1%}",
+                "-" if r.total_ratio is None else f"{r.total_ratio:.3f}",
+                r.note,
+            )
+        out.print(table)
+    for note in result.notes:
+        out.print(f"- {note}", highlight=False)

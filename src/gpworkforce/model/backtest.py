@@ -41,12 +41,11 @@ def need_model_prediction(intercept: float, coefficients: Array, expected: Array
     return np.exp(intercept) * expected * need_index(z, coefficients)
 
 
-def share_calibrated(predicted: Array, previous: Array) -> Array:
-    """Predictions [g] rescaled so each area's share of the total is its share a year earlier.
+def spread(total: float, weight: Array) -> Array:
+    """``total`` shared over areas or practices [g] in proportion to ``weight`` [g].
 
-    ``predicted x (previous / sum previous) / (predicted / sum predicted)``: the total is kept,
-    the split between areas comes from last year's observed counts (local calibration out of time).
+    Every out-of-time prediction is England's expected total for the month spread by some
+    weight (list size, age-sex expected, need-weighted expected, last year's or last month's
+    counts), so the predictors differ only in how they split England.
     """
-    share_prev = previous / np.sum(previous)
-    share_pred = predicted / np.sum(predicted)
-    return predicted * share_prev / share_pred
+    return np.asarray(total * weight / np.sum(weight), dtype=np.float64)

@@ -78,6 +78,22 @@ def accuracy(predicted: Array, observed: Array) -> dict[str, float]:
     }
 
 
+def area_factors(predicted: Array, area: NDArray[np.intp], target: Array) -> Array:
+    """Per-practice factor [p] making each area's modelled total equal its published total.
+
+    ``predicted`` [p] modelled appointments a year, ``area`` [p] the index of each practice's
+    area in ``target`` (-1 where the practice has no published area), ``target`` [g] the
+    area's published appointments over the same year. Every practice of area ``g`` gets
+    ``target[g] / sum(predicted of g)``; 1 where the area is unknown, has no published
+    total or nothing is predicted, so those practices keep the England-level figure.
+    """
+    known = area >= 0
+    totals = np.bincount(area[known], weights=predicted[known], minlength=len(target))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_area = np.where((totals > 0) & np.isfinite(target) & (target > 0), target / totals, 1.0)
+    return np.where(known, per_area[np.where(known, area, 0)], 1.0)
+
+
 def local_factors(
     observed_month: Array,
     expected: Array,

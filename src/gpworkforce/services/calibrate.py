@@ -4,6 +4,8 @@
 - the need adjustment is fitted on those practices (log-linear in IMD and QOF morbidity);
 - the volume scale makes England's modelled appointments a year equal the published
   national series over its latest 12 months;
+- the sub-ICB layer scales each practice so its sub-ICB's modelled year equals that sub-ICB's
+  total over the same 12 months (``subicb_factors``; the ``subicb_calibration`` lever);
 - the DNA rate is the national DNA share over the same 12 months;
 - the throughput capacity standard (booked appointments per FTE-week by staff group, England
   and per ICB) is fitted on the same 12 months (``services.standards``).
@@ -34,6 +36,17 @@ CLINICAL = np.array([ROLE_BY_CODE[c].clinical for c in ROLE_CODES])
 
 
 @dataclass(frozen=True)
+class SubIcbLayer:
+    """Per-practice sub-ICB factor [p], each practice's area [p] in ``target`` [g] (the published
+    12-month totals; -1 = none) and the sentence saying what it did."""
+
+    factor: Array
+    area: NDArray[np.intp]
+    target: Array
+    note: str
+
+
+@dataclass(frozen=True)
 class Calibration:
     """Calibrated parameters, standardised covariates for every practice, and the audit trail."""
 
@@ -43,6 +56,7 @@ class Calibration:
     month_share: float  # share of a year's appointments falling in the practice-level month
     report: dict[str, object] = field(default_factory=dict)
     throughput: ThroughputCalibration | None = None
+    subicb: SubIcbLayer | None = None  # sub-ICB layer (None without 12 months of the series)
 
 
 def category_mix(appointments: pd.DataFrame, ref: Reference) -> tuple[Array, Array, dict[str, object]]:
@@ -176,22 +190,80 @@ def calibrate(nd: NationalData, ref: Reference, fit_mask: NDArray[np.bool_] | No
             "gp": float(throughput.national.per_fte_week[0]),
             "other": float(throughput.national.per_fte_week[1]),
         }
-    return Calibration(params=params, z=z, fit=fit, month_share=m_share, report=report, throughput=throughput)
+    sub = subicb_factors(nd, scale * expected * need)
+    if sub is not None:
+        report["subicb_calibration"] = sub.note
+    return Calibration(
+        params=params,
+        z=z,
+        fit=fit,
+        month_share=m_share,
+        report=report,
+        throughput=throughput,
+        subicb=sub,
+    )
 
 
-def local_factors(nd: NationalData, cal: Calibration, ref: Reference) -> Array:
+def subicb_factors(nd: NationalData, predicted_year: Array, months: int = 12) -> SubIcbLayer | None:
+    """Sub-ICB layer: each sub-ICB's modelled year equals its total over the series' latest ``months``.
+
+    Practices whose sub-ICB code is not in the series (a renamed or merged sub-ICB) are pooled and
+    matched to the series' codes that no practice has, so England's total stays as calibrated.
+    None when the series has fewer than ``months`` months.
+    """
+    series = nd.subicb_series
+    if series.empty or series["month"].nunique() < months:
+        return None
+    window = sorted(series["month"].unique())[-months:]
+    published = series[series["month"].isin(window)].groupby("sub_icb_code")["appointments"].sum()
+    codes = nd.practices["sub_icb_code"].astype(str).to_numpy()
+    known = sorted(set(codes) & set(published.index))
+    index = {c: i for i, c in enumerate(known)}
+    pooled_codes = sorted(set(published.index) - set(codes))
+    area = np.array([index.get(c, len(known)) for c in codes], dtype=np.intp)
+    target = np.append(published.reindex(known).to_numpy(dtype=float), float(published[pooled_codes].sum()))
+    if not pooled_codes:
+        area[area == len(known)] = -1
+    factor = model_calibration.area_factors(predicted_year, area, target)
+    scaled = factor[area < len(known)]
+    note = (
+        f"sub-ICB calibration: {len(known)} sub-ICBs scaled to their appointments {window[0]}..{window[-1]}, "
+        f"range {scaled.min():.2f}..{scaled.max():.2f}"
+    )
+    if pooled_codes and (area == len(known)).any():
+        note += (
+            f"; {int((area == len(known)).sum())} practices whose sub-ICB is not in the series matched together "
+            f"to {', '.join(pooled_codes)}"
+        )
+    return SubIcbLayer(factor=factor, area=area, target=target, note=note)
+
+
+def local_factors(nd: NationalData, cal: Calibration, ref: Reference, subicb: bool = False) -> Array:
     """Per-practice factor making the model match the practice's own month of appointments.
 
     1 where a practice has no appointment data; clipped to the reference's
     [local_factor_min, local_factor_max] so a month with a recording gap cannot dominate.
+    With ``subicb`` the layers compose: the practice factor is relative to the sub-ICB-calibrated
+    prediction and each sub-ICB is then brought back to its 12-month total, so a practice's own
+    month sets its share of the sub-ICB and the series' year sets the sub-ICB's level (one month,
+    October's vaccination peak for instance, does not move the sub-ICB or England).
     """
     p = cal.params
-    return model_calibration.local_factors(
+    layer = cal.subicb if subicb else None
+    base = layer.factor if layer is not None else np.ones(len(cal.z))
+    expected = age_sex_expected(nd.patients, p.rates)
+    need = need_index(cal.z, p.need_coefficients)
+    own = model_calibration.local_factors(
         nd.observed_month,
-        age_sex_expected(nd.patients, p.rates),
-        need_index(cal.z, p.need_coefficients),
+        expected,
+        need * base,
         p.scale,
         cal.month_share,
         ref.general["local_factor_min"],
         ref.general["local_factor_max"],
     )
+    combined = base * own
+    if layer is None:
+        return combined
+    predicted = p.scale * expected * need * combined
+    return combined * model_calibration.area_factors(predicted, layer.area, layer.target)

@@ -115,9 +115,15 @@ def run_scenario(version: DataVersion, org: Organisation, scenario: Scenario) ->
 def _run(version: DataVersion, org: Organisation, scenario: Scenario) -> tuple[ModelResult, tuple[str, ...]]:
     nd, cal = version.data, version.calibration
     levers, notes = _levers(version, org, scenario)
-    local = local_factors(nd, cal, version.reference) if scenario.local_calibration else None
-    if local is not None:
-        notes.append(f"local calibration: {int((local != 1).sum()):,} practices scaled to their own appointment counts")
+    layer = cal.subicb if scenario.subicb_calibration else None
+    local = None if layer is None else layer.factor
+    if layer is not None:
+        notes.append(layer.note)
+    if scenario.local_calibration:
+        own = int((np.isfinite(nd.observed_month) & (nd.observed_month > 0)).sum())
+        local = local_factors(nd, cal, version.reference, subicb=layer is not None)
+        within = ", within each sub-ICB's 12-month total" if layer is not None else ""
+        notes.append(f"local calibration: {own:,} practices scaled to their own appointment counts{within}")
     rows = org.rows
     inputs = ModelInputs(
         patients=nd.patients[rows],

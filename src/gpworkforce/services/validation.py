@@ -1,34 +1,86 @@
-"""Back-tests that can fail: fit on one part of the data, check on another.
+"""Back-tests that can fail: every prediction is judged on appointments its fit never used.
 
-1. Practices: the need model is fitted on practices in four fifths of the sub-ICBs and
-   judged on the practices of the fifth left out (five folds), against simpler models.
-2. Sub-ICBs: fitted on every practice in the practice-level month (London, East of
-   England, South East, South West), the model predicts the same month for all 106
-   sub-ICBs of England and is checked against the national sub-ICB series, including the
-   Midlands and North which contributed nothing to the fit.
-3. Local calibration, out of time: each sub-ICB's share of England a year earlier
-   corrects the prediction, judged on the later month.
+1. Out of region, practices: for each region with practice-level appointments, the need model
+   is fitted on the practices of the other regions and judged on that region's practices
+   (leave one region out). The calibration layers are also out of time: England's volume and
+   each sub-ICB's level come from the national series' 12 months *before* the judged month,
+   and the judged month's share of a year from the same month a year earlier.
+2. Out of time, sub-ICBs: each of the series' last months is predicted from the months before
+   it only (England's level as above), every sub-ICB of England.
+3. Out of region, sub-ICBs: the level and need fitted on the practice-level month predict the
+   same month for the sub-ICBs outside the regions that month covers.
+
+Every check puts the model beside the same baselines: list size alone, age-sex alone and last
+year's share. What cannot be validated with the data loaded (the practice's own previous month
+when only one practice month is loaded) is listed with n = 0 and says why.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict
 
 from gpworkforce import store
-from gpworkforce.model.backtest import median_ratio, need_model_prediction, rate_per_patient, share_calibrated
-from gpworkforce.model.calibration import accuracy, fit_need, standardise
-from gpworkforce.model.demand import age_sex_expected
+from gpworkforce.model.backtest import median_ratio, need_model_prediction, rate_per_patient, spread
+from gpworkforce.model.calibration import accuracy, area_factors, fit_need, standardise
+from gpworkforce.model.demand import age_sex_expected, need_index
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.versions import Workspace
 
-FOLDS = 5
+Array = NDArray[np.float64]
+OUT_OF_TIME_MONTHS = 3  # the series' last months judged out of time
+WINDOW = 12
 
 
-def _subicb_of_practices(ctx: Workspace, period: str | None) -> pd.Series:
-    """Practice -> sub-ICB code from the mapping of the appointments month if loaded, else the latest."""
+class ValidationRow(BaseModel):
+    """One predictor judged on one check: correlation, median absolute % error, total ratio."""
+
+    model_config = ConfigDict(frozen=True)
+
+    check: str
+    predictor: str
+    n: int
+    r: float | None = None
+    median_ape: float | None = None
+    total_ratio: float | None = None
+    note: str = ""
+
+
+class ValidationReport(BaseModel):
+    """The back-test rows and what the data allowed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    appointments_month: str | None
+    practices_with_appointments: int
+    regions_with_appointments: list[str]
+    judged_months: list[str]
+    rows: list[ValidationRow]
+    need_adjustment_helps: bool
+    notes: list[str]
+
+
+def _row(check: str, predictor: str, predicted: Array, observed: Array, note: str = "") -> ValidationRow:
+    ok = np.isfinite(predicted) & np.isfinite(observed) & (observed > 0)
+    if ok.sum() < 3:
+        return ValidationRow(check=check, predictor=predictor, n=int(ok.sum()), note=note)
+    a = accuracy(predicted[ok], observed[ok])
+    return ValidationRow(
+        check=check,
+        predictor=predictor,
+        n=int(a["n"]),
+        r=a["correlation"],
+        median_ape=a["median_ape"],
+        total_ratio=a["total_ratio"],
+        note=note,
+    )
+
+
+def _subicb_of_practices(ctx: Workspace, period: str | None) -> NDArray[np.object_]:
+    """Practice -> sub-ICB code from the mapping of the appointments month if loaded, else the latest
+    (so practices match the series' codes of that time)."""
     nd = ctx.version().data
     current = pd.Series(nd.practices["sub_icb_code"].to_numpy(), index=nd.practices["practice_code"])
     with store.session_scope(ctx.engine) as s:
@@ -37,11 +89,37 @@ def _subicb_of_practices(ctx: Workspace, period: str | None) -> pd.Series:
             frame, _ = store.load_frame(s, "mapping", period)
             old = frame.drop_duplicates("practice_code").set_index("practice_code")["sub_icb_code"]
             current = old.reindex(current.index).fillna(current)
-    return current
+    return current.astype(str).to_numpy()
 
 
-def validate(ctx: Workspace, seed: int = 0) -> dict[str, Any]:
-    """Run the back-tests on the loaded data and return their figures."""
+class _Series:
+    """The national sub-ICB series as a [sub-ICB x month] table with the out-of-time levels."""
+
+    def __init__(self, series: pd.DataFrame) -> None:
+        self.table = series.pivot_table(
+            index="sub_icb_code", columns="month", values="appointments", aggfunc="sum", fill_value=0.0
+        ).sort_index(axis=1)
+        self.months = list(self.table.columns)
+        self.england = self.table.sum()
+
+    def usable(self, month: str) -> bool:
+        """True when the 12 months before ``month`` and the 12 before the same month a year earlier exist."""
+        return month in self.months and self.months.index(month) >= 2 * WINDOW
+
+    def window(self, month: str) -> list[str]:
+        i = self.months.index(month)
+        return self.months[i - WINDOW : i]
+
+    def england_level(self, month: str) -> float:
+        """England's appointments expected in ``month`` from earlier months only: the 12 months before
+        it times the share the same month had of its own 12-month year a year earlier."""
+        year_ago = self.months[self.months.index(month) - WINDOW]
+        share = self.england[year_ago] / self.england[self.window(year_ago)].sum()
+        return float(self.england[self.window(month)].sum() * share)
+
+
+def validate(ctx: Workspace) -> ValidationReport:
+    """Run the back-tests on the loaded data."""
     nd, ref = ctx.version().data, ctx.reference
     if nd.appointments.empty:
         raise DataMissingError("validation needs practice-level appointments: gpworkforce import appointments FILE")
@@ -51,67 +129,161 @@ def validate(ctx: Workspace, seed: int = 0) -> dict[str, Any]:
     observed = nd.observed_month
     patients = nd.patients.sum(axis=(1, 2))
     has = np.isfinite(observed) & (observed > 0) & (expected > 0)
-    subicb = _subicb_of_practices(ctx, month).to_numpy()
-    out: dict[str, Any] = {
-        "data": {
-            "appointments_month": month,
-            "practices_with_appointments": int(has.sum()),
-            "sub_icbs_in_fit": len(set(subicb[has])),
-        }
-    }
+    region = nd.practices["region_name"].astype(str).to_numpy()
+    subicb = _subicb_of_practices(ctx, month)
+    regions = sorted(set(region[has]))
+    series = _Series(nd.subicb_series) if not nd.subicb_series.empty else None
+    rows: list[ValidationRow] = []
+    notes: list[str] = []
 
-    # 1. practices left out by sub-ICB
-    rng = np.random.default_rng(seed)
-    groups = np.array(sorted(set(subicb[has])))
-    folds = np.array_split(rng.permutation(groups), FOLDS)
-    preds = {k: np.full(len(observed), np.nan) for k in ("list_size", "age_sex", "age_sex_need")}
-    for held in folds:
-        test = has & np.isin(subicb, held)
-        train = has & ~test
+    # 1. practices, leave one region out (and the calibration layers out of time)
+    layered = series is not None and month is not None and series.usable(month)
+    preds = {
+        k: np.full(len(observed), np.nan)
+        for k in ("list", "age_sex", "need_level", "age_sex_eng", "pop_eng", "age_sex_sub", "pop_sub")
+    }
+    if layered:
+        assert series is not None and month is not None
+        level = series.england_level(month)
+        window = series.window(month)
+        published = series.table[window].sum(axis=1)
+        codes = list(published.index)
+        area = np.array([codes.index(c) if c in codes else -1 for c in subicb], dtype=np.intp)
+        target = published.to_numpy(dtype=float)
+    for held in regions:
+        test = has & (region == held)
+        train = has & (region != held)
         fit = fit_need(np.where(train, observed, 0.0), np.where(train, expected, 0.0), z)
         kept = train & fit.kept
-        preds["list_size"][test] = rate_per_patient(observed[kept], patients[kept]) * patients[test]
+        preds["list"][test] = rate_per_patient(observed[kept], patients[kept]) * patients[test]
         preds["age_sex"][test] = median_ratio(observed[kept], expected[kept]) * expected[test]
-        preds["age_sex_need"][test] = need_model_prediction(fit.intercept, fit.coefficients, expected[test], z[test])
-    out["practices_left_out"] = {k: accuracy(v[has], observed[has]) for k, v in preds.items()}
+        preds["need_level"][test] = need_model_prediction(fit.intercept, fit.coefficients, expected[test], z[test])
+        if layered:
+            for name, weight in (("age_sex", expected), ("pop", expected * need_index(z, fit.coefficients))):
+                england = spread(level, weight)
+                sub = england * area_factors(spread(target.sum(), weight), area, target)
+                preds[f"{name}_eng"][test] = england[test]
+                preds[f"{name}_sub"][test] = sub[test]
+    check = f"out-of-region practices ({month}, leave one of {len(regions)} regions out)"
+    rows += [
+        _row(check, "list size alone (level from the other regions)", preds["list"][has], observed[has]),
+        _row(check, "age-sex alone (level from the other regions)", preds["age_sex"][has], observed[has]),
+        _row(check, "age-sex + need (level from the other regions)", preds["need_level"][has], observed[has]),
+    ]
+    if layered:
+        rows += [
+            _row(check, "age-sex + England volume", preds["age_sex_eng"][has], observed[has]),
+            _row(check, "population (age-sex + need) + England volume", preds["pop_eng"][has], observed[has]),
+            _row(check, "age-sex + sub-ICB calibration (no need)", preds["age_sex_sub"][has], observed[has]),
+            _row(check, "population + sub-ICB calibration", preds["pop_sub"][has], observed[has]),
+        ]
+        notes.append(
+            f"practice calibration layers use the national series {window[0]}..{window[-1]} only "
+            f"(the 12 months before {month}) and {month}'s share of a year from a year earlier"
+        )
+    empty = np.full(int(has.sum()), np.nan)
+    why = f"only one practice-level month ({month}) is loaded: there is no earlier practice month to use"
+    rows += [
+        _row(check, "last year's share", empty, observed[has], why),
+        _row(check, "population + sub-ICB + practice's own previous month", empty, observed[has], why),
+    ]
 
-    # 2. all sub-ICBs of England from a fit on the practice-level month only
+    # 2. sub-ICBs out of time
+    judged: list[str] = []
+    if series is not None:
+        judged = [m for m in series.months[-OUT_OF_TIME_MONTHS:] if series.usable(m)]
+        rows += _subicbs_out_of_time(series, judged, subicb, patients, expected, z, has, observed)
+        if judged:
+            notes.append(
+                f"sub-ICBs out of time: each of {', '.join(judged)} predicted from the series before it; "
+                f"the need shape comes from the practice-level month ({month})"
+            )
+
+    # 3. sub-ICBs outside the practice-level regions, same month
+    if series is not None and month in series.months:
+        fit = fit_need(np.where(has, observed, 0.0), np.where(has, expected, 0.0), z)
+        kept = has & fit.kept
+        by = pd.Series(subicb)
+        outside = sorted(set(series.table.index) - set(subicb[has]))
+        obs = series.table[month].reindex(outside).to_numpy(dtype=float)
+        check3 = f"out-of-region sub-ICBs ({month}, {len(outside)} outside the practice-level regions)"
+        for name, pred in (
+            ("list size alone", rate_per_patient(observed[kept], patients[kept]) * patients),
+            ("age-sex alone", median_ratio(observed[kept], expected[kept]) * expected),
+            ("age-sex + need", need_model_prediction(fit.intercept, fit.coefficients, expected, z)),
+        ):
+            total = pd.Series(pred).groupby(by).sum().reindex(outside).to_numpy(dtype=float)
+            rows.append(_row(check3, f"{name} (level from the practice-level regions)", total, obs))
+
+    helps = _need_helps(rows)
+    notes.append(
+        "the need adjustment "
+        + ("improves" if helps else "does not improve")
+        + " held-out practice accuracy (median APE, population + sub-ICB against age-sex + sub-ICB)"
+    )
+    return ValidationReport(
+        appointments_month=month,
+        practices_with_appointments=int(has.sum()),
+        regions_with_appointments=regions,
+        judged_months=judged,
+        rows=rows,
+        need_adjustment_helps=helps,
+        notes=notes,
+    )
+
+
+def _need_helps(rows: list[ValidationRow]) -> bool:
+    by = {r.predictor: r for r in rows if r.check.startswith("out-of-region practices")}
+    with_need = by.get("population + sub-ICB calibration")
+    without = by.get("age-sex + sub-ICB calibration (no need)")
+    if with_need is None or without is None or with_need.median_ape is None or without.median_ape is None:
+        return False
+    return with_need.median_ape < without.median_ape
+
+
+def _subicbs_out_of_time(
+    series: _Series,
+    judged: list[str],
+    subicb: NDArray[np.object_],
+    patients: Array,
+    expected: Array,
+    z: Array,
+    has: NDArray[np.bool_],
+    observed: Array,
+) -> list[ValidationRow]:
+    """Each judged month's sub-ICB totals predicted from the months before it, pooled over months."""
+    if not judged:
+        return []
+    codes = list(series.table.index)
     fit = fit_need(np.where(has, observed, 0.0), np.where(has, expected, 0.0), z)
-    predicted = need_model_prediction(fit.intercept, fit.coefficients, expected, z)
-    out["need_model"] = {
-        "coefficients_per_sd": dict(zip(("imd_score", "ltc_prevalence"), map(float, fit.coefficients), strict=True)),
-        "r_squared_log": fit.r_squared,
-        "practices_kept": int(fit.kept.sum()),
-    }
-    series = nd.subicb_series
-    if series.empty or month not in set(series["month"]):
-        out["sub_icbs"] = "national sub-ICB series for the appointments month not loaded"
-        return out
-    obs_sub = series[series["month"] == month].groupby("sub_icb_code")["appointments"].sum()
-    pred_sub = pd.Series(predicted).groupby(subicb).sum()
-    joined = pd.DataFrame({"observed": obs_sub, "predicted": pred_sub}).dropna()
-    fitted_subs = set(subicb[has])
-    outside = joined[~joined.index.isin(fitted_subs)]
-    out["sub_icbs"] = {
-        "sub_icbs_compared": len(joined),
-        "england_observed": float(obs_sub.sum()),
-        "england_predicted": float(predicted.sum()),
-        "england_ratio": float(predicted.sum() / obs_sub.sum()),
-        "all": accuracy(joined["predicted"].to_numpy(), joined["observed"].to_numpy()),
-        "not_in_fit": accuracy(outside["predicted"].to_numpy(), outside["observed"].to_numpy()),
-        "unmatched_sub_icbs": sorted(set(obs_sub.index) - set(joined.index)),
-    }
+    by = pd.Series(subicb)
 
-    # 3. local calibration out of time: last year's share of England corrects each sub-ICB
-    year_before = f"{int(str(month)[:4]) - 1}{str(month)[4:]}"
-    if year_before in set(series["month"]):
-        prev = series[series["month"] == year_before].groupby("sub_icb_code")["appointments"].sum()
-        j = joined.join(prev.rename("previous"), how="inner")
-        calibrated = share_calibrated(j["predicted"].to_numpy(), j["previous"].to_numpy())
-        out["sub_icbs_local_calibration"] = {
-            "calibrated_on": year_before,
-            "checked_on": month,
-            "without": accuracy(j["predicted"].to_numpy(), j["observed"].to_numpy()),
-            "with": accuracy(calibrated, j["observed"].to_numpy()),
-        }
-    return out
+    def per_subicb(weight: Array) -> Array:
+        return np.asarray(pd.Series(weight).groupby(by).sum().reindex(codes).fillna(0.0), dtype=np.float64)
+
+    weights = {
+        "list size alone": per_subicb(patients),
+        "age-sex alone": per_subicb(expected),
+        "population (age-sex + need)": per_subicb(expected * need_index(z, fit.coefficients)),
+    }
+    pred: dict[str, list[Array]] = {k: [] for k in (*weights, "last year's share", "previous month's share")}
+    pred["population + sub-ICB calibration"] = []
+    obs: list[Array] = []
+    for m in judged:
+        level = series.england_level(m)
+        i = series.months.index(m)
+        for name, w in weights.items():
+            pred[name].append(spread(level, w))
+        table = series.table
+        pred["last year's share"].append(spread(level, table[series.months[i - WINDOW]].to_numpy(dtype=float)))
+        pred["previous month's share"].append(spread(level, table[series.months[i - 1]].to_numpy(dtype=float)))
+        pred["population + sub-ICB calibration"].append(
+            spread(level, table[series.window(m)].sum(axis=1).to_numpy(dtype=float))
+        )
+        obs.append(table[m].to_numpy(dtype=float))
+    check = f"out-of-time sub-ICBs ({judged[0]}..{judged[-1]}, each from the months before it)"
+    observed_all = np.concatenate(obs)
+    notes = {"population + sub-ICB calibration": "at sub-ICB level this is the sub-ICB's share of the last 12 months"}
+    return [
+        _row(check, name, np.concatenate(values), observed_all, notes.get(name, "")) for name, values in pred.items()
+    ]

@@ -169,8 +169,10 @@ def describe_scenario(view: OrgView) -> list[str]:
         out.append(f"{fte:+g} FTE {ROLE_BY_CODE[role].label}")
     for role, m in sorted(s.minutes.items()):
         out.append(f"{m:g}-minute slots for {ROLE_BY_CODE[role].label}")
-    if s.local_calibration:
-        out.append("local calibration")
+    if not s.local_calibration:
+        out.append("no practice calibration")
+    if not s.subicb_calibration:
+        out.append("no sub-ICB calibration")
     if s.capacity_standard != Scenario().capacity_standard:
         out.append(f"{STANDARD_LABEL.lower()}: {STANDARD_OPTIONS[s.capacity_standard].lower()}")
     return out

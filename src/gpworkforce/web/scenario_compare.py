@@ -66,6 +66,8 @@ def describe_params(params: Mapping[str, str]) -> list[tuple[str, str]]:
             rows.append((f"Appointment length: {role_label(key.split('.', 1)[1])}", f"{float(raw):g} minutes"))
         elif key == "local_calibration":
             rows.append(("Calibrate to each practice's own appointments", "Yes" if truthy(raw) else "No"))
+        elif key == "subicb_calibration":
+            rows.append(("Calibrate to each sub-ICB's appointments", "Yes" if truthy(raw) else "No"))
         elif key == "capacity_standard":
             rows.append((STANDARD_LABEL, STANDARD_OPTIONS.get(str(raw), str(raw))))
         elif key in levers:

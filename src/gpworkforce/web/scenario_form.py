@@ -192,7 +192,8 @@ def scenario_from_params(params: Mapping[str, Any]) -> Scenario:
     """Build a Scenario from query or form fields; raises :class:`ScenarioError` naming the bad field.
 
     Fields: the Scenario's own names (``year``, ``shift_share``, ``dna_rate``,
-    ``demand_change``, ``growth_rate``, ``local_calibration``, ``capacity_standard``) plus ``added_fte.<role>`` and
+    ``demand_change``, ``growth_rate``, ``local_calibration``, ``subicb_calibration``,
+    ``capacity_standard``) plus ``added_fte.<role>`` and
     ``minutes.<role>``. Empty values mean "not set". Unknown fields are refused.
     """
     fields: dict[str, Any] = {}
@@ -210,7 +211,7 @@ def scenario_from_params(params: Mapping[str, Any]) -> Scenario:
             number = _number(value, key)
             if number is not None:
                 minutes[key.split(".", 1)[1]] = number
-        elif key == "local_calibration":
+        elif key in ("local_calibration", "subicb_calibration"):
             fields[key] = value.lower() in _TRUE
         elif key == "capacity_standard":
             if value.strip():

@@ -132,8 +132,10 @@ def test_0003_converts_saved_scenarios_to_scenario_json_and_back(db_url: str) ->
             local_calibration=True,
         )
         assert Scenario.model_validate_json(stored) == expected
-        # fields added to Scenario after 0003 (capacity_standard) are absent and read back as their defaults
-        assert json.loads(stored) == json.loads(expected.model_dump_json(exclude={"capacity_standard"}))
+        # fields added to Scenario after 0003 (capacity_standard, subicb_calibration) are absent and read back
+        # as their defaults
+        later = {"capacity_standard", "subicb_calibration"}
+        assert json.loads(stored) == json.loads(expected.model_dump_json(exclude=later))
         with engine.begin() as conn:
             command.downgrade(alembic_config(conn), "0002_accounts")
             back = json.loads(conn.execute(text("SELECT params FROM saved_scenario")).scalar_one())

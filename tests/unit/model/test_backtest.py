@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gpworkforce.model.backtest import median_ratio, need_model_prediction, rate_per_patient, share_calibrated
+from gpworkforce.model.backtest import median_ratio, need_model_prediction, rate_per_patient, spread
 
 
 def test_rate_per_patient_is_a_ratio_of_totals_not_a_mean_of_rates() -> None:
@@ -36,9 +36,6 @@ def test_need_model_prediction_on_one_and_many_practices() -> None:
     np.testing.assert_allclose(many, [1500.0, 3000.0 * np.exp(0.2)])
 
 
-def test_share_calibration_keeps_the_total_and_takes_last_years_split() -> None:
-    # predicted 100 and 300 (total 400, shares 0.25 / 0.75); last year 50 and 50 (shares 0.5 / 0.5)
-    # -> 100 x 0.5 / 0.25 = 200 and 300 x 0.5 / 0.75 = 200: total still 400, split as last year
-    out = share_calibrated(np.array([100.0, 300.0]), np.array([50.0, 50.0]))
-    np.testing.assert_allclose(out, [200.0, 200.0])
-    assert out.sum() == pytest.approx(400.0)
+def test_spread_shares_a_total_by_weight() -> None:
+    """1,000 spread over weights 1, 3 and 0: 250, 750 and 0."""
+    np.testing.assert_allclose(spread(1000.0, np.array([1.0, 3.0, 0.0])), [250.0, 750.0, 0.0])

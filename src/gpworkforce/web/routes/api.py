@@ -3,7 +3,7 @@
 Open data, so no sign-in. Reports are the services' typed reports (``services.results``, also
 the response models, so /docs shows their schemas) with NaN as null. The scenario is
 the same query string as on the pages (``scenario_form``): ``year``, ``shift_share``,
-``dna_rate``, ``demand_change``, ``growth_rate``, ``local_calibration``, ``capacity_standard``
+``dna_rate``, ``demand_change``, ``growth_rate``, ``local_calibration``, ``subicb_calibration``, ``capacity_standard``
 (reference|throughput|safe), ``added_fte.<role>``, ``minutes.<role>``. Errors are JSON
 ``{"detail": ...}``: 404 for an unknown organisation, 422 for a scenario field (the message
 starts with the field's name).
@@ -107,8 +107,17 @@ def _scenario_parameters() -> list[dict[str, Any]]:
             "name": "local_calibration",
             "in": "query",
             "required": False,
-            "schema": {"type": "boolean"},
+            "schema": {"type": "boolean", "default": True},
             "description": properties["local_calibration"]["description"] + " where known",
+        }
+    )
+    params.append(
+        {
+            "name": "subicb_calibration",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "boolean", "default": True},
+            "description": properties["subicb_calibration"]["description"],
         }
     )
     standard = properties["capacity_standard"]
