@@ -93,7 +93,11 @@ def by_level_report(
         in_month = {"month": share.month, "appointments_in_month": float(columns["appointments_in_month"].sum())}
         month_lines = month_notes(version, share, scenario.year or version.base_year)
     if by == "practice":
-        src = pd.Series(nd.fte_source_labels(), index=nd.practices["practice_code"])
+        src = version.memoised(
+            "derived",
+            "fte_source_labels",
+            lambda: pd.Series(nd.fte_source_labels(), index=nd.practices["practice_code"]),
+        )
         columns["fte_source"] = src.reindex(kids["code"]).to_numpy()
     table = pd.DataFrame(columns)
     summary = ChildrenSummary(
