@@ -3,22 +3,16 @@ backend), and users on the migrated ``engine`` for the account and scenario serv
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
-from service_helpers import Person
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from gpworkforce import store
-from gpworkforce.services import accounts
 from gpworkforce.services.importing import ensure_database
 from gpworkforce.services.versions import Workspace, open_workspace
 
@@ -68,37 +62,3 @@ def snapshot_dir() -> Path:
 
 
 # --- Accounts, audit and saved scenarios on the migrated ``engine`` (tests/integration/conftest.py) ---
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing() -> Iterator[None]:
-    """Argon2id with tiny costs: same code path, ~1 ms instead of ~200 ms per hash.
-
-    ``test_production_hash_parameters`` checks the real parameters separately.
-    """
-    previous = accounts.set_hasher(PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)))
-    yield
-    accounts.set_hasher(previous)
-
-
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    """A session for arranging and checking data; tests commit explicitly."""
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-
-
-@pytest.fixture
-def make_user(engine: Engine) -> Callable[..., Person]:
-    """``make_user(role="practice_manager", org_code="A81001", email=None)`` -> committed Person."""
-    counter = iter(range(1, 10_000))
-
-    def make(role: str = "practice_manager", org_code: str | None = "A81001", email: str | None = None) -> Person:
-        address = email or f"user{next(counter)}.{role}@example.org"
-        password = secrets.token_urlsafe(16)
-        with store.session_scope(engine) as session:
-            user = accounts.create_user(session, address, password, role, None if role == "admin" else org_code)
-            person = Person(user.id, user.email, password, user.role, user.org_code)
-        return person
-
-    return make

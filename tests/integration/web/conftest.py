@@ -12,50 +12,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
-from web_helpers import Person, csrf_from
+from web_helpers import csrf_from
 
-from gpworkforce.services import accounts
-from gpworkforce.services.accounts import create_user
-from gpworkforce.store import session_scope
 from gpworkforce.web.app import create_app
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing() -> Iterator[None]:
-    """Argon2id with tiny costs: same code path, ~1 ms instead of ~200 ms per hash.
-
-    ``test_production_hash_parameters`` checks the real parameters separately.
-    """
-    previous = accounts.set_hasher(PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)))
-    yield
-    accounts.set_hasher(previous)
-
-
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    """A session for arranging and checking data; tests commit explicitly."""
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-
-
-@pytest.fixture
-def make_user(engine: Engine) -> Callable[..., Person]:
-    """``make_user(role="practice_manager", org_code="A81001", email=None)`` -> committed Person."""
-    counter = iter(range(1, 10_000))
-
-    def make(role: str = "practice_manager", org_code: str | None = "A81001", email: str | None = None) -> Person:
-        address = email or f"user{next(counter)}.{role}@example.org"
-        password = secrets.token_urlsafe(16)
-        with session_scope(engine) as session:
-            user = create_user(session, address, password, role, None if role == "admin" else org_code)
-            person = Person(user.id, user.email, password, user.role, user.org_code)
-        return person
-
-    return make
 
 
 @pytest.fixture

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from people import Person  # noqa: F401  (re-exported for the tests here)
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@dataclass(frozen=True)
-class Person:
-    """A user row plus the password it was created with."""
-
-    id: int
-    email: str
-    password: str
-    role: str
-    org_code: str | None
 
 
 def csrf_from(html: str) -> str:
