@@ -275,4 +275,11 @@ def search(version: DataVersion, text: str, limit: int = 20) -> pd.DataFrame:
             rows.append((level, code, name, LEVEL_LABELS[level]))
     order = {"icb": 0, "region": 0, "sub_icb": 1, "pcn": 2, "practice": 3}
     rows.sort(key=lambda r: (0 if str(r[1]).upper() == q else 1, order[str(r[0])], str(r[2])))
+    change = code_change(version, q) if q not in code_index(version) else None
+    if change is not None:  # an old code: point to what it became, first
+        label = f"{LEVEL_LABELS[change.level]} {change.code}"
+        rows = [
+            (s.level, s.code, s.name, f"now holds the practices of {label} (no longer in use)")
+            for s in change.successors
+        ] + rows
     return pd.DataFrame(rows[:limit], columns=["level", "code", "name", "detail"])

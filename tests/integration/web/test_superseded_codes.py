@@ -125,3 +125,13 @@ def test_api_closed_practice(client: TestClient) -> None:
 
 def test_unknown_organisation_is_still_the_base_class() -> None:
     assert issubclass(SupersededOrganisation, UnknownOrganisation)
+
+
+def test_search_for_an_old_code_offers_what_it_became(client: TestClient) -> None:
+    hits = client.get("/api/search", params={"q": "QH8"}).json()["results"]
+    assert hits and hits[0]["code"] == "D7T5G"
+    assert "ICB QH8" in hits[0]["detail"] and "no longer in use" in hits[0]["detail"]
+    page = client.get("/search/results", params={"q": "qh8"}, headers={"HX-Request": "true"})
+    assert page.status_code == 200 and "/org/D7T5G" in page.text
+    # a current code is not affected
+    assert client.get("/api/search", params={"q": "QHM"}).json()["results"][0]["code"] == "QHM"
