@@ -36,6 +36,8 @@ class ReportLike(Protocol):
 
     def frames(self) -> Mapping[str, pd.DataFrame]: ...
 
+    def to_dict(self) -> dict[str, Any]: ...
+
 
 def title_of(report: ReportLike) -> str:
     """The report's heading, e.g. "Weekly appointment gap: NHS North East and North Cumbria ICB"."""
@@ -43,14 +45,9 @@ def title_of(report: ReportLike) -> str:
 
 
 def as_dict(report: ReportLike) -> dict[str, Any]:
-    """The JSON form (``--format json``): title, organisation, summary, tables as records, notes."""
-    return {
-        "title": report.title,
-        "organisation": dict(report.org),
-        "summary": report.summary.model_dump(),
-        "tables": {name: frame.to_dict(orient="records") for name, frame in report.frames().items()},
-        "notes": list(report.notes),
-    }
+    """The JSON form (``--format json``): the report's own ``to_dict()`` (title, organisation,
+    summary, tables as records, notes), the same the API serves."""
+    return report.to_dict()
 
 
 def org_code(report: ReportLike) -> str:
