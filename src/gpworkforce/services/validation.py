@@ -23,11 +23,19 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
 from gpworkforce import store
-from gpworkforce.model.backtest import median_ratio, need_model_prediction, rate_per_patient, spread
+from gpworkforce.model.backtest import (
+    median_ratio,
+    need_model_prediction,
+    own_month_prediction,
+    persistence,
+    rate_per_patient,
+    spread,
+)
 from gpworkforce.model.calibration import accuracy, area_factors, fit_need, standardise
 from gpworkforce.model.demand import age_sex_expected, need_index
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.versions import Workspace
+from gpworkforce.store.aggregates import load_totals
 
 Array = NDArray[np.float64]
 OUT_OF_TIME_MONTHS = 3  # the series' last months judged out of time
@@ -138,6 +146,7 @@ def validate(ctx: Workspace) -> ValidationReport:
 
     # 1. practices, leave one region out (and the calibration layers out of time)
     layered = series is not None and month is not None and series.usable(month)
+    area_of = np.full(len(observed), -1, dtype=np.intp)
     preds = {
         k: np.full(len(observed), np.nan)
         for k in ("list", "age_sex", "need_level", "age_sex_eng", "pop_eng", "age_sex_sub", "pop_sub")
@@ -149,6 +158,7 @@ def validate(ctx: Workspace) -> ValidationReport:
         published = series.table[window].sum(axis=1)
         codes = list(published.index)
         area = np.array([codes.index(c) if c in codes else -1 for c in subicb], dtype=np.intp)
+        area_of = area
         target = published.to_numpy(dtype=float)
     for held in regions:
         test = has & (region == held)
@@ -181,12 +191,8 @@ def validate(ctx: Workspace) -> ValidationReport:
             f"practice calibration layers use the national series {window[0]}..{window[-1]} only "
             f"(the 12 months before {month}) and {month}'s share of a year from a year earlier"
         )
-    empty = np.full(int(has.sum()), np.nan)
-    why = f"only one practice-level month ({month}) is loaded: there is no earlier practice month to use"
-    rows += [
-        _row(check, "last year's share", empty, observed[has], why),
-        _row(check, "population + sub-ICB + practice's own previous month", empty, observed[has], why),
-    ]
+    if month is not None:
+        rows += _own_earlier_months(ctx, check, month, series, preds["pop_sub"] if layered else None, area_of, has)
 
     # 2. sub-ICBs out of time
     judged: list[str] = []
@@ -287,3 +293,82 @@ def _subicbs_out_of_time(
     return [
         _row(check, name, np.concatenate(values), observed_all, notes.get(name, "")) for name, values in pred.items()
     ]
+
+
+def _earlier_month(month: str, months_back: int) -> str:
+    return str(pd.Period(month, freq="M") - months_back)
+
+
+def _own_earlier_months(
+    ctx: Workspace,
+    check: str,
+    month: str,
+    series: _Series | None,
+    pop_sub: Array | None,
+    area: NDArray[np.intp],
+    has: NDArray[np.bool_],
+) -> list[ValidationRow]:
+    """Rows that need an earlier practice-level month: the practice layer (its own previous month)
+    and persistence (the previous month's and last year's appointments scaled by England's change).
+
+    Judged on the same practices as the other rows; a row the loaded months cannot fill has n = 0
+    and says which month it needs."""
+    nd, ref = ctx.version().data, ctx.reference
+    codes = nd.practices["practice_code"]
+    observed = nd.observed_month
+    with store.session_scope(ctx.engine) as s:
+        loaded = set(store.list_periods(s, "appointments"))
+        earlier: dict[int, Array] = {}
+        for back in (1, WINDOW):
+            period = _earlier_month(month, back)
+            if period in loaded:
+                totals, _ = load_totals(s, "appointments", ["practice_code"], period=period)
+                by = totals.set_index("practice_code")["appointments"].astype(float)
+                earlier[back] = np.asarray(by.reindex(codes), dtype=np.float64)
+    empty = np.full(int(has.sum()), np.nan)
+
+    def missing(back: int) -> str:
+        return (
+            f"needs the practice-level month {_earlier_month(month, back)} loaded "
+            f"(gpworkforce import appointments FILE); loaded: {', '.join(sorted(loaded)) or 'none'}"
+        )
+
+    def level(m: str) -> float | None:
+        if series is None or m not in series.months:
+            return None
+        return float(series.england[m])
+
+    rows: list[ValidationRow] = []
+    for back, name in ((1, "previous month's appointments"), (WINDOW, "last year's appointments")):
+        then = _earlier_month(month, back)
+        now_level = series.england_level(month) if series is not None and series.usable(month) else None
+        then_level = level(then)
+        predictor = f"{name} ({then}) x England's change"
+        if back not in earlier:
+            rows.append(_row(check, predictor, empty, observed[has], missing(back)))
+        elif now_level is None or then_level is None:
+            rows.append(_row(check, predictor, empty, observed[has], f"needs the national series for {then}"))
+        else:
+            pred = persistence(earlier[back], now_level, then_level)
+            rows.append(_row(check, predictor, pred[has], observed[has], "England's change from the series before"))
+    own = "population + sub-ICB + practice's own previous month"
+    if 1 not in earlier:
+        rows.append(_row(check, own, empty, observed[has], missing(1)))
+    elif pop_sub is None:
+        rows.append(_row(check, own, empty, observed[has], "needs 24 months of the national series before the month"))
+    else:
+        pred = own_month_prediction(
+            pop_sub, earlier[1], area, ref.general["local_factor_min"], ref.general["local_factor_max"]
+        )
+        with_own = has & np.isfinite(earlier[1]) & (earlier[1] > 0)
+        rows.append(
+            _row(
+                check,
+                own,
+                pred[has],
+                observed[has],
+                f"{int(with_own.sum())} of {int(has.sum())} practices have {_earlier_month(month, 1)}; "
+                "the others keep population + sub-ICB",
+            )
+        )
+    return rows
