@@ -10,7 +10,7 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 import typer
@@ -64,8 +64,15 @@ def emit(data: str | bytes, out: Path | None) -> None:
     err.print(f"wrote {out}", highlight=False, soft_wrap=True)
 
 
-def fmt_value(value: Any) -> str:
-    """A figure as the table format shows it: thousands separated, fewer decimals for bigger numbers."""
+#: Fields that are calendar years or codes, printed as they are (2026, not 2,026).
+PLAIN_FIELDS: Final = frozenset({"year", "base_year", "month"})
+
+
+def fmt_value(value: Any, field: str = "") -> str:
+    """A figure as the table format shows it: thousands separated, fewer decimals for bigger numbers;
+    a year as written (``field`` names the column or summary measure)."""
+    if field in PLAIN_FIELDS and isinstance(value, int | float) and value == value:
+        return str(int(value)) if float(value).is_integer() else str(value)
     if isinstance(value, float):
         if value != value:  # NaN
             return ""
@@ -79,12 +86,19 @@ def fmt_value(value: Any) -> str:
     return str(value)
 
 
+#: Width of text that does not go to a terminal (a pipe, a file): wide enough that no table is cut.
+UNBOUNDED_WIDTH: Final = 10_000
+
+
 def console(out: Path | None) -> tuple[Console, io.StringIO | None]:
-    """The terminal, or a console that records text for ``out``."""
+    """The terminal (its own width), or a console for a pipe or ``out`` that never cuts a table to
+    fit 80 columns: tables take the width their content needs."""
     if out is None or out == STDOUT:
-        return Console(), None
+        if sys.stdout.isatty():
+            return Console(), None
+        return Console(width=UNBOUNDED_WIDTH, no_color=True), None
     buffer = io.StringIO()
-    return Console(file=buffer, no_color=True, width=120), buffer
+    return Console(file=buffer, no_color=True, width=UNBOUNDED_WIDTH), buffer
 
 
 def _print_report(report: ReportLike, out: Path | None) -> None:
@@ -92,14 +106,16 @@ def _print_report(report: ReportLike, out: Path | None) -> None:
     con.print(f"[bold]{title_of(report)}[/]", highlight=False)
     summary = Table(show_header=False, box=None)
     for k, v in summary_of(report).items():
-        summary.add_row(k.replace("_", " "), fmt_value(v) if not isinstance(v, list) else ", ".join(map(str, v)))
+        summary.add_row(k.replace("_", " "), fmt_value(v, k) if not isinstance(v, list) else ", ".join(map(str, v)))
     con.print(summary)
     for name, frame in tables_of(report).items():
         t = Table(title=name.replace("_", " "), title_justify="left")
         for col in frame.columns:
-            t.add_column(col.replace("_", " "), justify="left" if frame[col].dtype == object else "right")
+            # fold, never "…": on a narrow terminal a cell wraps rather than losing its text
+            numeric = pd.api.types.is_numeric_dtype(frame[col])
+            t.add_column(col.replace("_", " "), justify="right" if numeric else "left", overflow="fold")
         for row in frame.itertuples(index=False):
-            t.add_row(*[fmt_value(v) for v in row])
+            t.add_row(*[fmt_value(v, str(c)) for v, c in zip(row, frame.columns, strict=True)])
         con.print(t)
     for n in report.notes:
         con.print(f"[dim]note: {n}[/]", highlight=False)
@@ -131,9 +147,9 @@ def render(
     ``kind`` names the workbook's sheets as the web's downloads; ``ctx`` gives the command it records.
     """
     if fmt is Format.json:
-        emit(json.dumps(as_dict(report), indent=2, default=float) + "\n", out)
+        emit(json.dumps(as_dict(report), indent=2, allow_nan=False) + "\n", out)
     elif fmt is Format.csv:
-        emit(csv_text(first_table(report), float_format="%.4f"), out)
+        emit(csv_text(first_table(report)), out)
     elif fmt is Format.xlsx:
         from gpworkforce.reports import excel
         from gpworkforce.reports.tables import named_tables

@@ -7,6 +7,7 @@ the accessors here, so reports/ does not depend on the services' classes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -44,10 +45,26 @@ def title_of(report: ReportLike) -> str:
     return report.title
 
 
+def jsonable(value: Any) -> Any:
+    """Plain JSON values: NaN and infinities become None (JSON has no NaN), numpy scalars Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if hasattr(value, "item"):  # numpy scalar
+        return jsonable(value.item())
+    return value
+
+
 def as_dict(report: ReportLike) -> dict[str, Any]:
-    """The JSON form (``--format json``): the report's own ``to_dict()`` (title, organisation,
-    summary, tables as records, notes), the same the API serves."""
-    return report.to_dict()
+    """The JSON form (``--format json`` and the API): the report's own ``to_dict()`` (title,
+    organisation, summary, tables as records, notes) as strict JSON, NaN and infinities as null."""
+    out: dict[str, Any] = jsonable(report.to_dict())
+    return out
 
 
 def org_code(report: ReportLike) -> str:

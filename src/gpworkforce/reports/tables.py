@@ -6,8 +6,10 @@ of the Excel workbooks the web and the CLI write, so they are defined once here.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from gpworkforce.reports.source import ReportLike, summary_of, tables_of
@@ -35,9 +37,46 @@ def named_tables(kind: str, report: ReportLike) -> dict[str, pd.DataFrame]:
     return {download_name(kind, name): frame for name, frame in tables_of(report).items()}
 
 
-def csv_text(frame: pd.DataFrame, float_format: str | None = None) -> str:
-    """A table as CSV without the index (full precision unless ``float_format`` says otherwise)."""
-    return frame.to_csv(index=False, float_format=float_format)
+def decimals_for(magnitude: float) -> int:
+    """Decimals a figure of this size is shown with in a download: 1 from 100 up, 2 from 1, else 4
+    (shares and small FTE keep their meaning; counts do not carry float noise)."""
+    if magnitude >= 100:
+        return 1
+    if magnitude >= 1:
+        return 2
+    return 4
+
+
+def _round_value(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, float) or not math.isfinite(value):
+        return value
+    if value.is_integer():
+        return int(value)
+    return round(value, decimals_for(abs(value)))
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as downloads show it: each figure rounded by its size (:func:`decimals_for`); a
+    column of whole numbers (a year, a count) as integers; a column
+    mixing kinds (the summary's values) value by value. Missing values stay empty."""
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if pd.api.types.is_float_dtype(series):
+            finite = series[np.isfinite(series)]
+            if len(finite) and (finite == finite.round()).all():
+                out[col] = series.round().astype("Int64")
+            else:
+                size = series.abs()
+                out[col] = np.where(size >= 100, series.round(1), np.where(size >= 1, series.round(2), series.round(4)))
+        elif series.dtype == object:
+            out[col] = pd.Series([_round_value(v) for v in series], index=series.index, dtype=object)
+    return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as CSV without the index, rounded as downloads show figures (:func:`rounded`)."""
+    return rounded(frame).to_csv(index=False)
 
 
 def summary_rows(
@@ -69,8 +108,8 @@ def summary_rows(
             "appointments",
         ),
     ]
-    frame = pd.DataFrame(rows, columns=["measure", "label", "value", "unit"])
+    frame = pd.DataFrame(rows, columns=["measure", "label", "value", "unit"]).astype({"value": object})
     if baseline is not None:
         b = summary_of(baseline)
-        frame["baseline"] = [b.get(m) for m in frame["measure"]]
+        frame["baseline"] = pd.Series([b.get(m) for m in frame["measure"]], dtype=object)
     return frame

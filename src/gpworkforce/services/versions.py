@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from gpworkforce import store
 from gpworkforce.reference import Reference, load_reference
 from gpworkforce.services.calibrate import Calibration, calibrate
-from gpworkforce.services.national import NationalData, apply_overrides, datasets_fingerprint
+from gpworkforce.services.national import DataMissingError, NationalData, apply_overrides, datasets_fingerprint
 from gpworkforce.services.national_cache import national_base
 from gpworkforce.store.cache import Caches, engine_caches, write_generation
 
@@ -101,7 +103,16 @@ class Workspace:
             if current is not None and generation == self._generation and now - self._checked < FRESH_SECONDS:
                 return current
         with store.session_scope(self.engine) as s:
-            fp = store.database_fingerprint(s)
+            try:
+                fp = store.database_fingerprint(s)
+            except DBAPIError as exc:
+                if inspect(self.engine).has_table("dataset"):
+                    raise
+                where = self.engine.url.render_as_string(hide_password=True)
+                raise DataMissingError(
+                    f"the database {where} has no gpworkforce tables: run `gpworkforce init` "
+                    "(or `make run`) to create them and load the national data"
+                ) from exc
             if current is None or current.fingerprint != fp:
                 base_fp = datasets_fingerprint(s)
                 overrides = store.load_fte_overrides(s)

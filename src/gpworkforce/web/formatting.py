@@ -134,20 +134,3 @@ def install_template_helpers(templates: Jinja2Templates) -> None:
         org_name=display_name,
     )
     templates.env.globals.update(level_plurals=LEVEL_PLURALS, level_labels=LEVEL_LABELS)
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON values: NaN and infinities become None, numpy scalars Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if hasattr(value, "item"):  # numpy scalar
-        return jsonable(value.item())
-    return value

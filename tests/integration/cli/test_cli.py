@@ -79,7 +79,7 @@ def test_capacity_standard_option_on_capacity_and_gap(db: str) -> None:
     out = runner.invoke(app, ["capacity", "QHM", "--capacity-standard", "safe", "-f", "csv"])
     assert out.exit_code == 0, out.output
     gp_row = next(line for line in out.stdout.splitlines() if line.startswith("gp,"))
-    assert "103.3" in gp_row  # 25 x 5 x 43 / 52 slots per FTE-week
+    assert ",103.4," in gp_row  # 25 x 5 x 43 / 52 = 103.37 slots per FTE-week, 1 decimal from 100 up
 
 
 def test_benchmark_table(db: str) -> None:
@@ -217,3 +217,18 @@ def test_import_a_corrupt_zip_changes_nothing(db: str, tmp_path: Path) -> None:
     out = runner.invoke(app, ["import", "patients", str(path)])
     assert out.exit_code != 0 and "broken.zip" in out.output
     assert state(db) == before
+
+
+def test_json_is_strict_and_tables_print_whole(db: str) -> None:
+    """A role with 0 FTE has no capacity-to-demand ratio: JSON gives null (NaN is not JSON); the
+    table view written to a pipe keeps every column and label (no "…" at 80 columns) and the year
+    reads 2026, not 2,026."""
+    out = runner.invoke(app, ["gap", "A81001", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert "NaN" not in out.stdout
+    roles = {r["role"]: r for r in json.loads(out.stdout)["tables"]["roles"]}
+    assert roles["physician_associate"]["fte"] == 0 and roles["physician_associate"]["capacity_to_demand"] is None
+    table = runner.invoke(app, ["gap", "A81001"]).stdout
+    assert "…" not in table
+    assert "GP (qualified, permanent)" in table and "capacity to demand" in table
+    assert " 2026 " in table and "2,026" not in table

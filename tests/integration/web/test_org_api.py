@@ -9,13 +9,13 @@ import pytest
 from fastapi.testclient import TestClient
 from test_org_pages import client, ctx, national_url  # noqa: F401  (module fixtures, shared template)
 
+from gpworkforce.reports.source import jsonable
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.benchmarks import benchmark_report
 from gpworkforce.services.capacity import capacity_report, gap_report
 from gpworkforce.services.children import by_level_report
 from gpworkforce.services.demand import demand_report
 from gpworkforce.services.versions import Workspace
-from gpworkforce.web.formatting import jsonable
 
 SCENARIO_QUERY = {"shift_share": "0.25", "year": "2030", "dna_rate": "0.03", "added_fte.pharmacist": "4"}
 SCENARIO = Scenario(shift_share=0.25, year=2030, dna_rate=0.03, added_fte={"pharmacist": 4.0})

@@ -99,3 +99,22 @@ def test_json_form_equals_the_services_report() -> None:
         notes=["a note"],
     )
     assert json.dumps(source.as_dict(report), default=float) == json.dumps(report.to_dict(), default=float)
+
+
+def test_downloads_round_each_figure_by_its_size_and_keep_years_whole() -> None:
+    from gpworkforce.reports.tables import csv_text
+
+    frame = pd.DataFrame(
+        {
+            "year": [2026.0, 2030.0],  # a year that became a float stays a year
+            "fte": [0.157_93, 2.114_9],  # < 1: 4 decimals, >= 1: 2
+            "per_week": [88.736, 12_345.678],  # >= 100: 1 decimal
+            "ratio": [float("nan"), -0.139_12],  # missing stays empty
+            "value": pd.Series([2026, 451.234_5], dtype=object),  # mixed kinds: value by value
+        }
+    )
+    assert csv_text(frame).splitlines() == [
+        "year,fte,per_week,ratio,value",
+        "2026,0.1579,88.74,,2026",
+        "2030,2.11,12345.7,-0.1391,451.2",
+    ]

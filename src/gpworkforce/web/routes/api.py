@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from gpworkforce.nomenclature import ROLE_BY_CODE
+from gpworkforce.reports.source import as_dict, jsonable
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.months import parse_month
 from gpworkforce.services.organisations import (
@@ -36,7 +37,6 @@ from gpworkforce.services.results import (
 )
 from gpworkforce.web.context import AnyReport, Snapshot
 from gpworkforce.web.deps import ApiScenario, ApiSnapshot
-from gpworkforce.web.formatting import jsonable
 from gpworkforce.web.lookups import levels_below
 from gpworkforce.web.scenario_form import LEVERS, PANEL_ROLES
 
@@ -212,8 +212,7 @@ MonthQuery = Annotated[
 
 def report_json(report: AnyReport) -> dict[str, Any]:
     """``report.to_dict()`` as strict JSON (NaN and infinities as null)."""
-    out: dict[str, Any] = jsonable(report.to_dict())
-    return out
+    return as_dict(report)
 
 
 def report_response(report: AnyReport) -> JSONResponse:
