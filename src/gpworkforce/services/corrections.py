@@ -50,6 +50,7 @@ __all__ = [
     "form_field",
     "parse_form",
     "parse_json",
+    "plausible_limit",
     "practice_fte",
     "updated_by_key",
 ]
@@ -306,14 +307,48 @@ def practice_fte(session: Session, nd: NationalData, practice_code: str, viewer:
 # --- Writing --------------------------------------------------------------------------------
 
 
+def plausible_limit(patients: float, per_1000: float, floor: float) -> float:
+    """Highest FTE of one role a correction may set at a practice of ``patients``:
+    ``max(floor, per_1000 x patients / 1000)`` (reference/general.csv: a bound on typing errors)."""
+    return max(floor, per_1000 * patients / 1000.0)
+
+
+def _check_plausible(version: DataVersion, code: str, changes: Changes) -> dict[str, str]:
+    nd, general = version.data, version.reference.general
+    index = np.flatnonzero((nd.practices["practice_code"].astype(str).str.upper() == code).to_numpy())
+    if len(index) == 0:
+        return {}
+    patients = float(nd.patients[index[0]].sum())
+    per_1000, floor = general["correction_max_fte_per_1000_patients"], general["correction_min_cap_fte"]
+    limit = plausible_limit(patients, per_1000, floor)
+    return {
+        role: (
+            f"{value:g} FTE of {_label(role)} would be {1000 * value / patients:.1f} per 1,000 patients at a practice "
+            f"of {patients:,.0f}; the most a correction can set is {limit:.1f} ({per_1000:g} per 1,000 patients, "
+            f"at least {floor:g}). Check the figure is FTE (37.5 hours a week = 1), not hours or headcount"
+        )
+        for role, value in changes.items()
+        if value is not None and value > limit
+    }
+
+
 def apply_corrections(
-    session: Session, user: Principal, practice_code: str, changes: Changes, *, ip: str | None = None
+    session: Session,
+    user: Principal,
+    practice_code: str,
+    changes: Changes,
+    version: DataVersion,
+    *,
+    ip: str | None = None,
 ) -> tuple[dict[str, float | None], dict[str, float | None]]:
     """Write the corrections that differ from the stored ones and audit them in one entry.
 
     The caller has checked scope (:func:`check_can_correct`) and owns the transaction: commit
-    once, so the corrections and their audit entry are saved together or not at all. Returns
-    (before, after) of the roles that changed; both are empty when nothing did.
+    once, so the corrections and their audit entry are saved together or not at all. Values
+    beyond what the practice's list size makes plausible are refused (:func:`plausible_limit`).
+    Returns (before, after) of the roles that changed; both are empty when nothing did. Where
+    no correction existed, ``before`` is the figure capacity used until now (published or
+    estimated FTE plus the PCN share), so the audit log shows what the correction replaced.
     """
     code = _normalise(practice_code)
     errors: dict[str, str] = {}
@@ -321,9 +356,11 @@ def apply_corrections(
         problem = _check_role(role) or (None if value is None else _check_value(role, value))
         if problem is not None:
             errors[role] = problem
+    errors |= {r: m for r, m in _check_plausible(version, code, changes).items() if r not in errors}
     if errors:
         raise InvalidCorrection(errors)
     existing = corrections_of(session, code)
+    in_use = {r.role: r.fte for r in practice_fte(session, version.data, code, None)}
     before: dict[str, float | None] = {}
     after: dict[str, float | None] = {}
     for role in sorted(changes):
@@ -331,7 +368,8 @@ def apply_corrections(
         old = existing[role].fte if role in existing else None
         if old == value:
             continue
-        before[role] = store.set_fte_override(session, code, role, value, updated_by_key(user))
+        replaced = store.set_fte_override(session, code, role, value, updated_by_key(user))
+        before[role] = replaced if replaced is not None else round(in_use.get(role, 0.0), 4)
         after[role] = value
     if after:
         record_audit(session, user, AUDIT_ACTION, AUDIT_ENTITY, code, before, after, ip)

@@ -17,7 +17,14 @@ from gpworkforce.scenario import Scenario
 from gpworkforce.services import accounts as svc
 from gpworkforce.services import saved_scenarios as saved
 from gpworkforce.services.audit import user_label
-from gpworkforce.services.corrections import InvalidCorrection, apply_corrections, corrections_of
+from gpworkforce.services.corrections import (
+    InvalidCorrection,
+    apply_corrections,
+    corrections_of,
+    plausible_limit,
+    practice_fte,
+)
+from gpworkforce.services.versions import Workspace
 from gpworkforce.store.accounts import AuditLog, User
 
 MAPPING = {
@@ -109,14 +116,22 @@ def test_user_label_hides_addresses_from_non_admins(db: Session, make_user: Make
     assert user_label(manager, None) == "Deleted user"
 
 
-def test_apply_corrections_writes_and_audits_together(db: Session, engine: Engine, make_user: MakeUser) -> None:
+def test_apply_corrections_writes_and_audits_together(
+    db: Session, engine: Engine, make_user: MakeUser, ctx: Workspace
+) -> None:
+    """The audit entry keeps the figure a correction replaced: the published (or estimated) FTE
+    plus PCN share the first time, the earlier correction after that."""
+    version = ctx.version()
     manager = user(db, make_user("practice_manager", "A81001"))
-    before, after = apply_corrections(db, manager, "a81001", {"gp": 4.5, "pharmacist": 1.0}, ip="10.0.0.1")
-    assert (before, after) == ({"gp": None, "pharmacist": None}, {"gp": 4.5, "pharmacist": 1.0})
-    assert apply_corrections(db, manager, "A81001", {"gp": 4.5}) == ({}, {})  # unchanged: no write, no audit
-    assert apply_corrections(db, manager, "A81001", {"gp": None}) == ({"gp": 4.5}, {"gp": None})
+    in_use = {r.role: round(r.fte, 4) for r in practice_fte(db, version.data, "A81001", None)}
+    assert in_use["gp"] > 0 and in_use["pharmacist"] > 0
+    before, after = apply_corrections(db, manager, "a81001", {"gp": 4.5, "pharmacist": 1.0}, version, ip="10.0.0.1")
+    published = {"gp": in_use["gp"], "pharmacist": in_use["pharmacist"]}
+    assert (before, after) == (published, {"gp": 4.5, "pharmacist": 1.0})
+    assert apply_corrections(db, manager, "A81001", {"gp": 4.5}, version) == ({}, {})  # unchanged: no write
+    assert apply_corrections(db, manager, "A81001", {"gp": None}, version) == ({"gp": 4.5}, {"gp": None})
     with pytest.raises(InvalidCorrection) as bad:
-        apply_corrections(db, manager, "A81001", {"pharmacist": 3.0, "anp": -1.0, "nurse": 1.0})
+        apply_corrections(db, manager, "A81001", {"pharmacist": 3.0, "anp": -1.0, "nurse": 1.0}, version)
     assert set(bad.value.errors) == {"anp", "nurse"}
     db.commit()
     assert {r: row.fte for r, row in corrections_of(db, "A81001").items()} == {"pharmacist": 1.0}
@@ -124,7 +139,23 @@ def test_apply_corrections_writes_and_audits_together(db: Session, engine: Engin
         select(AuditLog).where(AuditLog.user_id == manager.id, AuditLog.action == "fte.correct").order_by(AuditLog.id)
     ).all()
     assert [(json.loads(e.before or "{}"), json.loads(e.after or "{}"), e.ip) for e in entries] == [
-        ({"gp": None, "pharmacist": None}, {"gp": 4.5, "pharmacist": 1.0}, "10.0.0.1"),
+        (published, {"gp": 4.5, "pharmacist": 1.0}, "10.0.0.1"),
         ({"gp": 4.5}, {"gp": None}, None),
     ]
     assert db.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity_key == "A81001")) == 2
+
+
+def test_a_correction_the_list_size_makes_implausible_is_refused(
+    db: Session, make_user: MakeUser, ctx: Workspace
+) -> None:
+    """A81001 has 3,733 patients: at most max(10, 3 x 3.733) = 11.2 FTE of one role; 200 (hours
+    typed as FTE, say) is refused with the reason, and nothing is written."""
+    manager = user(db, make_user("practice_manager", "A81001"))
+    assert plausible_limit(3733, 3.0, 10.0) == pytest.approx(11.199)
+    assert plausible_limit(1000, 3.0, 10.0) == 10.0
+    with pytest.raises(InvalidCorrection) as bad:
+        apply_corrections(db, manager, "A81001", {"practice_nurse": 200.0, "gp": 11.0}, ctx.version())
+    assert set(bad.value.errors) == {"practice_nurse"}
+    assert "53.6 per 1,000 patients" in bad.value.errors["practice_nurse"]
+    assert "11.2" in bad.value.errors["practice_nurse"]
+    assert corrections_of(db, "A81001") == {}

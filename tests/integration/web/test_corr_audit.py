@@ -55,8 +55,10 @@ def test_audit_log_scope_and_privacy(ctx: Workspace, make_user: MakeUser, signed
     assert {(e["action"], e["entity"]) for e in entries} == {("fte.correct", "practice")}
     mine = [e for e in entries if e["key"] == HOME and e["after"] == {"gp": 3.25}]
     assert len(mine) == 1
-    assert mine[0]["before"] == {"gp": None} and mine[0]["user"] == "PCN lead, U89141"
-    assert mine[0]["change"] == "GP (qualified, permanent): none → 3.25"
+    # the figure the correction replaced (published FTE plus PCN share), not "none"
+    published = mine[0]["before"]["gp"]
+    assert isinstance(published, float) and published > 0 and mine[0]["user"] == "PCN lead, U89141"
+    assert mine[0]["change"] == f"GP (qualified, permanent): {published:g} → 3.25"
     assert "ip" not in mine[0]
     assert all(e["key"] != far_practice for e in entries)  # another ICB's practice
     page = analyst.get("/audit")

@@ -134,6 +134,9 @@ def test_non_json_body_is_422(manager: Person, signed_in: SignedIn) -> None:
 def test_form_and_api_write_corrections_with_audit(engine: Engine, manager: Person, signed_in: SignedIn) -> None:
     client, token = signed_in(manager)
     empty = {f"fte.{r}": "" for r in corrections_service.CORRECTABLE_ROLES}
+    # the figures in use before any correction (published or estimated FTE plus PCN share): the
+    # audit keeps them as what each first correction replaced
+    used = {r["role"]: round(r["fte"], 4) for r in client.get(f"/api/practices/{HOME}/fte").json()["roles"]}
 
     saved = client.post(
         f"/org/{HOME}/fte", data={**empty, "csrf_token": token, "fte.gp": "4.5", "fte.pharmacist": " 1 "},
@@ -141,7 +144,7 @@ def test_form_and_api_write_corrections_with_audit(engine: Engine, manager: Pers
     )  # fmt: skip
     assert saved.status_code == 303
     page = client.get(saved.headers["location"])
-    assert "FTE corrections saved" in page.text and "GP (qualified, permanent): 4.5 FTE" in page.text
+    assert "FTE corrections saved" in page.text and f"GP (qualified, permanent): {used['gp']:g} to 4.5 FTE" in page.text
     assert 'value="4.5"' in page.text and "Corrected by You on" in page.text
 
     # Resubmitting the same values changes nothing and writes no audit entry.
@@ -158,16 +161,16 @@ def test_form_and_api_write_corrections_with_audit(engine: Engine, manager: Pers
     assert api.status_code == 200
     assert api.json() == {
         "practice": HOME,
-        "changed": {"anp": {"before": None, "after": 0.0}, "pharmacist": {"before": 1.0, "after": 2.0}},
+        "changed": {"anp": {"before": used["anp"], "after": 0.0}, "pharmacist": {"before": 1.0, "after": 2.0}},
         "corrections": {"anp": 0.0, "pharmacist": 2.0},
     }
 
     audits = fte_audits(engine, manager.id)
     assert [(a.entity, a.entity_key) for a in audits] == [("practice", HOME)] * 3
     assert [(json.loads(a.before or "null"), json.loads(a.after or "null")) for a in audits] == [
-        ({"gp": None, "pharmacist": None}, {"gp": 4.5, "pharmacist": 1.0}),
+        ({"gp": used["gp"], "pharmacist": used["pharmacist"]}, {"gp": 4.5, "pharmacist": 1.0}),
         ({"gp": 4.5}, {"gp": None}),
-        ({"anp": None, "pharmacist": 1.0}, {"anp": 0.0, "pharmacist": 2.0}),
+        ({"anp": used["anp"], "pharmacist": 1.0}, {"anp": 0.0, "pharmacist": 2.0}),
     ]
     assert all(a.ip == "testclient" for a in audits)
     with store.session_scope(engine) as s:
@@ -293,7 +296,7 @@ def test_org_page_shows_a_correction_at_once(ctx: Workspace, make_user: MakeUser
     page = client.get(f"/org/{HOME}").text
     assert f'<a href="/org/{HOME}/fte">Correct FTE for this practice</a>' in page  # the signed-in user's link
     before = capacity_card(page)
-    response = client.put(f"/api/practices/{HOME}/fte", json={"gp": 12.5}, headers={"X-CSRF-Token": token})
+    response = client.put(f"/api/practices/{HOME}/fte", json={"gp": 8.5}, headers={"X-CSRF-Token": token})
     assert response.status_code == 200
     expected = fmt_number(gap_report(ctx.version(), HOME).summary.capacity_per_week)
     assert expected != before

@@ -175,7 +175,11 @@ def fte_submit(
         changes = parse_form(form)
     except InvalidCorrection as exc:
         return _render(request, db, version.data, code, user, errors=exc.errors, submitted=form, status_code=400)
-    before, after = apply_corrections(db, user, code, changes, ip=client_ip(request))
+    try:
+        before, after = apply_corrections(db, user, code, changes, version, ip=client_ip(request))
+    except InvalidCorrection as exc:
+        errors = {form_field(role) if role in CORRECTABLE_ROLES else role: m for role, m in exc.errors.items()}
+        return _render(request, db, version.data, code, user, errors=errors, submitted=form, status_code=400)
     flash(request, f"FTE corrections saved. {_summary(before, after)}" if after else "There were no changes to save")
     return RedirectResponse(f"/org/{code}/fte", status_code=303)
 
@@ -207,16 +211,17 @@ def fte_api_put(
     The answer comes from the corrections table, not the national arrays, so it is immediate;
     capacity reflects the change on the next read (the arrays are rebuilt for the new fingerprint).
     """
-    code = _checked_practice(user, practice, ctx.version())
+    version = ctx.version()
+    code = _checked_practice(user, practice, version)
     try:
         changes = parse_json(payload.model_dump(exclude_unset=True))
+        before, after = apply_corrections(db, user, code, changes, version, ip=client_ip(request))
     except InvalidCorrection as exc:
         detail = [
             {"loc": ["body"] if key == "body" else ["body", key], "msg": msg, "type": "value_error"}
             for key, msg in exc.errors.items()
         ]
         return JSONResponse({"detail": detail}, status_code=422)
-    before, after = apply_corrections(db, user, code, changes, ip=client_ip(request))
     return {
         "practice": code,
         "changed": {role: {"before": before[role], "after": after[role]} for role in after},
