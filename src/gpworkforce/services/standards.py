@@ -200,8 +200,8 @@ def throughput_area_notes(
     icb = t.icb_of_practice
     if icb_code is not None and icb_code in t.icb_codes:
         i = t.icb_codes.get_loc(icb_code)
-        used = "used for this organisation's practices" if t.icb_usable[i].all() else "fitted"
-        out.append(f"ICB {icb_code}'s own rate, {used}: {_rates(t.icb.per_fte_week[i])}")
+        how = "used for this organisation's practices" if t.icb_usable[i].all() else "fitted"
+        out.append(f"ICB {icb_code}'s own rate, {how}: {_rates(t.icb.per_fte_week[i])}")
         if icb_code in t.icb_unusable_why:
             out.append(
                 f"England's rate is used instead where ICB {icb_code}'s fit is not usable "
