@@ -134,7 +134,8 @@ class Scenario(BaseModel):
         DEFAULT_CAPACITY_STANDARD,
         description=(
             "Capacity standard: reference (today's slot parameters, the default), throughput (appointments "
-            "each staff group delivered per FTE-week, national series) or safe (GPs 25 contacts a day)"
+            "each staff group delivered per FTE-week in the practice's own ICB, national sub-ICB series) or safe "
+            "(GPs 25 contacts a day)"
         ),
         json_schema_extra={
             "title": "Capacity standard",

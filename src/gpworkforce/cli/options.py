@@ -88,7 +88,7 @@ StandardOpt = Annotated[
     typer.Option(
         "--capacity-standard",
         help="What an FTE offers a week: reference (today's slot parameters, the default), throughput "
-        "(appointments each staff group delivered per FTE-week) or safe (GPs 25 contacts a day)",
+        "(appointments each staff group delivered per FTE-week in each practice's ICB) or safe (GPs 25 contacts a day)",
     ),
 ]
 

@@ -22,8 +22,22 @@ def capacity_per_fte_week(hours_per_fte: float, weeks_worked: Array, patient_fac
 
 
 def appointments_per_week(fte: Array, per_fte: Array) -> Array:
-    """Slots a week [..., r] from FTE [..., r] and slots per FTE-week [r]."""
+    """Slots a week [..., r] from FTE [..., r] and slots per FTE-week [r] or [..., r]."""
     return np.asarray(fte) * per_fte
+
+
+def fte_weighted_slots(slots_per_fte: Array, fte: Array) -> Array:
+    """Slots per FTE-week by role [r] over practices, from slots per FTE-week [r] or [p, r] and
+    FTE [p, r]: the FTE-weighted mean (capacity / FTE), so it times the FTE gives the capacity;
+    the plain mean over practices for a role without FTE. [r] slots are returned as they are."""
+    slots = np.asarray(slots_per_fte, dtype=float)
+    if slots.ndim == 1:
+        return slots
+    fte = np.asarray(fte, dtype=float)
+    total = fte.sum(axis=0)
+    weighted = (fte * slots).sum(axis=0) / np.where(total > 0, total, 1.0)
+    plain = slots.mean(axis=0) if slots.shape[0] else np.zeros(slots.shape[-1])
+    return np.where(total > 0, weighted, plain)
 
 
 def capacity_net_of_dna(capacity: Array, dna_rate: float | Array) -> Array:

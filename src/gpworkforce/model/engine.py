@@ -84,8 +84,9 @@ class Levers:
     transferable GP work moved to other roles; dna_target DNA rate to plan for (None keeps
     the baseline); minutes [r] slot lengths replacing the reference (None keeps them);
     added_fte [p, r] extra FTE; demand_multiplier [-] e.g. self-care and signposting;
-    slot_factor [r] multiplies slots per FTE-week (the capacity standard: throughput or a
-    safe-working limit against the reference slots; None keeps the reference).
+    slot_factor [r] or [p, r] multiplies slots per FTE-week (the capacity standard: a
+    safe-working limit [r], or throughput at each practice's own ICB's rate [p, r], against the
+    reference slots; None keeps the reference and costs nothing).
     """
 
     growth: Array | None = None
@@ -122,7 +123,7 @@ class ModelResult:
     gap_week: Array
     shifted_week: Array
     fte: Array  # [p, r] FTE the capacity rests on (inputs plus added FTE)
-    slots_per_fte_week: Array  # [r] with the scenario's slot lengths
+    slots_per_fte_week: Array  # [r], or [p, r] with a per-practice slot factor (model.capacity.fte_weighted_slots)
     gp_share: Array  # [c]
     skills: Array  # [r, c]
     others_available: Array  # [r] 1 for every clinical role other than GPs

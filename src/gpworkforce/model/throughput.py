@@ -7,7 +7,9 @@ throughput is fitted per group: booked appointments a week delivered by the grou
 the group. Appointments with an unknown HCP type are shared between the groups pro rata to
 their known appointments. Within the "other" group, roles keep their relative productivity
 from the reference slots: every role of a group is scaled by the same factor, chosen so that
-the group's modelled slots equal what it delivered.
+the group's modelled slots equal what it delivered. The fit is made for England and for each
+ICB; a practice takes its own ICB's factor where that fit is usable and England's otherwise
+(``practice_group_factor``).
 """
 
 from __future__ import annotations
@@ -72,6 +74,37 @@ def role_factor(group_factor: Array, group_of_role: NDArray[np.intp]) -> Array:
     group_factor = np.asarray(group_factor, dtype=float)
     picked = group_factor[..., np.maximum(group_of_role, 0)]
     return np.where((group_of_role >= 0) & np.isfinite(picked), picked, 1.0)
+
+
+def usable_fit(factor: Array, fte: Array, min_fte: float) -> NDArray[np.bool_]:
+    """Where a fitted group factor [..., g] can be used: finite, positive, and resting on at least
+    ``min_fte`` FTE of the group [..., g] (a rate from a few FTE is mostly noise)."""
+    factor, fte = np.asarray(factor, dtype=float), np.asarray(fte, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(factor) & (factor > 0) & (np.nan_to_num(fte) >= min_fte)
+
+
+def uses_area_fit(usable: NDArray[np.bool_], area_of_practice: NDArray[np.intp]) -> NDArray[np.bool_]:
+    """Whether each practice takes its area's (ICB's) fit by group [p, g]: it has an area (not -1)
+    and that area's fit is usable [i, g]."""
+    usable = np.asarray(usable, dtype=bool)
+    area = np.asarray(area_of_practice, dtype=np.intp)
+    if usable.shape[0] == 0:
+        return np.zeros((len(area), usable.shape[-1]), dtype=bool)
+    return (area >= 0)[:, None] & usable[np.maximum(area, 0)]
+
+
+def practice_group_factor(
+    area_factor: Array, usable: NDArray[np.bool_], national_factor: Array, area_of_practice: NDArray[np.intp]
+) -> Array:
+    """Each practice's factor by group [p, g]: its area's (ICB's) factor [i, g] where that fit is
+    usable [i, g], England's [g] where it is not or the practice has no area (-1)."""
+    area_factor = np.asarray(area_factor, dtype=float)
+    own = uses_area_fit(usable, area_of_practice)
+    national = np.broadcast_to(np.asarray(national_factor, dtype=float), own.shape)
+    if area_factor.shape[0] == 0:
+        return national.copy()
+    return np.where(own, area_factor[np.maximum(area_of_practice, 0)], national)
 
 
 def working_days_per_fte_week(days_per_full_week: float, weeks_worked: Array) -> Array:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from gpworkforce.model.capacity import capacity_net_of_dna, capacity_to_demand
+from gpworkforce.model.capacity import capacity_net_of_dna, capacity_to_demand, fte_weighted_slots
 from gpworkforce.model.engine import ModelResult
 from gpworkforce.model.ratios import share_of
 from gpworkforce.nomenclature import ROLE_CODES, ROLES
@@ -41,7 +41,7 @@ def _role_frame(
             "fte": res.fte.sum(axis=0)[keep],
             "fte_practice": nd.fte_practice[rows].sum(axis=0)[keep],
             "fte_pcn_share": nd.fte_pcn[rows].sum(axis=0)[keep],
-            "slots_per_fte_week": np.asarray(res.slots_per_fte_week)[keep],
+            "slots_per_fte_week": fte_weighted_slots(res.slots_per_fte_week, res.fte)[keep],
             "capacity_per_week": capacity,
             "demand_per_week": demand,
             "capacity_net_of_dna_per_week": capacity_net_of_dna(capacity, version.calibration.params.dna_rate),

@@ -21,7 +21,7 @@ from gpworkforce.services.calibrate import local_factors
 from gpworkforce.services.organisations import Organisation
 from gpworkforce.services.practice_fte import estimate_counts_note
 from gpworkforce.services.results import OrgInfo
-from gpworkforce.services.standards import icb_throughput_note, slot_factor
+from gpworkforce.services.standards import slot_factor, throughput_area_notes
 from gpworkforce.services.versions import DataVersion
 
 Array = NDArray[np.float64]
@@ -133,6 +133,8 @@ def _run(version: DataVersion, org: Organisation, scenario: Scenario) -> tuple[M
     )
     if levers.added_fte is not None:
         levers = replace(levers, added_fte=levers.added_fte[rows])
+    if levers.slot_factor is not None and np.ndim(levers.slot_factor) == 2:  # per practice (throughput)
+        levers = replace(levers, slot_factor=levers.slot_factor[rows])
     result = run(inputs, cal.params, levers)
     for value in vars(result).values():  # shared between requests: nobody may write into it
         if isinstance(value, np.ndarray):
@@ -182,13 +184,17 @@ def common_notes(version: DataVersion) -> list[str]:
 
 
 def standard_notes(version: DataVersion, org: Organisation, scenario: Scenario) -> list[str]:
-    """Which capacity standard the figures use, what it rests on, and (for throughput inside one
-    ICB) that ICB's own fitted throughput. Every capacity, gap and by-level report carries them."""
+    """Which capacity standard the figures use, what it rests on, and (for throughput) the ICB
+    rates used: the organisation's ICB's own inside one ICB, all ICBs' for England or a region,
+    with practices that fall back to England's rate counted. Every capacity, gap and by-level
+    report carries them."""
     throughput = version.calibration.throughput
     _, notes = slot_factor(scenario.capacity_standard, version.reference, throughput)
-    if scenario.capacity_standard == "throughput" and org.level not in ("england", "region"):
-        icb = org.code if org.level == "icb" else org.parent_code(version.data, "icb")
-        notes += icb_throughput_note(throughput, icb)
+    if scenario.capacity_standard == "throughput":
+        icb = None
+        if org.level not in ("england", "region"):
+            icb = org.code if org.level == "icb" else org.parent_code(version.data, "icb")
+        notes += throughput_area_notes(throughput, org.mask, icb)
     return notes
 
 

@@ -18,9 +18,12 @@ from gpworkforce.model.capacity import capacity_per_fte_week
 from gpworkforce.model.throughput import (
     ThroughputFit,
     fit_throughput,
+    practice_group_factor,
     role_factor,
     safe_slots_per_fte_week,
     split_unknown,
+    usable_fit,
+    uses_area_fit,
 )
 from gpworkforce.nomenclature import ROLE_BY_CODE, ROLE_CODES
 from gpworkforce.reference import Reference
@@ -44,15 +47,24 @@ STANDARD_LABELS: Final = {
 
 @dataclass(frozen=True)
 class ThroughputCalibration:
-    """Throughput by group [g] for England and by ICB [i, g] over ``months``; the share of
-    appointments with an unknown HCP type (shared pro rata) and series sub-ICBs not in the mapping."""
+    """Throughput by group [g] for England and by ICB [i, g] over ``months``, which ICB fits are
+    used [i, g] (and why not, by ICB), each practice's ICB [p] (-1 = none) and its slot factor
+    [p, r]; the share of appointments with an unknown HCP type (shared pro rata), series sub-ICBs
+    not in the mapping, and mapped sub-ICBs the series lacks (their practices take their ICB's rate)."""
 
     months: str
     national: ThroughputFit
     icb_codes: pd.Index
     icb: ThroughputFit
+    icb_usable: NDArray[np.bool_]
+    icb_unusable_why: dict[str, str]
+    icb_of_practice: NDArray[np.intp]
+    uses_icb: NDArray[np.bool_]  # [p, g] the practice takes its ICB's rate (else England's)
+    practice_factor: Array
     unknown_share: float
-    unmapped_sub_icbs: int
+    unmapped_sub_icbs: tuple[str, ...]
+    unfitted_sub_icbs: tuple[str, ...]
+    unfitted_of_practice: NDArray[np.intp]  # [p] index into unfitted_sub_icbs, -1 = fitted
 
 
 def reference_slots(ref: Reference) -> Array:
@@ -63,8 +75,10 @@ def reference_slots(ref: Reference) -> Array:
 
 
 def fit_national_throughput(nd: NationalData, ref: Reference) -> ThroughputCalibration | None:
-    """Throughput by group from the latest 12 months of the national sub-ICB series against FTE
-    (England, and per ICB through the mapping's sub-ICBs); None without 12 months of series."""
+    """Throughput by group from the latest 12 months of the national sub-ICB series against FTE:
+    England, and each ICB from its sub-ICBs in the series against the FTE of their practices (like
+    with like); each practice's slot factor from its ICB's fit where usable, else England's. None
+    without 12 months of series."""
     series = nd.subicb_series
     if series.empty or series["month"].nunique() < 12:
         return None
@@ -72,25 +86,56 @@ def fit_national_throughput(nd: NationalData, ref: Reference) -> ThroughputCalib
     last = series[series["month"].isin(months)]
     wide = last.pivot_table(index="sub_icb_code", columns="hcp_type", values="appointments", aggfunc="sum")
     wide = wide.reindex(columns=["gp", "other", "unknown"], fill_value=0.0).fillna(0.0)
-    icb_of_sub = nd.practices.drop_duplicates("sub_icb_code").set_index("sub_icb_code")["icb_code"]
+    practices = nd.practices
+    icb_of_sub = practices.drop_duplicates("sub_icb_code").set_index("sub_icb_code")["icb_code"]
     icb = icb_of_sub.reindex(wide.index)
     gp, other = split_unknown(wide["gp"].to_numpy(), wide["other"].to_numpy(), wide["unknown"].to_numpy())
     delivered = pd.DataFrame({"gp": gp, "other": other}, index=wide.index)
     slots = reference_slots(ref)
     fte = nd.fte
     national = fit_throughput(delivered.sum().to_numpy(), fte.sum(axis=0), slots, GROUP_OF_ROLE)
-    by_icb = delivered[icb.notna().to_numpy()].groupby(icb.dropna().to_numpy()).sum()
-    fte_by_icb = pd.DataFrame(fte).groupby(nd.practices["icb_code"].to_numpy()).sum().reindex(by_icb.index)
-    per_icb = fit_throughput(by_icb.to_numpy(), fte_by_icb.fillna(0.0).to_numpy(), slots, GROUP_OF_ROLE)
+    codes = pd.Index(sorted(practices["icb_code"].astype(str).unique()), name="icb_code")
+    by_icb = delivered[icb.notna().to_numpy()].groupby(icb.dropna().to_numpy()).sum().reindex(codes)
+    in_series = practices["sub_icb_code"].isin(wide.index).to_numpy()
+    fte_by_icb = pd.DataFrame(fte[in_series]).groupby(practices["icb_code"].to_numpy()[in_series]).sum()
+    per_icb = fit_throughput(by_icb.to_numpy(), fte_by_icb.reindex(codes).fillna(0.0).to_numpy(), slots, GROUP_OF_ROLE)
+    min_fte = ref.general["throughput_icb_min_fte"]
+    usable = usable_fit(per_icb.factor, per_icb.fte, min_fte)
+    icb_of_practice = codes.get_indexer(practices["icb_code"].astype(str)).astype(np.intp)
+    factor = role_factor(practice_group_factor(per_icb.factor, usable, national.factor, icb_of_practice), GROUP_OF_ROLE)
     total = float(wide.to_numpy().sum())
+    sub_codes = practices["sub_icb_code"].astype(str)
+    lacking = pd.Index(sorted(sub_codes[~in_series].unique()))
     return ThroughputCalibration(
         months=f"{months[0]}..{months[-1]}",
         national=national,
-        icb_codes=pd.Index(by_icb.index, name="icb_code"),
+        icb_codes=codes,
         icb=per_icb,
+        icb_usable=usable,
+        icb_unusable_why=_unusable_why(codes, per_icb, usable, min_fte),
+        icb_of_practice=icb_of_practice,
+        uses_icb=uses_area_fit(usable, icb_of_practice),
+        practice_factor=factor,
         unknown_share=float(wide["unknown"].sum()) / total if total else 0.0,
-        unmapped_sub_icbs=int(icb.isna().sum()),
+        unmapped_sub_icbs=tuple(str(c) for c in wide.index[icb.isna().to_numpy()]),
+        unfitted_sub_icbs=tuple(lacking),
+        unfitted_of_practice=lacking.get_indexer(sub_codes).astype(np.intp),
     )
+
+
+def _unusable_why(codes: pd.Index, fit: ThroughputFit, usable: NDArray[np.bool_], min_fte: float) -> dict[str, str]:
+    """Why each ICB's fit is not used, by group (only ICBs with an unusable group)."""
+    out: dict[str, str] = {}
+    for i, j in zip(*np.nonzero(~usable), strict=True):
+        group = THROUGHPUT_GROUP_LABELS[THROUGHPUT_GROUPS[j]]
+        if not np.isfinite(fit.delivered_week[i, j]):
+            why = "no appointments in the series"
+        elif not fit.fte[i, j] >= min_fte:
+            why = f"{fit.fte[i, j]:.0f} FTE, under {min_fte:g}"
+        else:
+            why = "no positive rate"
+        out[codes[i]] = "; ".join(filter(None, [out.get(codes[i], ""), f"{group}: {why}"]))
+    return out
 
 
 def slot_factor(
@@ -123,14 +168,11 @@ def slot_factor(
             "the throughput capacity standard needs 12 months of the national sub-ICB appointments series; "
             "import it (gpworkforce import) or choose --capacity-standard reference"
         )
-    nat = throughput.national
-    rates = ", ".join(
-        f"{THROUGHPUT_GROUP_LABELS[g]} {nat.per_fte_week[i]:.1f}" for i, g in enumerate(THROUGHPUT_GROUPS)
-    )
-    return role_factor(nat.factor, GROUP_OF_ROLE), [
+    return throughput.practice_factor, [
         f"capacity standard: throughput (default is reference) - booked appointments a week per FTE that each "
-        f"staff group delivered in England, {throughput.months} (NHS England Appointments in General Practice, "
-        f"national sub-ICB series, HCP type against FTE): {rates}",
+        f"staff group delivered, {throughput.months} (NHS England Appointments in General Practice, national "
+        "sub-ICB series, HCP type against FTE), each practice at its own ICB's rate (the ICB's sub-ICBs in the "
+        f"series against the FTE of their practices); England's rate: {_rates(throughput.national.per_fte_week)}",
         f"{throughput.unknown_share:.1%} of appointments had an unknown HCP type and are shared between GPs and "
         "other staff pro rata",
         "within other clinical staff, roles keep their relative slots per FTE-week from reference/roles.csv, "
@@ -138,18 +180,67 @@ def slot_factor(
     ]
 
 
-def icb_throughput_note(throughput: ThroughputCalibration | None, icb_code: str | None) -> list[str]:
-    """The ICB's own fitted throughput beside England's, for reports inside one ICB."""
-    if throughput is None or icb_code is None or icb_code not in throughput.icb_codes:
-        return []
-    per = throughput.icb.per_fte_week[list(throughput.icb_codes).index(icb_code)]
-    parts = ", ".join(
-        f"{THROUGHPUT_GROUP_LABELS[g]} {per[j]:.1f}" for j, g in enumerate(THROUGHPUT_GROUPS) if np.isfinite(per[j])
+def _rates(per_fte_week: Array) -> str:
+    return ", ".join(
+        f"{THROUGHPUT_GROUP_LABELS[g]} {per_fte_week[j]:.1f}"
+        for j, g in enumerate(THROUGHPUT_GROUPS)
+        if np.isfinite(per_fte_week[j])
     )
-    out = [f"this ICB's own throughput ({throughput.months}), booked appointments per FTE-week: {parts}"]
-    if throughput.unmapped_sub_icbs:
+
+
+def throughput_area_notes(
+    throughput: ThroughputCalibration | None, mask: NDArray[np.bool_], icb_code: str | None
+) -> list[str]:
+    """Which ICB rates the throughput standard used for the practices in ``mask``: the ICB's own
+    (``icb_code``, a report inside one ICB) or a summary of all of them (England, a region), with
+    the practices that take England's rate instead counted, and why."""
+    if throughput is None:
+        return []
+    t, out = throughput, []
+    icb = t.icb_of_practice
+    if icb_code is not None and icb_code in t.icb_codes:
+        i = t.icb_codes.get_loc(icb_code)
+        how = "used for this organisation's practices" if t.icb_usable[i].all() else "fitted"
+        out.append(f"ICB {icb_code}'s own rate, {how}: {_rates(t.icb.per_fte_week[i])}")
+        if icb_code in t.icb_unusable_why:
+            out.append(
+                f"England's rate is used instead where ICB {icb_code}'s fit is not usable "
+                f"({t.icb_unusable_why[icb_code]})"
+            )
+    else:
+        here = np.unique(icb[mask & (icb >= 0)])
+        used = t.icb.per_fte_week[here[t.icb_usable[here].all(axis=1)]]
+        ranges = ", ".join(
+            f"{THROUGHPUT_GROUP_LABELS[g]} {used[:, j].min():.1f}-{used[:, j].max():.1f}"
+            for j, g in enumerate(THROUGHPUT_GROUPS)
+            if len(used)
+        )
         out.append(
-            f"{throughput.unmapped_sub_icbs} sub-ICB code(s) of the series are not in the latest mapping "
-            "and are left out of the ICB fits (England's fit counts them)"
+            f"ICB rates were used per practice: the own rates of {len(used)} of the {len(here)} ICBs here, "
+            f"booked appointments per FTE-week ({ranges})"
+        )
+        falls = mask[:, None] & ~t.uses_icb
+        if falls.any():
+            icbs = sorted({str(t.icb_codes[i]) if i >= 0 else "none" for i in icb[falls.any(axis=1)]})
+            counts = ", ".join(
+                f"{THROUGHPUT_GROUP_LABELS[g]} {int(falls[:, j].sum()):,}" for j, g in enumerate(THROUGHPUT_GROUPS)
+            )
+            why = "; ".join(f"{c}: {t.icb_unusable_why.get(c, 'no ICB')}" for c in icbs)
+            out.append(f"practices taking England's rate instead (their ICB's fit is not usable): {counts} ({why})")
+        else:
+            out.append("every practice here takes its own ICB's rate (no ICB falls back to England's)")
+    lacking = t.unfitted_of_practice[mask]
+    lacking = lacking[lacking >= 0]
+    if len(lacking):
+        n = np.bincount(lacking, minlength=len(t.unfitted_sub_icbs))
+        listed = ", ".join(f"{c} ({n[k]} practices)" for k, c in enumerate(t.unfitted_sub_icbs) if n[k])
+        out.append(
+            f"sub-ICB(s) {listed} not in the series (a boundary change): their practices take their ICB's "
+            "rate, fitted on its other sub-ICBs"
+        )
+    if t.unmapped_sub_icbs and icb_code is None:
+        out.append(
+            f"series sub-ICB(s) {', '.join(t.unmapped_sub_icbs)} are not in the latest mapping: their appointments "
+            "count in England's rate but in no ICB's"
         )
     return out

@@ -16,6 +16,7 @@ from gpworkforce.model.capacity import (
     capacity_net_of_dna,
     capacity_per_fte_week,
     capacity_to_demand,
+    fte_weighted_slots,
 )
 
 
@@ -40,3 +41,14 @@ def test_capacity_to_demand() -> None:
     np.testing.assert_allclose(out[:2], [1.875, 0.75])
     assert np.isnan(out[2])
     assert capacity_to_demand(np.float64(45.0), np.float64(60.0)) == pytest.approx(0.75)
+
+
+def test_fte_weighted_slots_over_practices() -> None:
+    # GP: 1 FTE at 90 and 3 FTE at 70 -> (90 + 210) / 4 = 75; nurse: no FTE -> plain mean 45
+    slots = np.array([[90.0, 40.0], [70.0, 50.0]])
+    fte = np.array([[1.0, 0.0], [3.0, 0.0]])
+    np.testing.assert_allclose(fte_weighted_slots(slots, fte), [75.0, 45.0])
+    # it times the FTE gives the capacity
+    assert fte_weighted_slots(slots, fte)[0] * 4.0 == pytest.approx(appointments_per_week(fte, slots)[:, 0].sum())
+    # slots by role alone are returned as they are
+    np.testing.assert_allclose(fte_weighted_slots(np.array([75.0, 90.0]), fte), [75.0, 90.0])

@@ -9,9 +9,12 @@ from gpworkforce.model.engine import Levers, ModelInputs, run
 from gpworkforce.model.throughput import (
     fit_throughput,
     group_sums,
+    practice_group_factor,
     role_factor,
     safe_slots_per_fte_week,
     split_unknown,
+    usable_fit,
+    uses_area_fit,
     working_days_per_fte_week,
 )
 from tests.unit.model.helpers import GP, NURSE, R, small_practice, two_role_parameters
@@ -84,3 +87,46 @@ def test_slot_factor_lever_scales_capacity_only() -> None:
     assert scaled.capacity_week[0, NURSE] == pytest.approx(22.5)
     assert scaled.slots_per_fte_week[GP] == pytest.approx(90.0)
     np.testing.assert_allclose(scaled.booked_year, base.booked_year)
+
+
+def test_each_practice_takes_its_icbs_factor_or_englands() -> None:
+    # 2 ICBs, groups (GP, other). ICB 0: 40 GP FTE and 60 other FTE; factors 1.1 and 0.9.
+    # ICB 1: 100 GP FTE but only 20 other FTE (under a 50-FTE minimum), factor for other NaN
+    # besides; England's factors 1.2 and 0.8. Practices: p0 and p1 in ICB 0, p2 in ICB 1,
+    # p3 with no ICB (-1).
+    icb_factor = np.array([[1.1, 0.9], [1.3, np.nan]])
+    icb_fte = np.array([[40.0, 60.0], [100.0, 20.0]])
+    usable = usable_fit(icb_factor, icb_fte, 50.0)
+    # ICB 0 GP: 40 FTE < 50 -> not usable; ICB 0 other: usable; ICB 1 GP usable; other NaN
+    np.testing.assert_array_equal(usable, [[False, True], [True, False]])
+    area = np.array([0, 0, 1, -1])
+    national = np.array([1.2, 0.8])
+    np.testing.assert_array_equal(
+        uses_area_fit(usable, area), [[False, True], [False, True], [True, False], [False, False]]
+    )
+    factor = practice_group_factor(icb_factor, usable, national, area)
+    np.testing.assert_allclose(factor, [[1.2, 0.9], [1.2, 0.9], [1.3, 0.8], [1.2, 0.8]])
+    # into roles gp, nurse, hca, admin: admin stays 1
+    np.testing.assert_allclose(role_factor(factor, GROUPS)[2], [1.3, 0.8, 0.8, 1.0])
+
+
+def test_unusable_fits_zero_negative_and_infinite() -> None:
+    usable = usable_fit(np.array([0.0, -1.0, np.inf, 1.0, 1.0]), np.array([99.0, 99.0, 99.0, np.nan, 50.0]), 50.0)
+    np.testing.assert_array_equal(usable, [False, False, False, False, True])
+
+
+def test_no_icb_fits_leave_every_practice_at_englands() -> None:
+    factor = practice_group_factor(np.zeros((0, 2)), np.zeros((0, 2), bool), np.array([1.2, 0.8]), np.array([-1, -1]))
+    np.testing.assert_allclose(factor, [[1.2, 0.8], [1.2, 0.8]])
+
+
+def test_per_practice_slot_factor_lever() -> None:
+    # two copies of the hand-worked practice: GP 75 and nurse 45 slots a week; the first x1.2
+    # and x0.5 (90 and 22.5), the second unchanged
+    patients, fte = small_practice()
+    inputs = ModelInputs(patients=np.repeat(patients, 2, 0), covariates=np.zeros((2, 0)), fte=np.repeat(fte, 2, 0))
+    factor = np.ones((2, R))
+    factor[0, GP], factor[0, NURSE] = 1.2, 0.5
+    res = run(inputs, two_role_parameters(), Levers(slot_factor=factor))
+    np.testing.assert_allclose(res.capacity_week[:, [GP, NURSE]], [[90.0, 22.5], [75.0, 45.0]])
+    assert res.slots_per_fte_week.shape == (2, R)
