@@ -23,6 +23,7 @@ from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.deps import DashboardDep
 from gpworkforce.web.lookups import levels_below
+from gpworkforce.web.month_choice import page_month
 from gpworkforce.web.routes.api import SCENARIO_DOC
 from gpworkforce.web.scenario_form import ScenarioError
 from gpworkforce.web.views import relevant
@@ -37,6 +38,7 @@ def table_frame(
 ) -> tuple[pd.DataFrame, ReportLike, list[str]]:
     """The table's rows, the report it came from (title, organisation) and the notes behind it."""
     scenario, canonical = snap.parse(params)
+    month = page_month(snap.version, params, scenario)
     kind, name = TABLES[table]
     if kind == "summary":
         gap = snap.gap(code, scenario)
@@ -50,7 +52,7 @@ def table_frame(
         level = by if by in levels_below(org.level) else CHILD_LEVELS.get(org.level)
         if level is None:
             raise LookupError("a practice has no organisations below it")
-        report = snap.children(code, scenario, level)
+        report = snap.children(code, scenario, level, month)
     else:
         report = snap.report(kind, code, relevant(kind, scenario))
     return report.frames()[name], report, list(report.notes)
@@ -79,7 +81,10 @@ def download(
     table: Annotated[str, Path(description=", ".join(TABLES))],
     ext: Annotated[str, Path(description="csv or xlsx")],
 ) -> Response:
-    """One table of an organisation page, with the page's scenario; ``by`` picks the children's level."""
+    """One table of an organisation page, with the page's scenario; ``by`` picks the children's level.
+
+    With the page's ``month`` (``YYYY-MM``) the children table gains ``appointments_in_month`` and,
+    like ``gpworkforce demand ORG --by LEVEL --month``, takes the month's year's demand."""
     if table not in TABLES or ext not in FORMATS:
         return PlainTextResponse(f"No table {table}.{ext}: tables are {', '.join(TABLES)}; formats csv, xlsx", 404)
     raw = dict(request.query_params)
