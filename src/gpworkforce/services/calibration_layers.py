@@ -76,9 +76,7 @@ def _build(version: DataVersion, code: str, rows: np.ndarray, scenario: Scenario
 
     layer = cal.subicb
     if layer is None:
-        subicb = Layer(
-            "subicb", "Sub-ICB level", "not available", "the national series holds fewer than 12 months"
-        )
+        subicb = Layer("subicb", "Sub-ICB level", "not available", "the national series holds fewer than 12 months")
     elif not scenario.subicb_calibration:
         subicb = Layer("subicb", "Sub-ICB level", "off", "switched off in this scenario")
     else:

@@ -66,7 +66,19 @@ def _filename(code: str, table: str, params: dict[str, str], ext: str) -> str:
 @router.get(
     "/org/{code}/download/{table}.{ext}",
     summary="Download a table as CSV or Excel",
-    openapi_extra=SCENARIO_DOC,
+    openapi_extra={
+        "parameters": [
+            *SCENARIO_DOC["parameters"],
+            {
+                "name": "month",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                "description": "YYYY-MM, as on the page: the children table gains appointments_in_month "
+                "(working days and season) and takes the month's year's demand",
+            },
+        ]
+    },
     response_class=Response,
     responses={
         200: {"content": {"text/csv": {}, excel.XLSX_TYPE: {}}},
