@@ -51,6 +51,12 @@ def _month_name(period: str | None) -> str:
     return np.datetime64(period, "M").astype(object).strftime("%B %Y")
 
 
+def _span(months: str) -> str:
+    """``2024-12..2025-11`` -> ``December 2024 to November 2025`` (other text unchanged)."""
+    first, sep, last = months.partition("..")
+    return f"{_month_name(first)} to {_month_name(last)}" if sep else months
+
+
 def calibration_layers(version: DataVersion, org_code: str, scenario: Scenario | None = None) -> CalibrationLayers:
     """The layers ``scenario`` applies to the practices of ``org_code`` (memoised per version)."""
     scenario = scenario or Scenario()
@@ -69,7 +75,7 @@ def _build(version: DataVersion, code: str, rows: np.ndarray, scenario: Scenario
             "England's volume",
             "applied",
             f"appointment rates scaled so England's modelled year equals {vol['appointments_per_year']:,.0f} "
-            f"appointments ({vol['months']}, NHS England Appointments in General Practice)",
+            f"appointments ({_span(str(vol['months']))}, NHS England Appointments in General Practice)",
         )
     else:
         england = Layer("england", "England's volume", "not available", "no national series loaded: reference rates")
@@ -91,7 +97,13 @@ def _build(version: DataVersion, code: str, rows: np.ndarray, scenario: Scenario
         pooled_area = len(layer.target) - 1  # practices whose sub-ICB code the series lacks
         count = len(np.unique(areas[(areas >= 0) & (areas < pooled_area)]))
         pooled = int((areas == pooled_area).sum())
-        whose = "its sub-ICB's" if one else f"the appointments of their {count:,} sub-ICB{'s' if count != 1 else ''}"
+        whose = (
+            "its sub-ICB's appointments"
+            if one
+            else "their sub-ICB's appointments"
+            if count == 1
+            else f"the appointments of their {count:,} sub-ICBs"
+        )
         unmatched = (
             f"; {pooled:,} practice{'s' if pooled != 1 else ''} whose sub-ICB code is not in the series matched "
             "together to the series' codes no practice has"
@@ -102,8 +114,7 @@ def _build(version: DataVersion, code: str, rows: np.ndarray, scenario: Scenario
             "subicb",
             "Sub-ICB level",
             "applied",
-            f"scaled to {whose}{' appointments' if one else ''} {_month_name(months[0])} to "
-            f"{_month_name(months[-1])} ({scale}){unmatched}",
+            f"scaled to {whose} {_month_name(months[0])} to {_month_name(months[-1])} ({scale}){unmatched}",
         )
 
     observed = nd.observed_month[rows]
