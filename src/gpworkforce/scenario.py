@@ -126,9 +126,26 @@ class Scenario(BaseModel):
     local_calibration: bool = Field(
         True,
         description="Scale each practice to its own appointment counts (practices with a loaded month; on by default)",
+        json_schema_extra={
+            "title": "Calibrate each practice to its own appointments",
+            "hint": (
+                "Scales a practice's demand to the appointments it recorded in the latest practice-level month, "
+                "so its share of its sub-ICB follows what it actually does. On by default; it applies only to "
+                "practices whose region's practice-level appointments file is loaded (the page says which)."
+            ),
+        },
     )
     subicb_calibration: bool = Field(
-        True, description="Scale each sub-ICB's practices to the sub-ICB's appointments over the latest 12 months"
+        True,
+        description="Scale each sub-ICB's practices to the sub-ICB's appointments over the latest 12 months",
+        json_schema_extra={
+            "title": "Calibrate to each sub-ICB's appointments",
+            "hint": (
+                "Scales the practices of each sub-ICB so together they match the appointments the sub-ICB "
+                "recorded over the latest 12 months of NHS England's national series. On by default; the series "
+                "covers every sub-ICB in England."
+            ),
+        },
     )
     capacity_standard: CapacityStandard = Field(
         DEFAULT_CAPACITY_STANDARD,

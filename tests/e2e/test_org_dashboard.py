@@ -225,3 +225,39 @@ def _tab_to(page: Page, selector: str) -> None:
         if page.evaluate("(sel) => document.activeElement && document.activeElement.matches(sel)", selector):
             return
     raise AssertionError(f"{selector} not reached with {MAX_TABS} presses of Tab")
+
+
+def test_calibration_switch_and_month_update_the_results(
+    page: Page, org_server: Any, watched: Any, assert_accessible: Any
+) -> None:
+    page.goto(org_server.url + "/org/QHM")
+    expect(page.locator("#calibration-subicb")).to_have_attribute("data-state", "applied")
+    expect(page.locator("#month-figure")).to_have_count(0)
+    weekly = page.locator("#card-appointments-value").inner_text()
+    switch = page.get_by_label("Calibrate to each sub-ICB's appointments")
+    expect(switch).to_be_checked()
+    switch.uncheck()  # HTMX sends the form; the unticked box means off
+    expect(page).to_have_url(re.compile(r"/org/QHM\?subicb_calibration=false$"))
+    expect(page.locator("#calibration-subicb")).to_have_attribute("data-state", "off")
+    expect(page.locator("#card-appointments-value")).not_to_have_text(weekly)
+    weekly_off = page.locator("#card-appointments-value").inner_text()
+
+    page.get_by_label("Month", exact=True).select_option("2026-11")
+    expect(page).to_have_url(re.compile(r"/org/QHM\?subicb_calibration=false&month=2026-11$"))
+    expect(page.locator("#month-figure")).to_contain_text("expected appointments in November 2026")
+    expect(page.locator("#month-figure")).to_contain_text("working days")
+    expect(page.locator("#month-figure-value")).to_have_text(re.compile(r"^[0-9][0-9,]+$"))
+    expect(page.locator("#card-appointments-value")).to_have_text(weekly_off)  # weekly figures stay
+    assert_accessible(page)
+
+    month_off = page.locator("#month-figure-value").inner_text()
+    switch.check()  # the month follows the switch back on
+    expect(page).to_have_url(re.compile(r"/org/QHM\?month=2026-11$"))
+    expect(page.locator("#card-appointments-value")).to_have_text(weekly)
+    expect(page.locator("#month-figure-value")).not_to_have_text(month_off)
+
+    page.goto(org_server.url + "/org/QHM?subicb_calibration=false&month=2026-11")  # the share link, fresh
+    expect(page.get_by_label("Calibrate to each sub-ICB's appointments")).not_to_be_checked()
+    expect(page.get_by_label("Month", exact=True)).to_have_value("2026-11")
+    expect(page.locator("#month-figure-value")).to_have_text(month_off)
+    _clean(page, watched)

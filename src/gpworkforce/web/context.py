@@ -27,6 +27,7 @@ from typing import Final, TypeVar
 from gpworkforce.nomenclature import ROLE_CODES
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.benchmarks import benchmark_report
+from gpworkforce.services.calibration_layers import CalibrationLayers, calibration_layers
 from gpworkforce.services.capacity import capacity_report, gap_report
 from gpworkforce.services.children import by_level_report
 from gpworkforce.services.demand import demand_report
@@ -124,6 +125,10 @@ class Snapshot:
         org = self.org(code)
         key = ("gap", org.code, scenario_key(scenario))
         return self.cached(key, lambda: gap_report(self.version, org.code, scenario), "reports")
+
+    def calibration_layers(self, code: str, scenario: Scenario | None = None) -> CalibrationLayers:
+        """The calibration layers ``scenario`` applies to ``code``'s practices (memoised by the service)."""
+        return calibration_layers(self.version, self.org(code).code, scenario)
 
     def benchmark(self, code: str) -> BenchmarkReport:
         """Benchmarks take no scenario (today's workforce)."""

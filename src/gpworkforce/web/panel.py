@@ -10,7 +10,10 @@ from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.scenario import Scenario
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.formatting import fmt_lever, lever_decimals
+from gpworkforce.web.month_choice import MONTH_FIELD, MONTH_HINT, MONTH_LABEL, month_options
 from gpworkforce.web.scenario_form import (
+    CALIBRATION_SET,
+    CALIBRATION_SWITCHES,
     LEVERS,
     OPTIONAL_LEVERS,
     PANEL_ROLES,
@@ -30,7 +33,7 @@ class Control:
 
     name: str
     label: str
-    kind: str  # select | range | text
+    kind: str  # select | range | text | checkbox
     value: str
     hint: str = ""
     display: str = ""
@@ -44,6 +47,7 @@ class Control:
     toggle: dict[str, Any] | None = None
     placeholder: str = ""
     error: str | None = None
+    checked: bool = False
 
     @property
     def id(self) -> str:
@@ -56,6 +60,15 @@ def _raw_or(raw: Mapping[str, str], name: str, value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _switch_on(raw: Mapping[str, str], name: str, scenario: Scenario) -> bool:
+    """A calibration checkbox as the user left it (also when another field was invalid)."""
+    if name in raw:
+        return str(raw[name]).strip().lower() in {"1", "true", "on", "yes"}
+    if raw.get(CALIBRATION_SET):
+        return False  # sent by the panel with the box unticked
+    return bool(getattr(scenario, name))
+
+
 def _float(text: str, default: float) -> float:
     try:
         return float(text)
@@ -66,7 +79,8 @@ def _float(text: str, default: float) -> float:
 def panel_controls(
     snap: Snapshot, raw: Mapping[str, str], scenario: Scenario, error: ScenarioError | None
 ) -> dict[str, list[Control]]:
-    """The LEVERS (year select, sliders) and, under "More levers", extra FTE and slot minutes."""
+    """The LEVERS (year select, sliders, capacity standard, month), the calibration switches and,
+    under "More levers", extra FTE and slot minutes."""
     from_panel = bool(raw.get("panel"))
     levers: list[Control] = []
     for lever in LEVERS:
@@ -84,6 +98,27 @@ def panel_controls(
             ],
         )
     )
+    levers.append(
+        Control(
+            name=MONTH_FIELD,
+            label=MONTH_LABEL,
+            kind="select",
+            value=str(raw.get(MONTH_FIELD) or "").strip(),
+            hint=MONTH_HINT,
+            options=[("", "No month (weekly figures only)"), *month_options(snap.version, scenario)],
+        )
+    )
+    calibration = [
+        Control(
+            name=name,
+            label=label,
+            kind="checkbox",
+            value="true",
+            hint=hint,
+            checked=_switch_on(raw, name, scenario),
+        )
+        for name, (label, hint) in CALIBRATION_SWITCHES.items()
+    ]
     minutes_now = snap.role_minutes
     added = [
         Control(
@@ -104,7 +139,7 @@ def panel_controls(
         )
         for role in PANEL_ROLES
     ]
-    groups = {"levers": levers, "added": added, "minutes": minutes}
+    groups = {"levers": levers, "calibration": calibration, "added": added, "minutes": minutes}
     if error is not None:
         for control in (c for group in groups.values() for c in group):
             if control.name == error.field:

@@ -22,6 +22,7 @@ from gpworkforce.services.organisations import CHILD_LEVELS, LEVEL_LABELS
 from gpworkforce.web import figures
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.formatting import LEVEL_PLURALS, display_name, fmt_number, fmt_pct, fmt_signed
+from gpworkforce.web.month_choice import month_label
 from gpworkforce.web.panel import describe_scenario
 from gpworkforce.web.plotly_offline import embeddable_json
 from gpworkforce.web.rows import records
@@ -65,15 +66,33 @@ def _links(view: OrgView, params: Mapping[str, str], *names: str) -> dict[str, d
 
 def share_url(view: OrgView, raw: Mapping[str, str]) -> str:
     """The page address of this scenario and table order (the share link, and HX-Push-Url)."""
-    return org_url(view.code, view.scenario_params, by=raw.get("by") or None, sort=raw.get("sort"), dir=raw.get("dir"))
+    return org_url(view.code, view.page_params, by=raw.get("by") or None, sort=raw.get("sort"), dir=raw.get("dir"))
+
+
+def month_figure(view: OrgView) -> dict[str, Any] | None:
+    """Expected appointments in the page's month, with its working days and seasonal factor."""
+    report = view.month_demand
+    if report is None or view.month is None:
+        return None
+    d = report.summary
+    return {
+        "label": month_label(view.month),
+        "appointments": d.appointments_in_month,
+        "working_days": d.working_days_in_month,
+        "seasonal_factor": d.seasonal_factor,
+        "year": d.year,
+        "projected": d.year != view.year,
+    }
 
 
 def summary_part(view: OrgView, raw: Mapping[str, str]) -> dict[str, Any]:
-    """Heading, scenario in words, share link and the summary cards."""
+    """Heading, scenario in words, share link, the summary cards, the month and the calibration layers."""
     return {
         "share_url": share_url(view, raw),
         "changed_levers": describe_scenario(view),
         "downloads": _links(view, view.scenario_params, "summary"),
+        "month": month_figure(view),
+        "calibration": view.calibration,
     }
 
 
@@ -211,7 +230,7 @@ def children_context(view: OrgView, sort: str | None, direction: str | None, oob
     frame = view.children.frames()["organisations"]
     ordered, key, dir_ = sort_table(frame, sort, direction)
     shown = ordered.head(MAX_TABLE_ROWS)
-    params = view.scenario_params
+    params = view.page_params
     by_default = view.by == _default_by(view)
     by = None if by_default else view.by
     headers = []
@@ -294,7 +313,7 @@ PARTS: Final = {
 def _part_key(view: OrgView, name: str, part: Part, raw: Mapping[str, str]) -> tuple[Hashable, ...]:
     kind, _, presentation = part.depends.partition("+")
     scenario = Scenario() if kind == "org" else relevant(kind, view.scenario)
-    order = tuple(raw.get(k) or "" for k in PRESENTATION) if presentation else ()
+    order = (*(raw.get(k) or "" for k in PRESENTATION), view.month or "") if presentation else ()
     return ("part", name, view.code, scenario_key(scenario), *order)
 
 

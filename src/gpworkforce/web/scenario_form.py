@@ -41,8 +41,15 @@ PANEL_ROLES: tuple[str, ...] = (
 )
 #: The panel's sliders, top to bottom (each a Scenario field with presentation metadata).
 PANEL_ORDER: Final = ("year", "shift_share", "dna_rate", "demand_change", "growth_rate")
+#: The calibration switches of the panel (checkboxes), top to bottom.
+CALIBRATION_FIELDS: Final = ("subicb_calibration", "local_calibration")
+#: Sent by the panel beside its calibration checkboxes: an unticked box (which a form does not
+#: send) then means "off"; without it (a share link, the API) a missing field keeps the default.
+CALIBRATION_SET: Final = "calibration_set"
 #: Query fields that shape the page, not the scenario (scenario_from_params refuses them).
-PRESENTATION_KEYS: Final = frozenset({"sort", "dir", "by", "panel", "dna_rate_set", "growth_rate_set"})
+PRESENTATION_KEYS: Final = frozenset(
+    {"sort", "dir", "by", "panel", "dna_rate_set", "growth_rate_set", CALIBRATION_SET, "month"}
+)
 #: Levers whose default is "not set" (a range input always sends a value): the panel pairs each
 #: with a checkbox, and the lever counts only when the box is ticked.
 OPTIONAL_LEVERS: Final = {"dna_rate": "dna_rate_set", "growth_rate": "growth_rate_set"}
@@ -51,6 +58,16 @@ _FORM_KEYS: Final = frozenset(
     {"csrf_token", "name", "shared", "org", "format", "download", "scenario", "sort", "dir", "by"}
 )
 _TRUE: Final = frozenset({"1", "true", "on", "yes"})
+
+
+def _switch(name: str) -> tuple[str, str]:
+    extra = Scenario.model_fields[name].json_schema_extra
+    assert isinstance(extra, dict), f"Scenario.{name} has no panel metadata"
+    return str(extra["title"]), str(extra["hint"])
+
+
+#: Label and plain-English hint of each calibration switch, from the Scenario field.
+CALIBRATION_SWITCHES: Final = {name: _switch(name) for name in CALIBRATION_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -125,6 +142,10 @@ def field_label(name: str) -> str:
         return _LEVER_BY_NAME[name].label
     if name == "capacity_standard":
         return STANDARD_LABEL
+    if name in CALIBRATION_SWITCHES:
+        return CALIBRATION_SWITCHES[name][0]
+    if name == "month":
+        return "Month"
     prefix, _, role = name.partition(".")
     if role in ROLE_BY_CODE:
         label = ROLE_BY_CODE[role].label
@@ -231,8 +252,9 @@ def scenario_from_params(params: Mapping[str, Any]) -> Scenario:
 def parse_scenario(params: Mapping[str, str], base_year: int) -> tuple[Scenario, dict[str, str]]:
     """The scenario a page's query string describes, and its canonical share-link fields.
 
-    Presentation fields (sort, dir, by) are set aside. A request from the panel form
-    (``panel=1``) counts the DNA and growth-rate sliders only when their checkbox is ticked;
+    Presentation fields (sort, dir, by, month) are set aside. A request from the panel form
+    (``panel=1``) counts the DNA and growth-rate sliders only when their checkbox is ticked,
+    and with ``calibration_set=1`` an unticked calibration switch means off;
     a share link carries only the fields that differ from the baseline, so it needs no boxes.
     The base year counts as "no projection". Raises :class:`ScenarioError`.
     """
@@ -241,6 +263,9 @@ def parse_scenario(params: Mapping[str, str], base_year: int) -> tuple[Scenario,
         for lever, toggle in OPTIONAL_LEVERS.items():
             if not params.get(toggle):
                 fields.pop(lever, None)
+    if params.get(CALIBRATION_SET):
+        for name in CALIBRATION_FIELDS:
+            fields.setdefault(name, "false")  # an unticked checkbox is not sent
     scenario = scenario_from_params(fields)
     if scenario.year == base_year:
         scenario = scenario.model_copy(update={"year": None})
@@ -249,6 +274,9 @@ def parse_scenario(params: Mapping[str, str], base_year: int) -> tuple[Scenario,
 
 __all__ = [
     "ADDED_FTE_RANGE",
+    "CALIBRATION_FIELDS",
+    "CALIBRATION_SET",
+    "CALIBRATION_SWITCHES",
     "LEVERS",
     "MINUTES_RANGE",
     "OPTIONAL_LEVERS",

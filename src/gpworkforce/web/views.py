@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Final
 import pandas as pd
 
 from gpworkforce.scenario import Scenario
+from gpworkforce.services.calibration_layers import CalibrationLayers
 from gpworkforce.services.organisations import CHILD_LEVELS, Organisation
 from gpworkforce.services.results import (
     BenchmarkReport,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 #: capacity and runs the model twice (gap, organisations below) instead of four times. The JSON
 #: API always uses the full scenario. A test checks that the reduced reports equal the full ones.
 REPORT_FIELDS: Final = {
-    "demand": ("year", "growth_rate", "dna_rate", "demand_change", "local_calibration"),
+    "demand": ("year", "growth_rate", "dna_rate", "demand_change", "local_calibration", "subicb_calibration"),
     "capacity": ("minutes", "added_fte", "capacity_standard"),
 }
 
@@ -56,12 +57,19 @@ class OrgView:
     """
 
     def __init__(
-        self, snap: Snapshot, org: Organisation, scenario: Scenario, params: dict[str, str], by: str | None
+        self,
+        snap: Snapshot,
+        org: Organisation,
+        scenario: Scenario,
+        params: dict[str, str],
+        by: str | None,
+        month: str | None = None,
     ) -> None:
         self.snap = snap
         self.organisation = org
         self.scenario = scenario
         self.scenario_params = params
+        self.month = month
         self.by_choices = levels_below(org.level)
         self.by = by if by in self.by_choices else CHILD_LEVELS.get(org.level)
 
@@ -86,6 +94,11 @@ class OrgView:
     def year(self) -> int:
         return self.scenario.year or self.snap.base_year
 
+    @property
+    def page_params(self) -> dict[str, str]:
+        """The share-link fields: the scenario's and the month (``month`` is not a scenario lever)."""
+        return {**self.scenario_params, "month": self.month} if self.month else self.scenario_params
+
     def params_for(self, kind: str) -> dict[str, str]:
         """The share-link fields report ``kind`` depends on (for its downloads and chart names)."""
         return relevant(kind, self.scenario).changed_fields()
@@ -97,6 +110,18 @@ class OrgView:
     @cached_property
     def demand(self) -> DemandReport:
         return self.snap.demand(self.code, relevant("demand", self.scenario))
+
+    @cached_property
+    def month_demand(self) -> DemandReport | None:
+        """Demand with the appointments expected in the page's month (the month's year, as the CLI)."""
+        if self.month is None:
+            return None
+        return self.snap.demand(self.code, relevant("demand", self.scenario), self.month)
+
+    @cached_property
+    def calibration(self) -> CalibrationLayers:
+        """Which calibration layers shaped these figures, and which practices the practice layer reached."""
+        return self.snap.calibration_layers(self.code, self.scenario)
 
     @cached_property
     def capacity(self) -> CapacityReport:
@@ -125,6 +150,7 @@ class OrgView:
         reports: tuple[DemandReport | CapacityReport | GapReport | BenchmarkReport | ChildrenReport | None, ...] = (
             self.gap,
             self.demand,
+            self.month_demand,
             self.capacity,
             self.benchmark,
             self.children,
@@ -136,9 +162,11 @@ class OrgView:
         return notes
 
 
-def build_view(snap: Snapshot, code: str, scenario: Scenario, params: dict[str, str], by: str | None) -> OrgView:
-    """The (lazy) view of ``code`` under ``scenario``; raises ``UnknownOrganisation``."""
-    return OrgView(snap, snap.org(code), scenario, params, by)
+def build_view(
+    snap: Snapshot, code: str, scenario: Scenario, params: dict[str, str], by: str | None, month: str | None = None
+) -> OrgView:
+    """The (lazy) view of ``code`` under ``scenario`` (and ``month``); raises ``UnknownOrganisation``."""
+    return OrgView(snap, snap.org(code), scenario, params, by, month)
 
 
 @dataclass(frozen=True)

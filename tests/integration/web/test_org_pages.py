@@ -296,6 +296,8 @@ def test_reduced_scenarios_give_the_same_demand_and_capacity(ctx: Workspace) -> 
         minutes={"gp": 12.0},
         added_fte={"pharmacist": 3.0, "gp": -1.0},
         capacity_standard="throughput",
+        subicb_calibration=False,
+        local_calibration=False,
     )
     for kind, fn in (("demand", demand_report), ("capacity", capacity_report)):
         reduced = relevant(kind, full)

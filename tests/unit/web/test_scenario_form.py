@@ -60,3 +60,16 @@ def test_parse_scenario_round_trip() -> None:
     assert scenario_from_params(params) == scenario
     base, _ = parse_scenario({"year": "2024"}, 2024)
     assert base.year is None  # the base year means "no projection"
+
+
+def test_panel_calibration_switches_unticked_mean_off() -> None:
+    # the panel sends calibration_set=1 beside its checkboxes; an unticked box is not sent at all
+    off, params = parse_scenario({"panel": "1", "calibration_set": "1", "local_calibration": "true"}, 2024)
+    assert off == Scenario(subicb_calibration=False)
+    assert params == {"subicb_calibration": "false"}
+    assert scenario_from_params(params) == off  # the share link reads back the same
+    both, _ = parse_scenario({"calibration_set": "1"}, 2024)
+    assert not both.subicb_calibration and not both.local_calibration
+    # a share link or the API without the marker: a missing switch keeps its default (on)
+    default, params = parse_scenario({"panel": "1", "month": "2026-11"}, 2024)
+    assert default == Scenario() and params == {}

@@ -23,6 +23,7 @@ from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.deps import DashboardDep
 from gpworkforce.web.lookups import levels_below
+from gpworkforce.web.month_choice import page_month
 from gpworkforce.web.routes.api import SCENARIO_DOC
 from gpworkforce.web.scenario_form import ScenarioError
 from gpworkforce.web.views import relevant
@@ -37,6 +38,7 @@ def table_frame(
 ) -> tuple[pd.DataFrame, ReportLike, list[str]]:
     """The table's rows, the report it came from (title, organisation) and the notes behind it."""
     scenario, canonical = snap.parse(params)
+    month = page_month(snap.version, params, scenario)
     kind, name = TABLES[table]
     if kind == "summary":
         gap = snap.gap(code, scenario)
@@ -50,7 +52,7 @@ def table_frame(
         level = by if by in levels_below(org.level) else CHILD_LEVELS.get(org.level)
         if level is None:
             raise LookupError("a practice has no organisations below it")
-        report = snap.children(code, scenario, level)
+        report = snap.children(code, scenario, level, month)
     else:
         report = snap.report(kind, code, relevant(kind, scenario))
     return report.frames()[name], report, list(report.notes)
@@ -64,7 +66,19 @@ def _filename(code: str, table: str, params: dict[str, str], ext: str) -> str:
 @router.get(
     "/org/{code}/download/{table}.{ext}",
     summary="Download a table as CSV or Excel",
-    openapi_extra=SCENARIO_DOC,
+    openapi_extra={
+        "parameters": [
+            *SCENARIO_DOC["parameters"],
+            {
+                "name": "month",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                "description": "YYYY-MM, as on the page: the children table gains appointments_in_month "
+                "(working days and season) and takes the month's year's demand",
+            },
+        ]
+    },
     response_class=Response,
     responses={
         200: {"content": {"text/csv": {}, excel.XLSX_TYPE: {}}},
@@ -79,7 +93,10 @@ def download(
     table: Annotated[str, Path(description=", ".join(TABLES))],
     ext: Annotated[str, Path(description="csv or xlsx")],
 ) -> Response:
-    """One table of an organisation page, with the page's scenario; ``by`` picks the children's level."""
+    """One table of an organisation page, with the page's scenario; ``by`` picks the children's level.
+
+    With the page's ``month`` (``YYYY-MM``) the children table gains ``appointments_in_month`` and,
+    like ``gpworkforce demand ORG --by LEVEL --month``, takes the month's year's demand."""
     if table not in TABLES or ext not in FORMATS:
         return PlainTextResponse(f"No table {table}.{ext}: tables are {', '.join(TABLES)}; formats csv, xlsx", 404)
     raw = dict(request.query_params)

@@ -12,7 +12,10 @@ How the scenario panel works (templates/org/_panel.html):
 - The children table sorts server-side: ``?sort=col&dir=asc|desc`` on the page, or the
   ``/org/{code}/children`` fragment for HTMX.
 - An invalid field gives an NHS error message naming it: a 400 page, or a 400 fragment
-  (``static/js/scenario-panel.js`` lets HTMX swap 400s into the results).
+  (``static/js/scenario-panel.js`` lets HTMX swap 400s into the results). ``month`` (``YYYY-MM``,
+  ``web.month_choice``) is checked the same way: a bad month, or one outside the scenario's year, is a 400.
+- The calibration switches are checkboxes: the panel sends ``calibration_set=1`` beside them, so
+  an unticked box (which a form does not send) means off; a share link carries only ``=false``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from gpworkforce.services.organisations import LEVEL_LABELS, SupersededOrganisat
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.deps import DashboardDep, Viewer, ready_snapshot
 from gpworkforce.web.errors import is_htmx
+from gpworkforce.web.month_choice import page_month
 from gpworkforce.web.panel import panel_controls
 from gpworkforce.web.results_parts import PARTS, PRESENTATION, children_context, org_url, results_context
 from gpworkforce.web.scenario_form import ScenarioError
@@ -67,11 +71,13 @@ def _prepare(snap: Snapshot, code: str, raw: dict[str, str]) -> tuple[OrgView, S
     """Resolve and parse; an invalid scenario falls back to the baseline with the error."""
     snap.org(code)  # UnknownOrganisation first: a bad code is a 404 whatever the query says
     error = None
+    month = None
     try:
         scenario, params = snap.parse(raw)
+        month = page_month(snap.version, raw, scenario)
     except ScenarioError as exc:
         error, scenario, params = exc, Scenario(), {}
-    view = build_view(snap, code, scenario, params, raw.get("by"))
+    view = build_view(snap, code, scenario, params, raw.get("by"), month)
     return view, error
 
 
@@ -157,7 +163,7 @@ async def org_children(request: Request, code: str, dashboard: DashboardDep) -> 
         request, "org/_children_partial.html", context
     )
     response.headers["HX-Push-Url"] = org_url(
-        view.code, view.scenario_params, sort=context.get("sort"), dir=context.get("dir"), by=context.get("by_param")
+        view.code, view.page_params, sort=context.get("sort"), dir=context.get("dir"), by=context.get("by_param")
     )
     return response
 
