@@ -7,6 +7,7 @@ and reads off what it shows, so a practice, an ICB and England cost the same and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -15,7 +16,7 @@ from numpy.typing import NDArray
 
 from gpworkforce.model.demand import population_growth
 from gpworkforce.model.engine import Levers, ModelInputs, ModelResult, run
-from gpworkforce.nomenclature import AGE_BANDS, ROLE_CODES, SEXES
+from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import local_factors
 from gpworkforce.services.organisations import Organisation
@@ -67,6 +68,25 @@ def growth_factors(version: DataVersion, scenario: Scenario) -> tuple[Array | No
     )
 
 
+class ScenarioNotPossible(ValueError):
+    """A scenario that cannot apply to this organisation (it removes more FTE than there are)."""
+
+
+def _check_removals(fte: NDArray[np.float64], org: Organisation, added: Mapping[str, float]) -> None:
+    """Refuse removing more FTE of a role than the organisation has, rather than flooring capacity
+    at zero without saying so (every problem in one message)."""
+    problems = []
+    for role, change in sorted(added.items()):
+        have = float(fte[org.rows, ROLE_CODES.index(role)].sum())
+        if change < 0 and -change > have + 1e-9:
+            problems.append(
+                f"added_fte.{role} = {change:g} removes more {ROLE_BY_CODE[role].label} FTE than "
+                f"{org.name} has ({have:,.1f}); the most that can be removed is {-have:,.1f}"
+            )
+    if problems:
+        raise ScenarioNotPossible("; ".join(problems))
+
+
 def _levers(version: DataVersion, org: Organisation, scenario: Scenario) -> tuple[Levers, list[str]]:
     nd, notes = version.data, []
     growth, note = growth_factors(version, scenario)
@@ -79,6 +99,7 @@ def _levers(version: DataVersion, org: Organisation, scenario: Scenario) -> tupl
             minutes[ROLE_CODES.index(role)] = m
     added = None
     if scenario.added_fte:
+        _check_removals(nd.fte, org, scenario.added_fte)
         weights = nd.practices["patients"].to_numpy() * org.mask
         weights = weights / weights.sum() if weights.sum() > 0 else weights
         vec = np.zeros(len(ROLE_CODES))

@@ -30,6 +30,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gpworkforce.reference import load_reference
 from gpworkforce.services.database import default_database_url, open_engine
+from gpworkforce.services.scenario_run import ScenarioNotPossible
 from gpworkforce.services.versions import Workspace
 from gpworkforce.settings import get_settings
 from gpworkforce.web import plotly_offline
@@ -126,6 +127,10 @@ def create_app(
 
     install_error_handlers(app)
     install_superseded_handler(app)
+
+    @app.exception_handler(ScenarioNotPossible)
+    async def scenario_not_possible(request: Request, exc: ScenarioNotPossible) -> Response:
+        return render_error(request, 400, kind="scenario", detail=str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -38,6 +38,10 @@ _PAGES: Final[dict[int | str, tuple[str, tuple[str, ...]]]] = {
             "Go back, refresh the page and try again.",
         ),
     ),
+    "scenario": (
+        "This scenario cannot be run for this organisation",
+        ("Go back and change the settings named below.",),
+    ),
     404: (
         "Page not found",
         (
@@ -110,7 +114,7 @@ def render_error(
         "status_code": status_code,
         "title": title,
         "paragraphs": paragraphs,
-        "detail": detail if status_code in (403, 413) and kind != "csrf" else None,
+        "detail": detail if (status_code in (403, 413) and kind != "csrf") or kind == "scenario" else None,
         "sign_in_url": sign_in_url(request),
     }
     templates = request.app.state.templates

@@ -22,7 +22,7 @@ def test_api_parameters_take_bounds_from_scenario() -> None:
     schema = {p["name"]: p["schema"] for p in SCENARIO_DOC["parameters"]}
     for lever in LEVERS:
         assert (schema[lever.name]["minimum"], schema[lever.name]["maximum"]) == field_bounds(lever.name)
-    assert (schema["minutes.gp"]["minimum"], schema["minutes.gp"]["maximum"]) == (1, 120)
+    assert (schema["minutes.gp"]["minimum"], schema["minutes.gp"]["maximum"]) == (5, 60)
     assert (schema["added_fte.gp"]["minimum"], schema["added_fte.gp"]["maximum"]) == (-10_000, 10_000)
 
 
@@ -36,7 +36,7 @@ def test_api_parameters_take_bounds_from_scenario() -> None:
         (
             {"minutes.gp": "0"},
             "minutes.gp",
-            "Slot length in minutes: GP (qualified, permanent): minutes for gp must be between 1 and 120",
+            "Slot length in minutes: GP (qualified, permanent): minutes for gp must be between 5 and 60",
         ),
         ({"added_fte.anp": "1e6"}, "added_fte.anp", "added FTE for anp is out of range"),
         ({"minutes.admin": "10"}, "minutes.admin", "unknown clinical role 'admin'"),
