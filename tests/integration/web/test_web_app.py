@@ -358,7 +358,7 @@ def test_assets_are_served_locally(client: TestClient) -> None:
     assert len(local) >= 5
     for path in local:
         assert client.get(path).status_code == 200, path
-    plotly_js = client.get("/vendor/plotly.min.js")  # declared before the /static mount
+    plotly_js = client.get("/vendor/plotly.min.js")  # the old address still works
     assert plotly_js.status_code == 200 and plotly_js.headers["content-type"].startswith("text/javascript")
     css = client.get("/static/vendor/nhsuk-frontend/nhsuk-frontend.min.css").text
     assert "@font-face" not in css and "assets.nhs.uk" not in css
