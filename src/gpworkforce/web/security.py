@@ -293,7 +293,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 #: script-src has no 'unsafe-eval': Plotly's SVG traces work without it, WebGL traces
 #: (scattergl etc.) do not and are not used. style-src-attr 'unsafe-inline' lets Plotly set
 #: style attributes (heatmaps, colour bars); <style> elements stay blocked, Plotly's global
-#: rules come from /vendor/plotly.css instead.
+#: rules come from the vendor/plotly/plotly.css asset instead.
 CONTENT_SECURITY_POLICY: Final = "; ".join(
     (
         "default-src 'self'",
