@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
 from gpworkforce.services.audit import ROLE_LABELS
+from gpworkforce.web.assets import static_url
 from gpworkforce.web.plotly_offline import embeddable_json, plotly_style_guard_ids
 from gpworkforce.web.security import CSRF_FORM_FIELD, CSRF_HEADER_NAME, csrf_token
 
@@ -68,6 +69,7 @@ def make_templates() -> Jinja2Templates:
         csrf_form_field=CSRF_FORM_FIELD,
         csrf_header=CSRF_HEADER_NAME,
         plotly_style_guard_ids=plotly_style_guard_ids(),
+        static_url=static_url,
     )
     templates.env.filters["plotly_json"] = embeddable_json
     templates.env.trim_blocks = True

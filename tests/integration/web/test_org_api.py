@@ -16,6 +16,7 @@ from gpworkforce.services.capacity import capacity_report, gap_report
 from gpworkforce.services.children import by_level_report
 from gpworkforce.services.demand import demand_report
 from gpworkforce.services.versions import Workspace
+from gpworkforce.web.assets import static_url
 
 SCENARIO_QUERY = {"shift_share": "0.25", "year": "2030", "dna_rate": "0.03", "added_fte.pharmacist": "4"}
 SCENARIO = Scenario(shift_share=0.25, year=2030, dna_rate=0.03, added_fte={"pharmacist": 4.0})
@@ -108,7 +109,7 @@ def test_docs_and_openapi_are_served_with_nothing_from_elsewhere(client: TestCli
     assert "<script>" not in html and "<style" not in html  # nothing inline: the CSP blocks it
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert urls and all(u.startswith("/") and not u.startswith("//") for u in urls), urls
-    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in urls
+    assert static_url("vendor/swagger-ui/swagger-ui-bundle.js") in urls  # fingerprinted
     assert 'data-openapi-url="/openapi.json"' in html
     init = client.get("/static/js/swagger-init.js").text
     assert "validatorUrl: null" in init and "http" not in init

@@ -265,6 +265,17 @@ def test_every_table_downloads(client: TestClient) -> None:
     assert client.get("/org/16C/download/summary.csv", params={"year": "1990"}).status_code == 400
 
 
+def test_pages_json_and_csv_are_gzipped_but_workbooks_are_not(client: TestClient) -> None:
+    gzip_only = {"Accept-Encoding": "gzip"}
+    for path in ("/org/A81001", "/api/org/A81001", "/org/16C/download/children.csv"):
+        response = client.get(path, headers=gzip_only)
+        assert response.status_code == 200 and response.headers["content-encoding"] == "gzip", path
+        assert int(response.headers["content-length"]) < len(response.content) * 0.6, path
+    workbook = client.get("/org/A81001/download/capacity_roles.xlsx", headers=gzip_only)
+    assert workbook.status_code == 200 and "content-encoding" not in workbook.headers
+    assert workbook.content[:2] == b"PK"  # a zip file already
+
+
 def test_xlsx_has_formats_frozen_header_and_notes(client: TestClient, ctx: Workspace) -> None:
     response = client.get("/org/A81001/download/capacity_roles.xlsx", params={"added_fte.gp": "1"})
     assert response.status_code == 200

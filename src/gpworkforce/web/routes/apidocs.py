@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import escape
 
+from gpworkforce.web.assets import static_url
 from gpworkforce.web.templating import SERVICE_NAME
 
 router = APIRouter(include_in_schema=False)
 
-SWAGGER_DIR: Final = "/static/vendor/swagger-ui"
 
 PAGE: Final = """<!DOCTYPE html>
 <html lang="en">
@@ -27,9 +27,9 @@ PAGE: Final = """<!DOCTYPE html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title}</title>
-  <link rel="icon" href="/static/vendor/nhsuk-frontend/assets/images/favicon.svg" type="image/svg+xml">
+  <link rel="icon" href="{favicon}" type="image/svg+xml">
   <link rel="stylesheet" href="{css}">
-  <link rel="stylesheet" href="/static/css/app.css">
+  <link rel="stylesheet" href="{app_css}">
 </head>
 <body class="app-apidocs">
   <header class="app-apidocs__header">
@@ -37,7 +37,7 @@ PAGE: Final = """<!DOCTYPE html>
   </header>
   <main id="swagger-ui" data-openapi-url="{openapi}"></main>
   <script src="{js}"></script>
-  <script src="/static/js/swagger-init.js"></script>
+  <script src="{init_js}"></script>
 </body>
 </html>
 """
@@ -48,8 +48,11 @@ def swagger_page(openapi_url: str, title: str) -> str:
     return PAGE.format(
         title=escape(title),
         service=escape(SERVICE_NAME),
-        css=f"{SWAGGER_DIR}/swagger-ui.css",
-        js=f"{SWAGGER_DIR}/swagger-ui-bundle.js",
+        favicon=static_url("vendor/nhsuk-frontend/assets/images/favicon.svg"),
+        css=static_url("vendor/swagger-ui/swagger-ui.css"),
+        app_css=static_url("css/app.css"),
+        js=static_url("vendor/swagger-ui/swagger-ui-bundle.js"),
+        init_js=static_url("js/swagger-init.js"),
         openapi=escape(openapi_url),
     )
 
