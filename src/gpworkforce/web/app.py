@@ -39,6 +39,7 @@ from gpworkforce.web.context import Dashboard
 from gpworkforce.web.errors import ServerErrorPageMiddleware, install_error_handlers, render_error, wants_json
 from gpworkforce.web.formatting import install_template_helpers
 from gpworkforce.web.routes import (
+    about,
     api,
     apidocs,
     audit,
@@ -110,6 +111,8 @@ def create_app(
     app.state.secret_key = key
     app.state.https_only = secure
     app.state.templates = make_templates()
+    # __Host- cookies must be Secure, path=/ and have no Domain: no subdomain can set them.
+    app.state.session_cookie = "__Host-gpworkforce_session" if secure else "gpworkforce_session"
     # One services Workspace per app (its data versions memoise everything derived from them).
     app.state.ctx = Workspace(db_engine, load_reference())
     app.state.dashboard = Dashboard(app.state.ctx)
@@ -124,8 +127,7 @@ def create_app(
     app.add_middleware(
         SessionMiddleware,
         secret_key=key,
-        # __Host- cookies must be Secure, path=/ and have no Domain: no subdomain can set them.
-        session_cookie="__Host-gpworkforce_session" if secure else "gpworkforce_session",
+        session_cookie=app.state.session_cookie,
         max_age=SESSION_IDLE_SECONDS,
         same_site="lax",
         https_only=secure,
@@ -181,4 +183,5 @@ def create_app(
     app.include_router(scenarios.router)
     app.include_router(scenarios_api.router)
     app.include_router(audit.router)
+    app.include_router(about.router)
     return app

@@ -201,7 +201,6 @@ def test_panel_checkbox_levers_only_count_when_ticked(client: TestClient) -> Non
         ({"shift_share": "abc"}, "GP work moved to other roles"),
         ({"shift_share": "3"}, "GP work moved to other roles"),
         ({"minutes.gp": "500"}, "Slot length in minutes: GP (qualified, permanent)"),
-        ({"colour": "blue"}, "colour"),
         ({"capacity_standard": "fastest"}, "Capacity standard"),
     ],
 )
@@ -212,7 +211,8 @@ def test_invalid_field_is_named_400(client: TestClient, params: dict[str, str], 
     page = client.get("/org/QHM", params=params)
     assert page.status_code == 400
     assert label in page.text and 'class="nhsuk-error-summary"' in page.text
-    assert page.text.count("nhsuk-error-message") >= (0 if label == "colour" else 1)
+    assert page.text.count("nhsuk-error-message") >= 1
+    # An unknown field is not an error on a page (links pass through mail trackers): test_page_errors.py.
 
 
 def test_children_table_sorts_server_side(client: TestClient) -> None:

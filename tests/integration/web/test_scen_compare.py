@@ -127,7 +127,7 @@ def test_compare_access_and_bad_requests(make_user: MakeUser, signed_in: SignedI
 
     assert client.get(f"/scenarios/compare?s={mine}&s={theirs}").status_code == 403
     assert client.get(f"/api/scenarios/compare?s={mine}&s={theirs}").status_code == 403
-    assert client.get("/scenarios/compare").status_code == 400
+    assert client.get("/scenarios/compare").status_code == 400  # nothing ticked: see the next test
     assert client.get("/scenarios/compare?s=nonsense").status_code == 400
     assert client.get("/api/scenarios/compare?s=baseline").status_code == 400  # baseline of what?
     assert client.get("/api/scenarios/compare?s=baseline&org=QWE").status_code == 403  # outside scope
@@ -161,3 +161,18 @@ def test_pure_builders() -> None:
     assert ["Gap (appointments a week)", "+10", "+10"] in rows
     text = comparison_csv(items)
     assert text.splitlines()[0] == "figure,Same,Same (2)"
+
+
+def test_compare_with_too_few_ticked_says_so_on_the_list(lead: tuple[Any, str]) -> None:
+    client, token = lead
+    mine = create(client, token, "Mine", HOME_PCN, {})
+    for query in ("", f"?s={mine}", f"?s={mine}&s={mine}", "?s=baseline"):
+        page = client.get(f"/scenarios/compare{query}")
+        assert page.status_code == 400, query
+        assert "<h1>Saved scenarios</h1>" in page.text  # the list again, not a generic error page
+        summary = re.search(r'nhsuk-error-summary__list">(.*?)</ul>', page.text, re.S)
+        assert summary and f'href="#compare-{mine}">Select at least 2 scenarios to compare<' in summary.group(1)
+        assert 'id="compare-error"' in page.text and page.text.startswith("<!DOCTYPE html>")
+    kept = client.get(f"/scenarios/compare?s={mine}")
+    assert re.search(rf'id="compare-{mine}" name="s" type="checkbox" value="{mine}" checked', kept.text)
+    assert client.get(f"/scenarios/compare?s={mine}&s=baseline").status_code == 200

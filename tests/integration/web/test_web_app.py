@@ -133,7 +133,8 @@ def test_open_redirect_is_refused(client: TestClient, person: Person, sign_in: S
     sign_in(client, person.email, person.password)
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         response = client.get("/sign-in", params={"next": target}, follow_redirects=False)
-        assert response.status_code == 303 and response.headers["location"] == "/"
+        # Refused like no target at all: the user's own organisation page.
+        assert response.status_code == 303 and response.headers["location"] == "/org/U11111"
 
 
 def test_disabled_user_and_password_change_end_sessions(

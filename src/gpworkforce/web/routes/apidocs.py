@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Final
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from markupsafe import escape
 
 from gpworkforce.web.assets import static_url
@@ -62,3 +62,27 @@ def docs(request: Request) -> HTMLResponse:
     """Interactive documentation of the JSON API, served entirely from this app."""
     openapi_url = request.app.openapi_url or "/openapi.json"
     return HTMLResponse(swagger_page(openapi_url, f"{SERVICE_NAME} API – NHS"))
+
+
+@router.get("/api")
+@router.get("/api/")
+def api_index(request: Request) -> JSONResponse:
+    """What the API offers, for someone who typed ``/api``: the docs, the schema and every path."""
+    paths = request.app.openapi().get("paths", {})
+    endpoints = [
+        {"path": path, "method": method.upper(), "summary": op.get("summary", "")}
+        for path, ops in paths.items()
+        if path.startswith("/api/")
+        for method, op in ops.items()
+    ]
+    return JSONResponse(
+        {
+            "name": f"{SERVICE_NAME} API",
+            "detail": (
+                "Every organisation page has a JSON twin under /api. See /docs to try it, /openapi.json for the schema."
+            ),
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+            "endpoints": endpoints,
+        }
+    )

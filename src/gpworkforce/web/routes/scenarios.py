@@ -214,14 +214,34 @@ def compare_items(
 # --- Pages ----------------------------------------------------------------------------------
 
 
+#: The compare page needs this many things to set side by side (the baseline counts as one).
+MIN_COMPARE: Final = 2
+COMPARE_TOO_FEW: Final = f"Select at least {MIN_COMPARE} scenarios to compare"
+
+
+def _list_response(
+    request: Request, db: Session, user: SignedInUser, area: Area, *, error: str | None = None,
+    selected: Sequence[str] = (),
+) -> HTMLResponse:  # fmt: skip
+    scenarios = list_scenarios(db, user, area.mapping, open_orgs=area.open_orgs)
+    rows = [scenario_json(s, area.version) for s in scenarios]
+    first = f"#compare-{rows[0]['slug']}" if rows else "#maincontent"
+    context = {
+        "scenarios": rows,
+        "compare_error": error,
+        "selected": set(selected),
+        "error_list": [{"text": error, "href": first}] if error else [],
+    }
+    response: HTMLResponse = _templates(request).TemplateResponse(
+        request, "scenarios/list.html", context, status_code=400 if error else 200
+    )
+    return response
+
+
 @router.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
 def list_page(request: Request, user: RequireUser, db: SessionDep, ctx: ContextDep) -> HTMLResponse:
     """My scenarios and those shared with me, with checkboxes to compare some of them."""
-    area = area_of(ctx)
-    scenarios = list_scenarios(db, user, area.mapping, open_orgs=area.open_orgs)
-    rows = [scenario_json(s, area.version) for s in scenarios]
-    response: HTMLResponse = _templates(request).TemplateResponse(request, "scenarios/list.html", {"scenarios": rows})
-    return response
+    return _list_response(request, db, user, area_of(ctx))
 
 
 def _new_context(
@@ -312,8 +332,15 @@ def compare_page(
     org: str | None = None,
     format: str | None = None,
 ) -> Response:
-    """Side-by-side key figures of up to six scenarios, a grouped bar chart and a CSV download."""
+    """Side-by-side key figures of up to six scenarios, a grouped bar chart and a CSV download.
+
+    Fewer than two ticked (the list's "Compare selected" with nothing ticked): the list again,
+    with the NHS error summary saying so.
+    """
     area = area_of(ctx)
+    keys = list(dict.fromkeys(k.strip() for k in s or [] if k.strip()))
+    if len(keys) < MIN_COMPARE and format != "csv":
+        return _list_response(request, db, user, area, error=COMPARE_TOO_FEW, selected=keys)
     items = compare_items(db, user, area, s or [], org)
     if format == "csv":
         return Response(

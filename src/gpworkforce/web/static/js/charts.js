@@ -24,5 +24,15 @@
     draw(document);
   }
   document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
+
+  // Printing: redraw every chart for the paper's width (static/css/print.css caps it), and for
+  // the screen again afterwards, so no chart drawn for a wide screen is cut off on paper.
+  function fitAll() {
+    if (typeof window.Plotly === "undefined") { return; }
+    var nodes = document.querySelectorAll('[data-plotly-drawn="true"]');
+    Array.prototype.forEach.call(nodes, function (el) { window.Plotly.Plots.resize(el); });
+  }
+  window.addEventListener("beforeprint", fitAll);
+  window.addEventListener("afterprint", fitAll);
   window.gpworkforceDrawCharts = draw;
 })();
