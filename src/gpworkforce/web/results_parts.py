@@ -19,6 +19,9 @@ from markupsafe import Markup
 
 from gpworkforce.scenario import DEFAULT_CAPACITY_STANDARD, Scenario
 from gpworkforce.services.organisations import CHILD_LEVELS, LEVEL_LABELS
+from gpworkforce.services.periods_text import data_dates, period_words
+from gpworkforce.services.provenance import TAG_LEGEND
+from gpworkforce.services.results import FteProvenance
 from gpworkforce.web import figures
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.formatting import LEVEL_PLURALS, display_name, fmt_number, fmt_pct, fmt_signed
@@ -85,9 +88,36 @@ def month_figure(view: OrgView) -> dict[str, Any] | None:
     }
 
 
+def card_dates(view: OrgView) -> dict[str, str]:
+    """The data dates the cards show ("July 2026 lists", "workforce April 2024 to March 2025")."""
+    words = {d.kind: d.words for d in data_dates(view.snap.version)}
+    appointments = view.snap.data.periods.get("subicb_appointments") or view.snap.data.periods.get("appointments")
+    return {
+        "patients": words["patients"],
+        "workforce": words["workforce"],
+        "appointments": period_words(appointments) if appointments else "not loaded",
+    }
+
+
+def fte_short(fte: FteProvenance) -> str:
+    """``1 practice's FTE corrected, 2 estimated`` for the capacity card ("" when all are published)."""
+    parts = []
+    if fte.corrected:
+        parts.append(f"{fte.corrected:,} corrected")
+    if fte.estimated:
+        parts.append(f"{fte.estimated:,} estimated")
+    if not parts:
+        return ""
+    return f"FTE of {' and '.join(parts)} {'practice' if fte.corrected + fte.estimated == 1 else 'practices'}"
+
+
 def summary_part(view: OrgView, raw: Mapping[str, str]) -> dict[str, Any]:
     """Heading, scenario in words, share link, the summary cards, the month and the calibration layers."""
+    fte = view.gap.fte_provenance
     return {
+        "dates": card_dates(view),
+        "fte": fte,
+        "fte_short": fte_short(fte),
         "share_url": share_url(view, raw),
         "changed_levers": describe_scenario(view),
         "downloads": _links(view, view.scenario_params, "summary"),
@@ -256,8 +286,12 @@ def children_context(view: OrgView, sort: str | None, direction: str | None, oob
         }
         for level in view.by_choices
     ]
+    extra = [c for c in ("fte_flag", "data_check") if c in shown.columns]
+    flags = shown["fte_flag"] if "fte_flag" in shown.columns else None
     return {
-        "children": records(shown[["code", *(c.key for c in CHILD_COLUMNS if c.key != "code")]]),
+        "children": records(shown[["code", *(c.key for c in CHILD_COLUMNS if c.key != "code"), *extra]]),
+        "children_fte_legend": TAG_LEGEND if flags is not None and (flags != "").any() else None,
+        "children_checks": int((shown["data_check"] != "").sum()) if "data_check" in shown.columns else 0,
         "children_total": len(frame),
         "children_columns": CHILD_COLUMNS,
         "children_headers": headers,
