@@ -125,6 +125,9 @@ class DemandSummary(_Sparse):
     gp_appointments_per_week: float
     gp_appointments_others_could_take_per_week: float
     share_of_gp_work_others_could_take: float
+    gp_appointments_this_team_could_take_per_week: float
+    share_of_gp_work_this_team_could_take: float
+    gp_appointments_moved_per_week: float
     gp_hours_per_week_others_could_take: float
     annual_cost_of_that_work_at_gp_rates: float
     annual_cost_of_that_work_by_other_roles: float
@@ -194,6 +197,9 @@ class CategoryRow(_Frozen):
     share: float
     gp_share: float
     gp_appointments_others_could_take_per_week: float
+    gp_appointments_this_team_could_take_per_week: float
+    moved_from_gps_per_week: float
+    gp_appointments_per_week: float
 
 
 class AgeBandRow(_Frozen):

@@ -118,6 +118,7 @@ def summary_part(view: OrgView, raw: Mapping[str, str]) -> dict[str, Any]:
         "dates": card_dates(view),
         "fte": fte,
         "fte_short": fte_short(fte),
+        "level_word": "organisation" if view.level == "england" else LEVEL_LABELS[view.level].lower(),
         "share_url": share_url(view, raw),
         "changed_levers": describe_scenario(view),
         "downloads": _links(view, view.scenario_params, "summary"),
@@ -152,6 +153,12 @@ def demand_part(view: OrgView) -> dict[str, Any]:
                 figures.demand_by_category(view.demand, f"{stem}-demand-by-category"),
                 f"Appointments a week by need category, split between GPs and other staff: "
                 f"{fmt_number(d.appointments_per_week)} a week in all"
+                + (
+                    f"; {fmt_number(d.gp_appointments_moved_per_week)} a week moved from GPs to other staff "
+                    "in this scenario"
+                    if d.gp_appointments_moved_per_week > 0.5
+                    else ""
+                )
                 + (
                     f"; the largest category is {top['label']} ({fmt_number(top['appointments_per_week'])})."
                     if top is not None
