@@ -152,7 +152,9 @@ def gap_report(version: DataVersion, org_code: str, scenario: Scenario | None = 
         title=f"Weekly appointment gap: {org.label}",
         organisation=org_info(version, org),
         fte_provenance=fte_provenance(version, org),
-        data_checks=[c for c in check_texts(version.reference, patients_per_gp, summary.gap_share_of_demand) if c],
+        data_checks=[
+            c for c in check_texts(version.reference, patients_per_gp, np.asarray(summary.gap_share_of_demand)) if c
+        ],
         summary=summary,
         notes=common_notes(version) + notes,
     )

@@ -26,9 +26,7 @@ def check_texts(ref: Reference, patients_per_gp_fte: Array, gap_share: Array) ->
     for p, s, pf, gf in zip(ppf, share, ppf_flag, gap_flag, strict=True):
         parts = []
         if pf:
-            parts.append(
-                f"{p:,.0f} patients per GP FTE (more than {most:,.0f}; GP FTE may be missing or mis-recorded)"
-            )
+            parts.append(f"{p:,.0f} patients per GP FTE (more than {most:,.0f}; GP FTE may be missing or mis-recorded)")
         if gf and s < low:
             parts.append(
                 f"gap {s:.0%} of demand (capacity more than {1 - low:.0f} times demand; FTE may be recorded "

@@ -26,8 +26,8 @@ from sqlalchemy.exc import DBAPIError
 
 from gpworkforce import store
 from gpworkforce.reference import Reference, load_reference
-from gpworkforce.services.calibrate import Calibration, calibrate
 from gpworkforce.services.audit import with_public_labels
+from gpworkforce.services.calibrate import Calibration, calibrate
 from gpworkforce.services.national import DataMissingError, NationalData, apply_overrides, datasets_fingerprint
 from gpworkforce.services.national_cache import national_base
 from gpworkforce.store.cache import Caches, engine_caches, write_generation

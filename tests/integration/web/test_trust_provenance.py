@@ -45,7 +45,9 @@ def test_a_correction_is_said_on_the_public_page_api_notes_and_excel(
     ctx: Workspace, make_user: MakeUser, signed_in: SignedIn, app: Any
 ) -> None:
     client, token = signed_in(make_user("practice_manager", HOME))
-    assert client.put(f"/api/practices/{HOME}/fte", json={"gp": 8.5}, headers={"X-CSRF-Token": token}).status_code == 200
+    assert (
+        client.put(f"/api/practices/{HOME}/fte", json={"gp": 8.5}, headers={"X-CSRF-Token": token}).status_code == 200
+    )
 
     with TestClient(app) as anonymous:
         page = anonymous.get(f"/org/{HOME}").text

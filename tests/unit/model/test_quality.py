@@ -19,6 +19,4 @@ def test_gap_share_flags_both_tails_and_broadcasts() -> None:
     share = (100.0 - 331.0) / 100.0
     assert share == -2.31
     values = np.array([[share, -1.0, 0.0], [0.75, 0.76, np.nan]])
-    np.testing.assert_array_equal(
-        extreme_gap_share(values, -1.0, 0.75), [[True, False, False], [False, True, False]]
-    )
+    np.testing.assert_array_equal(extreme_gap_share(values, -1.0, 0.75), [[True, False, False], [False, True, False]])
