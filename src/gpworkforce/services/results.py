@@ -340,7 +340,7 @@ class Report(_Frozen):
             **{
                 name: getattr(self, name) if name == "data_checks" else getattr(self, name).model_dump(mode="json")
                 for name in ("fte_provenance", "data_checks")
-                if name in type(self).model_fields
+                if name in type(self).model_fields and getattr(self, name) is not None
             },
         }
 
@@ -357,7 +357,7 @@ class DemandReport(Report):
 
 class CapacityReport(Report):
     summary: CapacitySummary
-    fte_provenance: FteProvenance
+    fte_provenance: FteProvenance | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
@@ -367,7 +367,7 @@ class CapacityReport(Report):
 
 class GapReport(Report):
     summary: GapSummary
-    fte_provenance: FteProvenance
+    fte_provenance: FteProvenance | None = None
     data_checks: list[str] = []
 
     @computed_field  # type: ignore[prop-decorator]
@@ -380,7 +380,7 @@ class ChildrenReport(Report):
     """Organisations one level down (or at any level below): patients, demand, capacity, gap."""
 
     summary: ChildrenSummary
-    fte_provenance: FteProvenance
+    fte_provenance: FteProvenance | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property

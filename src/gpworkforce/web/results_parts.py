@@ -99,8 +99,10 @@ def card_dates(view: OrgView) -> dict[str, str]:
     }
 
 
-def fte_short(fte: FteProvenance) -> str:
-    """``1 practice's FTE corrected, 2 estimated`` for the capacity card ("" when all are published)."""
+def fte_short(fte: FteProvenance | None) -> str:
+    """``FTE of 1 corrected and 2 estimated practices`` for the capacity card ("" when all are published)."""
+    if fte is None:
+        return ""
     parts = []
     if fte.corrected:
         parts.append(f"{fte.corrected:,} corrected")
