@@ -86,7 +86,8 @@ def capacity_report(version: DataVersion, org_code: str, scenario: Scenario | No
         notes
         + fte_notes(version, org)
         + [
-            "slots/week = FTE x 37.5 h x weeks worked/52 x patient-facing share x 60 / minutes (reference/roles.csv)",
+            "slots a week = FTE x 37.5 hours x the share of the year's weeks worked x the share of time spent with "
+            "patients x 60 / the minutes of an appointment (each role's figures: reference/roles.csv)",
             f"net of DNAs uses the national DNA rate {p.dna_rate:.2%} (DNA / booked, latest 12 months)",
             "admin and reception staff are not appointment capacity",
         ]
