@@ -113,6 +113,12 @@ def fte_short(fte: FteProvenance | None) -> str:
     return f"FTE of {' and '.join(parts)} {'practice' if fte.corrected + fte.estimated == 1 else 'practices'}"
 
 
+def fte_caption(fte: FteProvenance | None) -> str:
+    """`` FTE of 3 practices: ... 1 corrected ...`` after a capacity chart's caption when any FTE are
+    estimated or corrected ("" when all are published), so the chart says so where it is shown."""
+    return "" if fte is None or fte.all_published else f" {fte.text}."
+
+
 def summary_part(view: OrgView, raw: Mapping[str, str]) -> dict[str, Any]:
     """Heading, scenario in words, share link, the summary cards, the month and the calibration layers."""
     fte = view.gap.fte_provenance
@@ -187,7 +193,7 @@ def gap_part(view: OrgView) -> dict[str, Any]:
                 "chart-demand-capacity",
                 figures.demand_vs_capacity(view.gap, f"{stem}-demand-and-capacity"),
                 f"Weekly demand and capacity by role: {fmt_number(g.demand_per_week)} appointments needed "
-                f"against {fmt_number(g.capacity_per_week)} slots.",
+                f"against {fmt_number(g.capacity_per_week)} slots." + fte_caption(view.gap.fte_provenance),
             ),
             "gap": Chart(
                 "chart-gap",

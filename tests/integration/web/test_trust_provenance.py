@@ -57,6 +57,8 @@ def test_a_correction_is_said_on_the_public_page_api_notes_and_excel(
         assert "FTE corrected" in text and "1 corrected by a user" in text
         assert f"{HOME} by Practice manager, {HOME}" in text and "@" not in text
         assert "includes FTE of 1 corrected practice" in page  # on the capacity card itself
+        caption = re.search(r'<figcaption class="nhsuk-body-s">Weekly demand and capacity.*?</figcaption>', page, re.S)
+        assert caption and "1 corrected by a user" in caption.group(0)  # and in the chart's note
 
         gap = anonymous.get(f"/api/org/{HOME}/gap").json()
         prov = gap["fte_provenance"]
