@@ -21,6 +21,7 @@ from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import local_factors
 from gpworkforce.services.organisations import Organisation
 from gpworkforce.services.practice_fte import estimate_counts_note
+from gpworkforce.services.provenance import fte_provenance
 from gpworkforce.services.results import OrgInfo
 from gpworkforce.services.standards import slot_factor, throughput_area_notes
 from gpworkforce.services.versions import DataVersion
@@ -220,13 +221,12 @@ def standard_notes(version: DataVersion, org: Organisation, scenario: Scenario) 
 
 
 def fte_notes(version: DataVersion, org: Organisation) -> list[str]:
-    """Where the FTE behind this organisation's capacity came from (memoised per version)."""
+    """Where the FTE behind this organisation's capacity came from, in plain English: published,
+    estimated and corrected counts (with who and when), then the national notes (memoised)."""
 
     def build() -> tuple[str, ...]:
         nd = version.data
-        counts = pd.Series(nd.fte_source[org.mask]).value_counts()
-        parts = [f"{n:,} {src}" for src, n in counts.items()]
         estimated = estimate_counts_note(nd.estimated_groups()[org.mask], nd.staff_groups)
-        return (f"FTE source by practice: {', '.join(parts)}", *([estimated] if estimated else []), *nd.notes)
+        return (fte_provenance(version, org).text, *([estimated] if estimated else []), *nd.notes)
 
     return list(version.memoised("derived", ("fte-notes", org.code), build))

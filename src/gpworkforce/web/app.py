@@ -48,6 +48,7 @@ from gpworkforce.web.routes import (
     downloads,
     health,
     home,
+    methodology,
     org,
     scenarios,
     scenarios_api,
@@ -175,6 +176,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(home.router)
+    app.include_router(methodology.router)
     app.include_router(org.router)
     app.include_router(downloads.router)
     app.include_router(api.router)

@@ -152,7 +152,7 @@ def demand_by_category(demand: DemandReport, filename: str = "demand-by-category
     """Appointments a week by need category, split into GP and other staff."""
     cats = sorted(records(demand.frames()["categories"]), key=lambda r: r["appointments_per_week"])
     labels = _labels(_column(cats, "label"))
-    gp = [r["appointments_per_week"] * r["gp_share"] for r in cats]
+    gp = [r["gp_appointments_per_week"] for r in cats]  # after the "GP work moved" lever
     data = [
         {
             "type": "bar",
