@@ -195,7 +195,7 @@ def test_compare_excel_has_figures_settings_and_notes(ctx: Workspace, lead: tupl
     assert gp_rows["Baseline (no changes)"][roles[0].index("gap_per_week")] == pytest.approx(base_gp)
 
     settings = list(book["settings"].iter_rows(values_only=True))
-    assert ("'=HYPERLINK(evil)", HOME) == settings[1][:2]
+    assert settings[1][:2] == ("'=HYPERLINK(evil)", HOME)
     texts = {(r[0], r[4]): r[5] for r in settings[1:]}
     assert texts[("'=HYPERLINK(evil)", "GP work moved to other roles")] == "50%"
     assert texts[("Baseline (no changes)", "Settings")] == "Baseline: no changes"
