@@ -23,6 +23,7 @@ from gpworkforce.services.periods_text import data_dates, period_words
 from gpworkforce.services.provenance import TAG_LEGEND
 from gpworkforce.services.results import FteProvenance
 from gpworkforce.web import figures
+from gpworkforce.web.chart_credit import ChartCredit, chart_credit
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.formatting import LEVEL_PLURALS, display_name, fmt_number, fmt_pct, fmt_signed
 from gpworkforce.web.month_choice import month_label
@@ -135,6 +136,12 @@ def summary_part(view: OrgView, raw: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _credit(view: OrgView, *, with_year: bool = True) -> ChartCredit:
+    """Organisation, year and data dates drawn into a chart (so its exported PNG carries them)."""
+    year = view.year if with_year else None
+    return chart_credit(display_name(view.org.name), view.code, view.level, year, view.snap.data.periods)
+
+
 def demand_part(view: OrgView) -> dict[str, Any]:
     """Population pyramid and demand by need category, with their tables."""
     params = view.params_for("demand")
@@ -152,13 +159,13 @@ def demand_part(view: OrgView) -> dict[str, Any]:
         "charts": {
             "pyramid": Chart(
                 "chart-pyramid",
-                figures.population_pyramid(view.demand, f"{stem}-population"),
+                figures.population_pyramid(view.demand, f"{stem}-population", _credit(view)),
                 f"Registered patients of {name} by five-year age band and sex, {view.year}: "
                 f"{fmt_number(d.registered_patients)} patients, {fmt_pct(share_65)} aged 65 or over.",
             ),
             "categories": Chart(
                 "chart-categories",
-                figures.demand_by_category(view.demand, f"{stem}-demand-by-category"),
+                figures.demand_by_category(view.demand, f"{stem}-demand-by-category", _credit(view)),
                 f"Appointments a week by need category, split between GPs and other staff: "
                 f"{fmt_number(d.appointments_per_week)} a week in all"
                 + (
@@ -191,13 +198,13 @@ def gap_part(view: OrgView) -> dict[str, Any]:
         "charts": {
             "demand_capacity": Chart(
                 "chart-demand-capacity",
-                figures.demand_vs_capacity(view.gap, f"{stem}-demand-and-capacity"),
+                figures.demand_vs_capacity(view.gap, f"{stem}-demand-and-capacity", _credit(view)),
                 f"Weekly demand and capacity by role: {fmt_number(g.demand_per_week)} appointments needed "
                 f"against {fmt_number(g.capacity_per_week)} slots." + fte_caption(view.gap.fte_provenance),
             ),
             "gap": Chart(
                 "chart-gap",
-                figures.gap_by_role(view.gap, view.baseline_gap, f"{stem}-gap-by-role"),
+                figures.gap_by_role(view.gap, view.baseline_gap, f"{stem}-gap-by-role", _credit(view)),
                 "Weekly gap by role (demand minus capacity; above zero is a shortfall): "
                 f"{fmt_signed(g.gap_per_week)} appointments a week in all"
                 + (
@@ -255,7 +262,9 @@ def benchmarks_part(view: OrgView) -> dict[str, Any]:
         "charts": {
             "benchmarks": Chart(
                 "chart-benchmarks",
-                figures.benchmark_chart(view.benchmark, f"gpworkforce-{view.code}-benchmarks"),
+                figures.benchmark_chart(
+                    view.benchmark, f"gpworkforce-{view.code}-benchmarks", _credit(view, with_year=False)
+                ),
                 "Staff per 1,000 registered patients by staff group, against " + ", ".join(comparators[1:]) + ".",
             )
         },
@@ -387,7 +396,7 @@ def results_context(
     gap = view.gap.summary
     status = (
         f"Results updated for {view.year}: weekly gap {fmt_signed(gap.gap_per_week)} appointments "
-        f"({fmt_pct(gap.gap_share_of_demand)} of demand)."
+        f"({fmt_pct(gap.gap_share_of_demand)} of demand); GP gap {fmt_signed(gap.gp_gap_per_week)} a week."
     )
     body = {name: render(name, part) for name, part in PARTS.items() if name != "children" or view.by}
     return {

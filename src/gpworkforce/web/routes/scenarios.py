@@ -25,6 +25,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from gpworkforce.reports.excel import XLSX_TYPE
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.access import OrgMapping
 from gpworkforce.services.accounts import AccountError, PermissionDenied
@@ -52,6 +53,8 @@ from gpworkforce.web.scenario_compare import (
     METRICS,
     SLUG,
     CompareItem,
+    as_page_figure,
+    comparison_credit,
     comparison_csv,
     comparison_figure,
     comparison_rows,
@@ -63,6 +66,7 @@ from gpworkforce.web.scenario_compare import (
     unique_names,
 )
 from gpworkforce.web.scenario_form import ScenarioError, scenario_from_params
+from gpworkforce.web.scenario_workbook import comparison_workbook
 from gpworkforce.web.templating import flash
 
 router = APIRouter()
@@ -332,7 +336,7 @@ def compare_page(
     org: str | None = None,
     format: str | None = None,
 ) -> Response:
-    """Side-by-side key figures of up to six scenarios, a grouped bar chart and a CSV download.
+    """Side-by-side key figures of up to six scenarios, two charts (PNG by Plotly) and CSV and Excel downloads.
 
     Fewer than two ticked (the list's "Compare selected" with nothing ticked): the list again,
     with the NHS error summary saying so.
@@ -348,16 +352,25 @@ def compare_page(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="scenario-comparison.csv"'},
         )
+    notes = list(area.version.data.notes)  # where the FTE come from (third-party figures, estimates, PCN shares)
+    page_query = urlencode([("s", i.key) for i in items])
+    if format == "xlsx":
+        return Response(
+            comparison_workbook(items, str(request.url.replace(query=page_query)), notes),
+            media_type=XLSX_TYPE,
+            headers={"Content-Disposition": 'attachment; filename="scenario-comparison.xlsx"'},
+        )
     names = unique_names(items)
-    csv_query = urlencode([("s", i.key) for i in items] + [("format", "csv")])
+    credit = comparison_credit(items, area.version.data.periods)
     context = {
         "items": items,
         "names": names,
         "rows": comparison_rows(items),
-        "headline_figure": comparison_figure(items),
-        "role_figure": role_gap_figure(items),
-        "csv_url": f"/scenarios/compare?{csv_query}",
-        "notes": list(area.version.data.notes),  # where the FTE come from (third-party figures, estimates, PCN shares)
+        "headline_figure": as_page_figure(comparison_figure(items, credit), "gpworkforce-scenario-comparison"),
+        "role_figure": as_page_figure(role_gap_figure(items, credit), "gpworkforce-scenario-comparison-gap-by-role"),
+        "csv_url": f"/scenarios/compare?{page_query}&format=csv",
+        "xlsx_url": f"/scenarios/compare?{page_query}&format=xlsx",
+        "notes": notes,
     }
     response: HTMLResponse = _templates(request).TemplateResponse(request, "scenarios/compare.html", context)
     return response
