@@ -107,6 +107,18 @@ def summary_rows(
             d["gp_appointments_others_could_take_per_week"],
             "appointments",
         ),
+        (
+            "annual_cost_of_that_work_at_gp_rates",
+            "That work a year at GP cost (PSSRU 2023/24 unit costs)",
+            d["annual_cost_of_that_work_at_gp_rates"],
+            "GBP a year",
+        ),
+        (
+            "annual_cost_of_that_work_by_other_roles",
+            "That work a year by the other roles that could take it",
+            d["annual_cost_of_that_work_by_other_roles"],
+            "GBP a year",
+        ),
     ]
     frame = pd.DataFrame(rows, columns=["measure", "label", "value", "unit"]).astype({"value": object})
     if baseline is not None:

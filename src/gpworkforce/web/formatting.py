@@ -38,6 +38,24 @@ def fmt_number(value: Any, digits: int = 0) -> str:
     return f"{f:,.{digits}f}"
 
 
+def fmt_money(value: Any) -> str:
+    """Pounds as a reader says them: ``159998`` -> ``£160,000``; ``2.43e6`` -> ``£2.4 million``;
+    under £1,000 to the pound; missing -> an en dash. Costs are estimates, so three significant
+    figures at most."""
+    f = _number(value)
+    if f is None:
+        return "–"
+    sign, f = ("-" if f < 0 else ""), abs(f)
+    if f >= 1e9:
+        return f"{sign}£{f / 1e9:,.1f} billion"
+    if f >= 1e6:
+        return f"{sign}£{f / 1e6:,.1f} million"
+    if f >= 1000:
+        rounded = float(f"{f:.3g}")
+        return f"{sign}£{rounded:,.0f}"
+    return f"{sign}£{f:,.0f}"
+
+
 def fmt_signed(value: Any, digits: int = 0) -> str:
     """``1234`` -> ``+1,234``; ``-5`` -> ``-5``; zero has no sign."""
     f = _number(value)
@@ -127,6 +145,7 @@ def install_template_helpers(templates: Jinja2Templates) -> None:
     """Filters and globals the organisation, search and home templates use."""
     templates.env.filters.update(
         num=fmt_number,
+        money=fmt_money,
         signed=fmt_signed,
         pct=fmt_pct,
         cell=fmt_cell,

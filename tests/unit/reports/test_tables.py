@@ -29,6 +29,8 @@ DEMAND = {
     "appointments_per_year": 5200.0,
     "appointments_per_week": 100.0,
     "gp_appointments_others_could_take_per_week": 7.0,
+    "annual_cost_of_that_work_at_gp_rates": 24_000.0,
+    "annual_cost_of_that_work_by_other_roles": 15_000.0,
 }
 CAPACITY = {"capacity_net_of_dna_per_week": 85.0, "fte_clinical": 3.5}
 
