@@ -70,7 +70,13 @@ def test_search_json(client: TestClient) -> None:  # noqa: F811
     data = client.get("/api/search", params={"q": "densham"}).json()
     hit = next(r for r in data["results"] if r["code"] == "A81001")
     assert hit["level"] == "practice" and hit["url"] == "/org/A81001" and hit["parent"]["level"] == "pcn"
+    assert hit["match"] == "name"
     assert client.get("/api/search", params={"q": ""}).json()["results"] == []
+    packed = client.get("/api/search", params={"q": "TS181HU"}).json()
+    assert packed["results"][0]["code"] in {"A81001", "A81025"} and packed["results"][0]["match"] == "postcode"
+    paged = client.get("/api/search", params={"q": "surgery", "page": 2}).json()
+    assert paged["page"] == 2 and paged["total"] > 40 and paged["pages"] == -(-paged["total"] // 20)
+    assert len(paged["results"]) == 20
 
 
 def test_errors_are_json_naming_the_problem(client: TestClient) -> None:  # noqa: F811

@@ -12,12 +12,14 @@ import io
 import re
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from tests.national_db import national_template
 
+from gpworkforce import web as web_package
 from gpworkforce.reports.tables import rounded
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.capacity import capacity_report, gap_report
@@ -145,6 +147,39 @@ def test_search_page_and_live_fragment(client: TestClient) -> None:
     assert fragment.headers["HX-Push-Url"] == "/search?q=TS24"
     assert 'hx-swap-oob="true"' in fragment.text  # the live status line
     assert "No results" in client.get("/search", params={"q": "zzzzzz"}).text
+
+
+def test_search_forgives_spelling_and_postcode_spacing(client: TestClient) -> None:
+    assert 'href="/org/A81001"' in client.get("/search", params={"q": "Densam"}).text
+    assert 'href="/org/A81001"' in client.get("/search", params={"q": "ts181hu"}).text
+    assert 'href="/org/QHM"' in client.get("/search", params={"q": "E54000050"}).text
+    assert 'href="/org/16C"' in client.get("/search", params={"q": "Stockton"}).text
+
+
+def test_search_results_are_paged_with_nhs_pagination(client: TestClient) -> None:
+    first = client.get("/search", params={"q": "surgery"}).text
+    total = int(re.search(r"(\d+) results for", first).group(1))  # type: ignore[union-attr]
+    assert total > 40
+    assert 'class="nhsuk-pagination nhsuk-pagination--numbered"' in first
+    assert 'href="/search?q=surgery&amp;page=2" rel="next"' in first and 'rel="prev"' not in first
+    assert first.count('class="app-search-results__item"') == 20
+    second = client.get("/search", params={"q": "surgery", "page": "2"}).text
+    assert 'aria-current="page">2<' in second and 'href="/search?q=surgery" rel="prev"' in second
+    assert ": 21 to 40 (page 2 of" in second
+    links = lambda html: set(re.findall(r'class="app-search-results__link" href="(/org/[^"]+)"', html))  # noqa: E731
+    # page 2 is the next 20, not the first again
+    assert len(links(first)) == len(links(second)) == 20 and not links(first) & links(second)
+    last = client.get("/search", params={"q": "surgery", "page": "9999"}).text  # past the end: the last page
+    assert 'rel="next"' not in last and 'aria-current="page"' in last
+    fragment = client.get("/search/results", params={"q": "surgery", "page": "2"}, headers=HX)
+    assert fragment.headers["HX-Push-Url"] == "/search?q=surgery&page=2"
+
+
+def test_search_and_scenario_pages_wrap_long_strings(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "x" * 100}).text
+    assert 'class="nhsuk-width-container app-wrap"' in page
+    css = (Path(web_package.__file__).parent / "static" / "css" / "app.css").read_text()
+    assert re.search(r"\.app-wrap h1,[^{]*\{\s*overflow-wrap: anywhere;", css)
 
 
 # --- Scenario partial -----------------------------------------------------------------------------------

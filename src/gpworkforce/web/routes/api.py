@@ -65,13 +65,20 @@ class OrgOut(BaseModel):
 
 
 class SearchHitOut(OrgRef):
-    detail: str = Field(description="What matched: postcode and PCN for practices, else the level")
+    detail: str = Field(description="Postcode and PCN for practices, else the level")
+    match: str = Field(description="Why it matched: code, ONS code, postcode, name, place, similar name or old code")
     parent: OrgRef | None
+
+
+SEARCH_PAGE = 20
 
 
 class SearchOut(BaseModel):
     query: str
-    results: list[SearchHitOut]
+    total: int = Field(description="Matches in all pages")
+    page: int
+    pages: int
+    results: list[SearchHitOut] = Field(description="This page's matches (at most 20), best first")
 
 
 # --- Scenario parameters in the schema ----------------------------------------------------------------
@@ -227,10 +234,21 @@ def report_response(report: AnyReport) -> JSONResponse:
 @router.get("/search", response_model=SearchOut, summary="Search organisations")
 def api_search(
     snap: ApiSnapshot,
-    q: Annotated[str, Query(max_length=100, description="Name, ODS code, postcode district, PCN, ICB...")] = "",
+    q: Annotated[
+        str, Query(max_length=100, description="Name (misspellings forgiven), ODS or ONS code, postcode, town...")
+    ] = "",
+    page: Annotated[int, Query(ge=1, description="Page of 20 results; past the last gives none")] = 1,
 ) -> dict[str, Any]:
-    """Practices, PCNs, sub-ICBs, ICBs and regions matching ``q`` (at most 20), like /search."""
-    return {"query": q.strip(), "results": [hit.to_dict() for hit in snap.search(q)]}
+    """Practices, PCNs, sub-ICBs, ICBs and regions matching ``q``, 20 to a page, like /search."""
+    every = snap.search(q)
+    start = (page - 1) * SEARCH_PAGE
+    return {
+        "query": q.strip(),
+        "total": len(every),
+        "page": page,
+        "pages": max(1, -(-len(every) // SEARCH_PAGE)),
+        "results": [hit.to_dict() for hit in every[start : start + SEARCH_PAGE]],
+    }
 
 
 @router.get("/org/{code}", response_model=OrgOut, summary="An organisation and its parents", responses=ERRORS)
