@@ -139,3 +139,31 @@ def test_docs_and_openapi_are_served_with_nothing_from_elsewhere(client: TestCli
     assert gap["summary"]["$ref"].endswith("/GapSummary") and gap["tables"]["$ref"].endswith("/GapTables")
     assert "gap_per_week" in schemas["GapSummary"]["properties"]
     assert "capacity_to_demand" in schemas["GapRoleRow"]["properties"]
+
+
+def test_every_operation_is_grouped_and_named_for_people(client: TestClient) -> None:  # noqa: F811
+    """/docs groups operations by tag (never "default") with a summary and an operation id that a
+    person wrote, not FastAPI's generated "Fte Api Put" / "fte_api_put_api_practices__practice__fte_put"."""
+    schema = client.get("/openapi.json").json()
+    declared = [t["name"] for t in schema["tags"]]
+    assert declared == ["Organisations", "Downloads", "Saved scenarios", "FTE corrections", "Audit"]
+    ids = []
+    for path, operations in schema["paths"].items():
+        for method, op in operations.items():
+            where = f"{method.upper()} {path}"
+            assert len(op.get("tags", [])) == 1 and op["tags"][0] in declared, where
+            assert op.get("summary") and op["summary"] != op["summary"].title(), where  # not "Fte Api Put"
+            assert re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)+", op["operationId"]), where
+            ids.append(op["operationId"])
+    assert len(ids) == len(set(ids)) >= 17
+    put = schema["paths"]["/api/practices/{practice}/fte"]["put"]
+    assert (put["tags"], put["operationId"]) == (["FTE corrections"], "correctPracticeFte")
+
+
+def test_docs_page_loads_the_contrast_overrides(client: TestClient) -> None:  # noqa: F811
+    page = client.get("/docs").text
+    swagger, overrides = page.index("swagger-ui.css"), page.index("/static/css/swagger-overrides.css")
+    assert swagger < overrides  # after Swagger UI's own colours, so it wins
+    css = client.get("/static/css/swagger-overrides.css").text
+    assert ".opblock-get .opblock-summary-method { background: #005eb8; }" in css
+    assert "deepLinking: false" in client.get("/static/js/swagger-init.js").text  # no links nested in buttons

@@ -231,7 +231,7 @@ def report_response(report: AnyReport) -> JSONResponse:
 # --- Routes -------------------------------------------------------------------------------------------
 
 
-@router.get("/search", response_model=SearchOut, summary="Search organisations")
+@router.get("/search", response_model=SearchOut, summary="Search organisations", operation_id="searchOrganisations")
 def api_search(
     snap: ApiSnapshot,
     q: Annotated[
@@ -251,7 +251,13 @@ def api_search(
     }
 
 
-@router.get("/org/{code}", response_model=OrgOut, summary="An organisation and its parents", responses=ERRORS)
+@router.get(
+    "/org/{code}",
+    response_model=OrgOut,
+    summary="An organisation and its parents",
+    operation_id="getOrganisation",
+    responses=ERRORS,
+)
 def api_org(code: str, snap: ApiSnapshot) -> dict[str, Any]:
     """The organisation (any level, or ``england``), its parents and links to its reports."""
     org = _report(snap, "benchmark", code).organisation
@@ -289,6 +295,7 @@ def _kind_route(kind: str, model: type[BaseModel], summary: str, doc: str) -> No
         methods=["GET"],
         response_model=model,
         summary=summary,
+        operation_id=f"getOrganisation{kind.capitalize()}",
         responses=ERRORS,
         openapi_extra=SCENARIO_DOC,
     )
@@ -297,17 +304,20 @@ def _kind_route(kind: str, model: type[BaseModel], summary: str, doc: str) -> No
 _kind_route(
     "demand",
     DemandReport,
-    "Demand",
+    "Weekly demand",
     "Registered patients, appointments by need category and age band, shiftable GP work.",
 )
 _kind_route(
-    "capacity", CapacityReport, "Capacity", "FTE and appointment slots a week by role, and net of missed appointments."
+    "capacity",
+    CapacityReport,
+    "Weekly capacity",
+    "FTE and appointment slots a week by role, and net of missed appointments.",
 )
-_kind_route("gap", GapReport, "Weekly gap", "Weekly demand against capacity by role: the appointment gap.")
+_kind_route("gap", GapReport, "Weekly appointment gap", "Weekly demand against capacity by role: the appointment gap.")
 _kind_route(
     "benchmark",
     BenchmarkReport,
-    "Benchmarks",
+    "Workforce benchmarks",
     "FTE per 1,000 patients and patients per FTE by staff group against PCN peers, ICB and England. "
     "Today's workforce: the scenario fields are checked but do not change it.",
 )
@@ -317,6 +327,7 @@ _kind_route(
     "/org/{code}/children",
     response_model=ChildrenReport,
     summary="Organisations one level down",
+    operation_id="getOrganisationChildren",
     responses=ERRORS,
     openapi_extra=SCENARIO_DOC,
 )

@@ -29,6 +29,7 @@ PAGE: Final = """<!DOCTYPE html>
   <title>{title}</title>
   <link rel="icon" href="/static/vendor/nhsuk-frontend/assets/images/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="{css}">
+  <link rel="stylesheet" href="/static/css/swagger-overrides.css">
   <link rel="stylesheet" href="/static/css/app.css">
 </head>
 <body class="app-apidocs">

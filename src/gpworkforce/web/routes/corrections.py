@@ -187,7 +187,12 @@ def fte_submit(
 # --- API ------------------------------------------------------------------------------------
 
 
-@router.get("/api/practices/{practice}/fte")
+@router.get(
+    "/api/practices/{practice}/fte",
+    tags=["FTE corrections"],
+    summary="A practice's FTE by role, with sources and corrections",
+    operation_id="getPracticeFte",
+)
 def fte_api(practice: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -> dict[str, Any]:
     """FTE by clinical role with sources and corrections (the page's data)."""
     version = ctx.version()
@@ -197,7 +202,13 @@ def fte_api(practice: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -
     return {"practice": _practice_info(nd, code), "roles": [_role_json(r) for r in rows], "notes": _notes(nd)}
 
 
-@router.put("/api/practices/{practice}/fte", response_model=None)
+@router.put(
+    "/api/practices/{practice}/fte",
+    response_model=None,
+    tags=["FTE corrections"],
+    summary="Correct a practice's FTE for one role (audited)",
+    operation_id="correctPracticeFte",
+)
 def fte_api_put(
     request: Request,
     practice: str,
