@@ -182,6 +182,18 @@ def test_search_and_scenario_pages_wrap_long_strings(client: TestClient) -> None
     assert re.search(r"\.app-wrap h1,[^{]*\{\s*overflow-wrap: anywhere;", css)
 
 
+def test_benchmark_wording_names_comparators(client: TestClient) -> None:
+    england = client.get("/org/england").text
+    assert "against ." not in england and "This england" not in england
+    assert "Staff per 1,000 registered patients by staff group.</figcaption>" in england
+    practice = client.get("/org/A81001").text
+    caption = re.search(r"Staff per 1,000 registered patients by staff group, against ([^<]+)\.</figcaption>", practice)
+    assert caption is not None
+    assert caption.group(1) == (
+        "Other practices in Stockton PCN, NHS North East and North Cumbria Integrated Care Board, England"
+    )  # names, not "PCN U89141" or "ICB QHM"
+
+
 # --- Scenario partial -----------------------------------------------------------------------------------
 
 

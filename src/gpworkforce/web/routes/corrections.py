@@ -20,6 +20,7 @@ from gpworkforce.services.corrections import (
     CORRECTABLE_ROLES,
     MAX_FTE,
     InvalidCorrection,
+    NotAPractice,
     RoleFte,
     UnknownPractice,
     apply_corrections,
@@ -55,6 +56,8 @@ def _checked_practice(user: SignedInUser, practice: str, version: DataVersion) -
         return check_can_correct(user, practice, version)
     except PermissionDenied as exc:
         raise HTTPException(status_code=403, detail=str(exc)) from None
+    except NotAPractice as exc:  # an ICB, PCN...: say what it is
+        raise HTTPException(status_code=404, detail=str(exc)) from None
     except UnknownPractice:
         detail = f"No practice with registered patients has code {practice}"
         raise HTTPException(status_code=404, detail=detail) from None
