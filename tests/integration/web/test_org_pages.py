@@ -242,6 +242,26 @@ def test_panel_checkbox_levers_only_count_when_ticked(client: TestClient) -> Non
     assert on.headers["HX-Push-Url"] == "/org/QHM?dna_rate=0.02"
 
 
+def test_ticking_the_dna_box_alone_changes_nothing(client: TestClient, ctx: Workspace) -> None:
+    """The DNA slider starts at exactly the rate the model uses (the notes' figure), not at the
+    nearest half per cent, so ticking the box without moving it leaves every figure as it was."""
+    page = client.get("/org/QHM").text
+    slider = re.search(r'<input[^>]*type="range" id="[^"]*" name="dna_rate"[^>]*>', page)
+    assert slider is not None
+    value = float(re.search(r'value="([^"]+)"', slider.group(0)).group(1))  # type: ignore[union-attr]
+    rate = ctx.version().calibration.params.dna_rate
+    assert value == rate
+    low, step = (float(re.search(rf'{a}="([^"]+)"', slider.group(0)).group(1)) for a in ("min", "step"))  # type: ignore[union-attr]
+    assert abs((value - low) / step - round((value - low) / step)) < 1e-9  # on the browser's grid: not snapped
+    assert f"{rate:.2%}" in page  # the display says the notes' rate (4.28%, not 4.5%)
+    plain = client.get("/org/QHM/results", params={"panel": "1"}, headers=HX).text
+    ticked = client.get(
+        "/org/QHM/results", params={"panel": "1", "dna_rate": repr(value), "dna_rate_set": "1"}, headers=HX
+    ).text
+    for card in ("appointments", "gap"):
+        assert card_value(ticked, card) == card_value(plain, card), card
+
+
 @pytest.mark.parametrize(
     ("params", "label"),
     [
