@@ -148,7 +148,7 @@ def gap_part(view: OrgView) -> dict[str, Any]:
                 "chart-demand-capacity",
                 figures.demand_vs_capacity(view.gap, f"{stem}-demand-and-capacity"),
                 f"Weekly demand and capacity by role: {fmt_number(g.demand_per_week)} appointments needed "
-                f"against {fmt_number(g.capacity_per_week)} slots.",
+                f"against {fmt_number(g.capacity_per_week)} appointment slots.",
             ),
             "gap": Chart(
                 "chart-gap",
