@@ -89,7 +89,7 @@ def build_index(nd: NationalData) -> SearchIndex:
         ons_col = ONS_COLUMNS.get(level)
         orgs = p[p[col].ne("") & p[col].ne(UNALLOCATED_PCN)]
         first = orgs.drop_duplicates(col)
-        places = ""
+        places = np.full(len(first), "", dtype=object)
         if level == "sub_icb":  # sub-ICB names carry no place: its PCNs' names do
             pcns = orgs.drop_duplicates("pcn_code")
             pcns = pcns[pcns["pcn_code"].ne(UNALLOCATED_PCN)]

@@ -186,9 +186,9 @@ def _lever_control(
         start, minimum, maximum = dna_grid(snap.national_dna_rate, lever)
         decimals += 1
     exact = lever.name == "dna_rate"  # all digits: the start must be the model's rate to the last bit
-    shown = current if current is not None else start
-    value_text = raw.get(lever.name) or (repr(float(shown)) if exact else f"{shown:g}")
-    value = _float(value_text, start)
+    shown = float(current if current is not None else (start or 0.0))
+    value_text = raw.get(lever.name) or (repr(shown) if exact else f"{shown:g}")
+    value = _float(value_text, start or 0.0)
     return Control(
         name=lever.name,
         label=lever.label,
