@@ -182,15 +182,17 @@ def main() -> None:
         bench_model(results, ctx)
         bench_services(results, ctx)
         bench_search(results, ctx)
+        import runpy
+
         web = REPO / "bench" / "web.py"
         if web.exists():
-            import runpy
-
             results.extend(runpy.run_path(str(web))["run"](url))
+        results.extend(runpy.run_path(str(REPO / "bench" / "page_weight.py"))["run"](url))
         workspace.engine.dispose()
     OUT.write_text(json.dumps(results, indent=2) + "\n")
     for r in results:
         ratio = f"  ratio {r['ratio']:.0f}x" if r.get("ratio") else ""
+        ratio += f"  {r['bytes']:,} bytes (target {r['target_bytes']:,})" if "bytes" in r else ""
         print(f"{'PASS' if r['passed'] else 'FAIL'}  {r['seconds']:.4f}s{ratio}  {r['name']}")
     print(f"wrote {OUT}")
 

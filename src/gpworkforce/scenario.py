@@ -13,8 +13,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gpworkforce.nomenclature import ROLE_BY_CODE, ROLE_CODES
 
-#: Bounds of the per-role levers (validated below, documented in the API).
-MINUTES_RANGE: Final = (1.0, 120.0)
+#: Bounds of the per-role levers (validated below, documented in the API). Slot lengths: 5 minutes
+#: is about the shortest booked contact (a telephone call-back; GP face-to-face consultations
+#: average 9.2 minutes, Hobbs et al. Lancet 2016, and current guidance is 15), 60 a long review;
+#: below 5 a slot is no longer an appointment and the gap stops meaning anything (1 minute gave -836%).
+MINUTES_RANGE: Final = (5.0, 60.0)
 ADDED_FTE_RANGE: Final = (-10_000.0, 10_000.0)
 
 

@@ -146,7 +146,7 @@ def _prepare_database(db_path: Path, prepare: PrepareDb | None) -> tuple[str, Te
     return url, account
 
 
-def _wait_until_up(server: LiveServer, timeout: float = 60.0) -> None:
+def _wait_until_up(server: LiveServer, timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

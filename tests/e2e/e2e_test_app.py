@@ -43,11 +43,12 @@ def create_app() -> FastAPI:
     figures: list[tuple[str, object, str]] = [
         ("bar", go.Figure(go.Bar(x=["GP", "Nurse", "DPC"], y=[5.2, 3.1, 4.0])), "FTE by staff group"),
         ("line", go.Figure(go.Scatter(x=[2025, 2026, 2027], y=[1, 3, 2], mode="lines+markers")), "Gap by year"),
-        # JSON text with "</script>" in it: the plotly_json filter must escape it.
+        # JSON text with "</script>" in it: the plotly_json filter must escape it. Horizontal bars,
+        # as on the pages (the served bundle has bar, scatter and pie traces only).
         (
-            "heat",
-            go.Figure(go.Heatmap(z=[[1, 2], [3, 4]], x=["</script>", "b"], y=["c", "d"])).to_json(),
-            "A heatmap</script>",
+            "hbar",
+            go.Figure(go.Bar(x=[1, 2], y=["</script>", "b"], orientation="h")).to_json(),
+            "A horizontal bar chart</script>",
         ),
         ("dict", {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {}}, "A plain dict"),
     ]

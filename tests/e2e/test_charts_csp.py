@@ -27,14 +27,14 @@ def test_plotly_charts_render_under_csp(
     assert response is not None
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
-    for chart_id in ("bar", "line", "heat", "dict"):
+    for chart_id in ("bar", "line", "hbar", "dict"):
         expect(page.locator(f"#{chart_id}")).to_have_attribute("data-plotly-drawn", "true")
         expect(page.locator(f"#{chart_id} .main-svg").first).to_be_visible()
     # The global rules came from /vendor/plotly.css: the plot layers are stacked absolutely.
     position = page.evaluate("() => getComputedStyle(document.querySelector('#bar .main-svg')).position")
     assert position == "absolute"
     # The caption containing "</script>" did not break out of the JSON block.
-    expect(page.locator("figcaption").nth(2)).to_have_text("A heatmap</script>")
+    expect(page.locator("figcaption").nth(2)).to_have_text("A horizontal bar chart</script>")
 
     # Hovering shows the modebar and tooltips, which add more styles.
     page.hover("#bar .nsewdrag")

@@ -67,4 +67,11 @@ def test_save_two_scenarios_and_compare(
     response = page.request.get(server.url + (download.get_attribute("href") or ""))
     assert response.ok and response.headers["content-type"].startswith("text/csv")
     assert set(response.text().splitlines()[0].split(",")[1:]) == names
+    excel = page.get_by_role("button", name="Download this comparison (Excel, with settings and notes)")
+    response = page.request.get(server.url + (excel.get_attribute("href") or ""))
+    assert response.ok and response.body()[:2] == b"PK"  # an .xlsx (zip) file
+    with page.expect_download() as png:  # Plotly's own export, from a keyboard-operable button
+        page.locator('[data-chart-download="compare-headline"]').click()
+    assert png.value.suggested_filename == "gpworkforce-scenario-comparison.png"
+    assert png.value.path().read_bytes()[:4] == b"\x89PNG"
     watch.assert_clean()

@@ -21,7 +21,7 @@ from gpworkforce.model.demand import (
     projected_list_size,
     projected_patients,
 )
-from gpworkforce.model.skillmix import allocate
+from gpworkforce.model.skillmix import MIN_CAPACITY, allocate
 
 Array = NDArray[np.float64]
 WEEKS = 52.0
@@ -137,6 +137,16 @@ class ModelResult:
         matrix, every role available), summed over the practices run: the potential the shift
         lever draws on, whatever the lever's setting."""
         return gp_work_others_could_take(self.gp_work_week(), self.skills, self.others_available)
+
+    def gp_work_team_could_take_week(self) -> Array:
+        """GP appointments a week by category [c] that each practice's own team could take (only
+        the clinical roles with capacity there), summed over the practices run: what the shift
+        lever moves at 100%, so ``shift_share`` times it is the work moved by category and its
+        sum is ``shifted_week.sum()``. Differs between organisations, unlike the every-role figure
+        (every practice's category mix is England's)."""
+        gp_work = gp_work_by_category(self.demand_category_year, self.gp_share, WEEKS)  # [p, c]
+        present = self.others_available * (self.capacity_week > MIN_CAPACITY)  # [p, r]
+        return gp_work_others_could_take(gp_work, self.skills, present).sum(axis=0)
 
     @property
     def total_gap_week(self) -> Array:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.optimize import nnls
 
 Array = NDArray[np.float64]
 WEEKS = 52.0
@@ -121,3 +122,16 @@ def safe_slots_per_fte_week(
     limit = np.asarray(contacts_per_day, dtype=float)
     days = working_days_per_fte_week(days_per_full_week, weeks_worked)
     return np.where(np.isfinite(limit), limit * days, np.asarray(reference_slots, dtype=float))
+
+
+def split_group_rates(delivered: Array, fte: Array) -> Array:
+    """Appointments per FTE-week of each of a group's roles [k], fitted across areas: ``delivered``
+    [a] the group's booked appointments a week in each area, ``fte`` [a, k] each role's FTE there.
+
+    Non-negative least squares, ``delivered ~ fte @ rates`` with no intercept: the areas' mix of
+    roles is what separates the roles' rates when the data record only the group (the
+    appointments data's "GP" covers qualified GPs, locums and registrars alike). Wide
+    uncertainty when the mix varies little between areas, so it is a check, not a parameter.
+    """
+    rates, _ = nnls(np.asarray(fte, dtype=np.float64), np.asarray(delivered, dtype=np.float64))
+    return np.asarray(rates, dtype=np.float64)

@@ -33,7 +33,8 @@ SOURCES: Final = (
     "OHID Fingertips: Index of Multiple Deprivation 2025 by GP practice.",
     "Office for National Statistics: 2022-based national population projections.",
     "Practice FTE by staff group: yearly averages of NHS England GP workforce statistics derived by a third "
-    "party (Health Equity Evidence Centre), not an NHS publication.",
+    "party (Health Equity Evidence Centre), not an NHS publication; the notes above say how many practices' FTE "
+    "are estimated or corrected by a user, and who corrected them when.",
     "Model parameters with their sources: gpworkforce reference/*.csv (docs/model.md).",
 )
 BASELINE_TEXT: Final = "baseline (today's data, no levers)"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ __all__ = [
     "recent_activity",
     "record_audit",
     "user_label",
+    "with_public_labels",
 ]
 
 ROLE_LABELS: Final[dict[str, str]] = {
@@ -195,3 +197,16 @@ def recent_activity(session: Session, user: UserLike, limit: int = 5) -> list[Au
         .limit(limit)
     )
     return _entries(session, user, session.scalars(query).all(), show_ip=True)  # their own addresses
+
+
+def with_public_labels(session: Session, overrides: pd.DataFrame) -> pd.DataFrame:
+    """FTE corrections with ``corrected_by``: who made each as anyone may see it (role and
+    organisation, never an email address), for the public figures' provenance."""
+    ids = overrides["updated_by"].astype(str).str.extract(r"^user:(\d+)$")[0] if not overrides.empty else None
+    labels: list[str] = []
+    for key, uid in zip(overrides["updated_by"].astype(str), [] if ids is None else ids, strict=False):
+        if isinstance(uid, str):
+            labels.append(user_label(None, session.get(User, int(uid))))
+        else:  # written by another tool: show it only if it cannot be an address
+            labels.append("Another tool" if "@" in key else key)
+    return overrides.assign(corrected_by=pd.Series(labels, index=overrides.index, dtype=object))

@@ -6,13 +6,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpworkforce.model import benchmarks
 from gpworkforce.model.capacity import capacity_net_of_dna, capacity_to_demand, fte_weighted_slots
 from gpworkforce.model.engine import ModelResult
 from gpworkforce.model.ratios import share_of
 from gpworkforce.nomenclature import ROLE_CODES, ROLES
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
+from gpworkforce.services.data_checks import check_texts
 from gpworkforce.services.organisations import Organisation, resolve
+from gpworkforce.services.provenance import fte_provenance
 from gpworkforce.services.results import CapacityReport, CapacitySummary, GapReport, GapSummary
 from gpworkforce.services.scenario_run import common_notes, fte_notes, org_info, run_scenario, standard_notes
 from gpworkforce.services.versions import DataVersion
@@ -83,7 +86,8 @@ def capacity_report(version: DataVersion, org_code: str, scenario: Scenario | No
         notes
         + fte_notes(version, org)
         + [
-            "slots/week = FTE x 37.5 h x weeks worked/52 x patient-facing share x 60 / minutes (reference/roles.csv)",
+            "slots a week = FTE x 37.5 hours x the share of the year's weeks worked x the share of time spent with "
+            "patients x 60 / the minutes of an appointment (each role's figures: reference/roles.csv)",
             f"net of DNAs uses the national DNA rate {p.dna_rate:.2%} (DNA / booked, latest 12 months)",
             "admin and reception staff are not appointment capacity",
         ]
@@ -93,6 +97,7 @@ def capacity_report(version: DataVersion, org_code: str, scenario: Scenario | No
         {"roles": roles[cols]},
         title=f"Capacity: {org.label}",
         organisation=org_info(version, org),
+        fte_provenance=fte_provenance(version, org),
         summary=summary,
         notes=notes,
     )
@@ -124,11 +129,14 @@ def gap_report(version: DataVersion, org_code: str, scenario: Scenario | None = 
         year=scenario.year or version.base_year,
         capacity_standard=scenario.capacity_standard,
     )
+    gp_fte = float(res.fte[:, GP_ROLES].sum())
+    patients_per_gp = benchmarks.patients_per_fte(np.asarray(gp_fte), np.asarray(float(res.list_size.sum())))
     notes = (
         notes
         + fte_notes(version, org)
         + [
-            "gap = booked demand - slots; a positive gap is a shortfall of appointments a week",
+            "gap = booked demand - slots; a positive gap is a shortfall of appointments a week, a negative gap "
+            "is capacity beyond the appointments booked, at the capacity standard in use",
             "demand is split between roles by the observed GP share of each category (GPAD) and, for other staff, "
             "by the skills matrix weighted by the team's own capacity",
             "demand counts booked appointments including DNAs, so DNAs are not subtracted again from capacity",
@@ -144,6 +152,10 @@ def gap_report(version: DataVersion, org_code: str, scenario: Scenario | None = 
         {"roles": clinical[cols]},
         title=f"Weekly appointment gap: {org.label}",
         organisation=org_info(version, org),
+        fte_provenance=fte_provenance(version, org),
+        data_checks=[
+            c for c in check_texts(version.reference, patients_per_gp, np.asarray(summary.gap_share_of_demand)) if c
+        ],
         summary=summary,
         notes=common_notes(version) + notes,
     )

@@ -14,8 +14,10 @@ from gpworkforce.model.ratios import share_of
 from gpworkforce.nomenclature import WEEKS_PER_YEAR
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import CLINICAL, GP_ROLES
+from gpworkforce.services.data_checks import check_texts
 from gpworkforce.services.months import appointments_in_month, month_notes, month_share, scenario_for_month
 from gpworkforce.services.organisations import children, resolve
+from gpworkforce.services.provenance import fte_provenance, practice_tags
 from gpworkforce.services.results import ChildrenReport, ChildrenSummary
 from gpworkforce.services.scenario_run import (
     MONTHS,
@@ -99,6 +101,10 @@ def by_level_report(
             lambda: pd.Series(nd.fte_source_labels(), index=nd.practices["practice_code"]),
         )
         columns["fte_source"] = src.reindex(kids["code"]).to_numpy()
+        columns["fte_flag"] = practice_tags(version).reindex(kids["code"]).fillna("").to_numpy()
+    columns["data_check"] = check_texts(
+        version.reference, columns["patients_per_gp_fte"], columns["gap_share_of_demand"]
+    )
     table = pd.DataFrame(columns)
     summary = ChildrenSummary(
         rows=len(table),
@@ -115,6 +121,7 @@ def by_level_report(
         {"organisations": table},
         title=f"{org.label} by {by.replace('_', '-')}",
         organisation=org_info(version, org),
+        fte_provenance=fte_provenance(version, org),
         summary=summary,
         notes=common_notes(version)
         + notes

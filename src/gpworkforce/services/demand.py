@@ -40,6 +40,8 @@ def demand_report(
     p = cal.params
     gp_work_cat = res.gp_work_week()
     transferable_cat = res.gp_work_others_could_take_week()
+    team_cat = res.gp_work_team_could_take_week()
+    moved_cat = scenario.shift_share * team_cat
     gp_minutes = p.minutes[ROLE_CODES.index("gp")]
     cost = p.cost_per_appointment()
     other_cost_cat = costs.other_roles_cost_per_appointment(p.skills, cost)
@@ -67,6 +69,9 @@ def demand_report(
         gp_appointments_per_week=float(gp_work_cat.sum()),
         gp_appointments_others_could_take_per_week=float(transferable_cat.sum()),
         share_of_gp_work_others_could_take=float(share_of(transferable_cat.sum(), gp_work_cat.sum())),
+        gp_appointments_this_team_could_take_per_week=float(team_cat.sum()),
+        share_of_gp_work_this_team_could_take=float(share_of(team_cat.sum(), gp_work_cat.sum())),
+        gp_appointments_moved_per_week=float(moved_cat.sum()),
         gp_hours_per_week_others_could_take=float(costs.gp_hours(transferable_cat.sum(), gp_minutes)),
         annual_cost_of_that_work_at_gp_rates=float(
             costs.annual_cost_at_gp_rates(transferable_cat.sum(), gp_cost, WEEKS_PER_YEAR)
@@ -86,6 +91,9 @@ def demand_report(
             "share": share_of(cat, booked),
             "gp_share": p.gp_share,
             "gp_appointments_others_could_take_per_week": transferable_cat,
+            "gp_appointments_this_team_could_take_per_week": team_cat,
+            "moved_from_gps_per_week": moved_cat,
+            "gp_appointments_per_week": gp_work_cat - moved_cat,
         }
     )
     ages = pd.DataFrame(
@@ -104,8 +112,13 @@ def demand_report(
         common_notes(version)
         + notes
         + [
-            "GP work others could take: the skills matrix (reference/skills.csv) with every role available; "
-            "costs per appointment count non-patient-facing paid time (reference/roles.csv, PSSRU 2023/24 prices)",
+            "GP work others could take: for each kind of appointment, the share another clinical role could safely "
+            "take (skills table, reference/skills.csv). With every role available it is the same share everywhere, "
+            "because every organisation's appointments are split into kinds by England's mix; with the roles this "
+            "organisation's practices employ it is its own figure. The 'GP work moved' lever moves that share of "
+            "the team's figure from GPs, in the demand table and chart as in the gap",
+            "costs per appointment count paid time that is not with patients (reference/roles.csv, PSSRU 2023/24 "
+            "prices)",
         ]
         + month_lines
     )

@@ -110,6 +110,9 @@ class NationalData:
     code_sources: HistorySources | None = None  # older mappings and practice codes seen (old codes)
     notes: list[str] = field(default_factory=list)
     fingerprint: str = ""
+    #: Users' FTE corrections in force: practice_code, role, fte, updated_at (UTC) and
+    #: corrected_by (role and organisation of who made it, never an email address).
+    corrections: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Integer group index per practice and the group codes, by level (see :meth:`groups`).
     group_index: dict[str, tuple[NDArray[np.intp], pd.Index]] = field(default_factory=dict, repr=False)
 
@@ -294,8 +297,15 @@ def apply_overrides(base: NationalData, overrides: pd.DataFrame, fingerprint: st
         fte_pcn[pos[ok], role[ok]] = 0.0
         overridden[pos[ok], role[ok]] = True
         source = np.where(overridden.any(axis=1), FTE_SOURCE_OVERRIDE, source).astype(str)
+    keep = [c for c in ("practice_code", "role", "fte", "updated_at", "corrected_by") if c in overrides.columns]
     return replace(
-        base, fte_practice=fte_p, fte_pcn=fte_pcn, overridden=overridden, fte_source=source, fingerprint=fingerprint
+        base,
+        fte_practice=fte_p,
+        fte_pcn=fte_pcn,
+        overridden=overridden,
+        fte_source=source,
+        fingerprint=fingerprint,
+        corrections=overrides[keep].reset_index(drop=True),
     )
 
 

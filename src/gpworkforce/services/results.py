@@ -14,6 +14,7 @@ exactly the keys it always had.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -74,6 +75,39 @@ class OrgInfo(_Sparse):
         return self.model_dump()
 
 
+# --- Where the FTE came from ------------------------------------------------------------------
+
+
+class FteCorrection(_Frozen):
+    """One practice's FTE correction: which roles, who (role and organisation, never an email), when."""
+
+    practice_code: str
+    roles: list[str]
+    corrected_by: str
+    corrected_at: datetime
+
+
+class FteProvenance(_Frozen):
+    """How many of an organisation's practices have published, estimated or corrected FTE.
+
+    ``estimated`` counts practices with at least one clinical staff group estimated (and no
+    correction); ``corrected`` those with at least one role corrected by a user; ``published``
+    the rest. ``text`` is the plain-English line shown beside capacity figures.
+    """
+
+    practices: int
+    published: int
+    estimated: int
+    corrected: int
+    workforce_period: str | None
+    corrections: list[FteCorrection]
+    text: str
+
+    @property
+    def all_published(self) -> bool:
+        return self.estimated == 0 and self.corrected == 0
+
+
 # --- Summaries -------------------------------------------------------------------------------------
 
 
@@ -91,6 +125,9 @@ class DemandSummary(_Sparse):
     gp_appointments_per_week: float
     gp_appointments_others_could_take_per_week: float
     share_of_gp_work_others_could_take: float
+    gp_appointments_this_team_could_take_per_week: float
+    share_of_gp_work_this_team_could_take: float
+    gp_appointments_moved_per_week: float
     gp_hours_per_week_others_could_take: float
     annual_cost_of_that_work_at_gp_rates: float
     annual_cost_of_that_work_by_other_roles: float
@@ -160,6 +197,9 @@ class CategoryRow(_Frozen):
     share: float
     gp_share: float
     gp_appointments_others_could_take_per_week: float
+    gp_appointments_this_team_could_take_per_week: float
+    moved_from_gps_per_week: float
+    gp_appointments_per_week: float
 
 
 class AgeBandRow(_Frozen):
@@ -194,7 +234,8 @@ class GapRoleRow(_Frozen):
 
 
 class ChildRow(_Sparse):
-    """One organisation one level down (``fte_source`` only when the rows are practices,
+    """One organisation one level down (``fte_source`` and ``fte_flag``, "FTE corrected" or "FTE
+    estimated" or "", only when the rows are practices; ``data_check`` "" or "Check the data: ...";
     ``appointments_in_month`` only when a calendar month was asked for)."""
 
     code: str
@@ -215,6 +256,8 @@ class ChildRow(_Sparse):
     gp_capacity_per_week: float
     gp_gap_per_week: float
     fte_source: str | None = None
+    fte_flag: str | None = None
+    data_check: str = ""
 
 
 class BenchmarkRow(_Sparse):
@@ -294,6 +337,11 @@ class Report(_Frozen):
             "summary": self.summary.model_dump(),
             "tables": {k: records(v) for k, v in self._frames.items()},
             "notes": list(self.notes),
+            **{
+                name: getattr(self, name) if name == "data_checks" else getattr(self, name).model_dump(mode="json")
+                for name in ("fte_provenance", "data_checks")
+                if name in type(self).model_fields and getattr(self, name) is not None
+            },
         }
 
 
@@ -309,6 +357,7 @@ class DemandReport(Report):
 
 class CapacityReport(Report):
     summary: CapacitySummary
+    fte_provenance: FteProvenance | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
@@ -318,6 +367,8 @@ class CapacityReport(Report):
 
 class GapReport(Report):
     summary: GapSummary
+    fte_provenance: FteProvenance | None = None
+    data_checks: list[str] = []
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
@@ -329,12 +380,13 @@ class ChildrenReport(Report):
     """Organisations one level down (or at any level below): patients, demand, capacity, gap."""
 
     summary: ChildrenSummary
+    fte_provenance: FteProvenance | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
     def tables(self) -> ChildrenTables:
         rows = [
-            ChildRow(**{k: v for k, v in row.items() if not (k == "fte_source" and v is None)})
+            ChildRow(**{k: v for k, v in row.items() if not (k in ("fte_source", "fte_flag") and v is None)})
             for row in records(self._frames["organisations"])
         ]
         return ChildrenTables(organisations=rows)

@@ -7,6 +7,7 @@ and reads off what it shows, so a practice, an ICB and England cost the same and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -15,11 +16,12 @@ from numpy.typing import NDArray
 
 from gpworkforce.model.demand import population_growth
 from gpworkforce.model.engine import Levers, ModelInputs, ModelResult, run
-from gpworkforce.nomenclature import AGE_BANDS, ROLE_CODES, SEXES
+from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.calibrate import local_factors
 from gpworkforce.services.organisations import Organisation
 from gpworkforce.services.practice_fte import estimate_counts_note
+from gpworkforce.services.provenance import fte_provenance
 from gpworkforce.services.results import OrgInfo
 from gpworkforce.services.standards import slot_factor, throughput_area_notes
 from gpworkforce.services.versions import DataVersion
@@ -67,6 +69,25 @@ def growth_factors(version: DataVersion, scenario: Scenario) -> tuple[Array | No
     )
 
 
+class ScenarioNotPossible(ValueError):
+    """A scenario that cannot apply to this organisation (it removes more FTE than there are)."""
+
+
+def _check_removals(fte: NDArray[np.float64], org: Organisation, added: Mapping[str, float]) -> None:
+    """Refuse removing more FTE of a role than the organisation has, rather than flooring capacity
+    at zero without saying so (every problem in one message)."""
+    problems = []
+    for role, change in sorted(added.items()):
+        have = float(fte[org.rows, ROLE_CODES.index(role)].sum())
+        if change < 0 and -change > have + 1e-9:
+            problems.append(
+                f"added_fte.{role} = {change:g} removes more {ROLE_BY_CODE[role].label} FTE than "
+                f"{org.name} has ({have:,.1f}); the most that can be removed is {-have:,.1f}"
+            )
+    if problems:
+        raise ScenarioNotPossible("; ".join(problems))
+
+
 def _levers(version: DataVersion, org: Organisation, scenario: Scenario) -> tuple[Levers, list[str]]:
     nd, notes = version.data, []
     growth, note = growth_factors(version, scenario)
@@ -79,6 +100,7 @@ def _levers(version: DataVersion, org: Organisation, scenario: Scenario) -> tupl
             minutes[ROLE_CODES.index(role)] = m
     added = None
     if scenario.added_fte:
+        _check_removals(nd.fte, org, scenario.added_fte)
         weights = nd.practices["patients"].to_numpy() * org.mask
         weights = weights / weights.sum() if weights.sum() > 0 else weights
         vec = np.zeros(len(ROLE_CODES))
@@ -199,13 +221,12 @@ def standard_notes(version: DataVersion, org: Organisation, scenario: Scenario) 
 
 
 def fte_notes(version: DataVersion, org: Organisation) -> list[str]:
-    """Where the FTE behind this organisation's capacity came from (memoised per version)."""
+    """Where the FTE behind this organisation's capacity came from, in plain English: published,
+    estimated and corrected counts (with who and when), then the national notes (memoised)."""
 
     def build() -> tuple[str, ...]:
         nd = version.data
-        counts = pd.Series(nd.fte_source[org.mask]).value_counts()
-        parts = [f"{n:,} {src}" for src, n in counts.items()]
         estimated = estimate_counts_note(nd.estimated_groups()[org.mask], nd.staff_groups)
-        return (f"FTE source by practice: {', '.join(parts)}", *([estimated] if estimated else []), *nd.notes)
+        return (fte_provenance(version, org).text, *([estimated] if estimated else []), *nd.notes)
 
     return list(version.memoised("derived", ("fte-notes", org.code), build))

@@ -16,11 +16,13 @@ from numpy.typing import NDArray
 
 from gpworkforce.model.capacity import capacity_per_fte_week
 from gpworkforce.model.throughput import (
+    WEEKS,
     ThroughputFit,
     fit_throughput,
     practice_group_factor,
     role_factor,
     safe_slots_per_fte_week,
+    split_group_rates,
     split_unknown,
     usable_fit,
     uses_area_fit,
@@ -65,6 +67,8 @@ class ThroughputCalibration:
     unmapped_sub_icbs: tuple[str, ...]
     unfitted_sub_icbs: tuple[str, ...]
     unfitted_of_practice: NDArray[np.intp]  # [p] index into unfitted_sub_icbs, -1 = fitted
+    gp_role_rates: Array  # [2] qualified GPs, locums and GPs in training: fitted across sub-ICBs (a check)
+    gp_role_areas: int
 
 
 def reference_slots(ref: Reference) -> Array:
@@ -104,6 +108,9 @@ def fit_national_throughput(nd: NationalData, ref: Reference) -> ThroughputCalib
     icb_of_practice = codes.get_indexer(practices["icb_code"].astype(str)).astype(np.intp)
     factor = role_factor(practice_group_factor(per_icb.factor, usable, national.factor, icb_of_practice), GROUP_OF_ROLE)
     total = float(wide.to_numpy().sum())
+    gp_roles = [ROLE_CODES.index("gp"), ROLE_CODES.index("gp_locum_trainee")]
+    fte_by_sub = pd.DataFrame(fte[:, gp_roles]).groupby(practices["sub_icb_code"].to_numpy()).sum()
+    fte_by_sub = fte_by_sub.reindex(delivered.index).dropna()
     sub_codes = practices["sub_icb_code"].astype(str)
     lacking = pd.Index(sorted(sub_codes[~in_series].unique()))
     return ThroughputCalibration(
@@ -120,6 +127,10 @@ def fit_national_throughput(nd: NationalData, ref: Reference) -> ThroughputCalib
         unmapped_sub_icbs=tuple(str(c) for c in wide.index[icb.isna().to_numpy()]),
         unfitted_sub_icbs=tuple(lacking),
         unfitted_of_practice=lacking.get_indexer(sub_codes).astype(np.intp),
+        gp_role_rates=split_group_rates(
+            delivered.loc[fte_by_sub.index, "gp"].to_numpy() / WEEKS, fte_by_sub.to_numpy()
+        ),
+        gp_role_areas=len(fte_by_sub),
     )
 
 
@@ -177,7 +188,23 @@ def slot_factor(
         "other staff pro rata",
         "within other clinical staff, roles keep their relative slots per FTE-week from reference/roles.csv, "
         "all scaled by one factor so the group's capacity equals what it delivered",
+        gp_roles_note(throughput, ref),
     ]
+
+
+def gp_roles_note(throughput: ThroughputCalibration, ref: Reference) -> str:
+    """Locums and GPs in training against qualified GPs: the reference ratio the run uses beside the
+    ratio fitted across sub-ICBs (the data record only "GP", so the fit is a check)."""
+    slots = reference_slots(ref)
+    ref_ratio = slots[ROLE_CODES.index("gp_locum_trainee")] / slots[ROLE_CODES.index("gp")]
+    qualified, others = throughput.gp_role_rates
+    fitted = f"{others / qualified:.2f}" if qualified > 0 else "not estimable"
+    return (
+        f"locums and GPs in training offer {ref_ratio:.2f} of a qualified GP's slots per FTE-week (registrar "
+        f"parameters, reference/roles.csv), scaled with the GP group; fitted across {throughput.gp_role_areas} "
+        f"sub-ICBs ({throughput.months}) GP appointments give {qualified:.1f} a week per qualified GP FTE and "
+        f"{others:.1f} per locum/trainee FTE (ratio {fitted}; the areas' mix varies little, so this is a wide check)"
+    )
 
 
 def _rates(per_fte_week: Array) -> str:

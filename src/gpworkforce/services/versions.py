@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from gpworkforce import store
 from gpworkforce.reference import Reference, load_reference
+from gpworkforce.services.audit import with_public_labels
 from gpworkforce.services.calibrate import Calibration, calibrate
 from gpworkforce.services.national import DataMissingError, NationalData, apply_overrides, datasets_fingerprint
 from gpworkforce.services.national_cache import national_base
@@ -115,7 +116,7 @@ class Workspace:
                 ) from exc
             if current is None or current.fingerprint != fp:
                 base_fp = datasets_fingerprint(s)
-                overrides = store.load_fte_overrides(s)
+                overrides = with_public_labels(s, store.load_fte_overrides(s))
         if current is None or current.fingerprint != fp:
             ref = self.reference
 

@@ -9,8 +9,9 @@ Settings come from arguments, else the environment:
 - ``GPWORKFORCE_HTTPS_ONLY=1``: mark the session cookie Secure (``__Host-`` prefix) and send
   HSTS. Turn it on whenever the app is served over TLS.
 
-Middleware, outermost first: security headers -> signed session cookie -> 500 page -> CSRF
-check -> routes. Routes for ``/vendor/...`` are declared before the ``/static`` mount.
+Middleware, outermost first: gzip (text responses of 500+ bytes; never xlsx, PDF or images) ->
+security headers -> signed session cookie -> 500 page -> CSRF check -> routes. Static files
+are served by ``web/assets.py`` (fingerprinted URLs cached for a year, gzipped once, 304s).
 """
 
 from __future__ import annotations
@@ -23,20 +24,22 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from gpworkforce.reference import load_reference
 from gpworkforce.services.database import default_database_url, open_engine
+from gpworkforce.services.scenario_run import ScenarioNotPossible
 from gpworkforce.services.versions import Workspace
 from gpworkforce.settings import get_settings
-from gpworkforce.web import plotly_offline
+from gpworkforce.web import assets
 from gpworkforce.web.context import Dashboard
 from gpworkforce.web.errors import ServerErrorPageMiddleware, install_error_handlers, render_error, wants_json
 from gpworkforce.web.formatting import install_template_helpers
 from gpworkforce.web.routes import (
+    about,
     api,
     apidocs,
     audit,
@@ -45,6 +48,7 @@ from gpworkforce.web.routes import (
     downloads,
     health,
     home,
+    methodology,
     org,
     scenarios,
     scenarios_api,
@@ -61,6 +65,12 @@ from gpworkforce.web.templating import SERVICE_NAME, STATIC_DIR, make_templates
 #: The cookie slides: it lasts this long after the last response; see deps.ABSOLUTE_SESSION_SECONDS.
 SESSION_IDLE_SECONDS: Final = 8 * 60 * 60
 FAVICON: Final = STATIC_DIR / "vendor" / "nhsuk-frontend" / "assets" / "images" / "favicon.ico"
+#: Responses gzip leaves alone: formats that are compressed already (an xlsx is a zip file).
+NOT_GZIPPED: Final = (
+    *DEFAULT_EXCLUDED_CONTENT_TYPES,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/pdf",
+)
 
 
 #: The groups of operations in /docs, in this order (every JSON route names one; a test checks).
@@ -120,6 +130,8 @@ def create_app(
     app.state.secret_key = key
     app.state.https_only = secure
     app.state.templates = make_templates()
+    # __Host- cookies must be Secure, path=/ and have no Domain: no subdomain can set them.
+    app.state.session_cookie = "__Host-gpworkforce_session" if secure else "gpworkforce_session"
     # One services Workspace per app (its data versions memoise everything derived from them).
     app.state.ctx = Workspace(db_engine, load_reference())
     app.state.dashboard = Dashboard(app.state.ctx)
@@ -134,16 +146,22 @@ def create_app(
     app.add_middleware(
         SessionMiddleware,
         secret_key=key,
-        # __Host- cookies must be Secure, path=/ and have no Domain: no subdomain can set them.
-        session_cookie="__Host-gpworkforce_session" if secure else "gpworkforce_session",
+        session_cookie=app.state.session_cookie,
         max_age=SESSION_IDLE_SECONDS,
         same_site="lax",
         https_only=secure,
     )
     app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(https_only=secure))
+    # Level 6: nearly level 9's size at a third of the time, for pages made per request. Static
+    # assets come gzipped already (level 9, once) and pass through untouched.
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6, exclude_content_types=NOT_GZIPPED)
 
     install_error_handlers(app)
     install_superseded_handler(app)
+
+    @app.exception_handler(ScenarioNotPossible)
+    async def scenario_not_possible(request: Request, exc: ScenarioNotPossible) -> Response:
+        return render_error(request, 400, kind="scenario", detail=str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -151,14 +169,23 @@ def create_app(
             return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         return render_error(request, 400, load_user=False)
 
-    # Declared before the /static mount (a route under a mount's prefix would be hidden by it).
+    registry = assets.default_registry()
+
+    @app.get("/static/{rest:path}", include_in_schema=False)
+    def static(request: Request, rest: str) -> Response:
+        asset, current = registry.resolve(rest)
+        if asset is None:
+            return render_error(request, 404, load_user=False)
+        return assets.asset_response(request, asset, immutable=current)
+
+    # The addresses pages used before the bundle was vendored, kept for old links (short cache).
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        return FileResponse(plotly_offline.PLOTLY_JS, media_type="text/javascript")
+    def plotly_js(request: Request) -> Response:
+        return assets.asset_response(request, registry.asset(assets.PLOTLY_JS), immutable=False)
 
     @app.get("/vendor/plotly.css", include_in_schema=False)
-    def plotly_css() -> Response:
-        return Response(plotly_offline.plotly_css(), media_type="text/css")
+    def plotly_css(request: Request) -> Response:
+        return assets.asset_response(request, registry.asset(assets.PLOTLY_CSS), immutable=False)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
@@ -167,6 +194,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(home.router)
+    app.include_router(methodology.router)
     app.include_router(org.router)
     app.include_router(downloads.router)
     app.include_router(api.router)
@@ -175,5 +203,5 @@ def create_app(
     app.include_router(scenarios.router)
     app.include_router(scenarios_api.router)
     app.include_router(audit.router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(about.router)
     return app

@@ -183,9 +183,9 @@ class Snapshot:
             )
         return hits
 
-    def parse(self, params: Mapping[str, str]) -> tuple[Scenario, dict[str, str]]:
-        """:func:`parse_scenario` with this data's base year."""
-        return parse_scenario(params, self.base_year)
+    def parse(self, params: Mapping[str, str], *, strict: bool = True) -> tuple[Scenario, dict[str, str]]:
+        """:func:`parse_scenario` with this data's base year (pages pass ``strict=False``)."""
+        return parse_scenario(params, self.base_year, strict=strict)
 
     @property
     def national_dna_rate(self) -> float:

@@ -139,12 +139,17 @@ API_NOT_SCENARIO: Final = frozenset({"by", "q", "month"})
 
 
 def api_scenario(request: Request, snap: ApiSnapshot) -> Scenario:
-    """The scenario in an API query string; 422 naming the field when a value is invalid."""
+    """The scenario in an API query string; 422 naming every invalid field.
+
+    Strict, unlike the pages: an unknown parameter is a 422, so a misspelt lever in a script
+    (``shift_shar=0.3``) fails loudly instead of returning the baseline.
+    """
     fields = {k: v for k, v in request.query_params.items() if k not in API_NOT_SCENARIO}
     try:
         scenario, _ = snap.parse(fields)
     except ScenarioError as exc:
-        raise HTTPException(status_code=422, detail=f"{exc.field}: {exc.message}") from None
+        detail = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
+        raise HTTPException(status_code=422, detail=detail) from None
     return scenario
 
 

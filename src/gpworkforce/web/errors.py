@@ -38,6 +38,10 @@ _PAGES: Final[dict[int | str, tuple[str, tuple[str, ...]]]] = {
             "Go back, refresh the page and try again.",
         ),
     ),
+    "scenario": (
+        "This scenario cannot be run for this organisation",
+        ("Go back and change the settings named below.",),
+    ),
     404: (
         "Page not found",
         (
@@ -51,7 +55,11 @@ _PAGES: Final[dict[int | str, tuple[str, tuple[str, ...]]]] = {
         "Sorry, there is a problem with the service",
         ("Try again later.", "If the problem continues, contact your system administrator."),
     ),
+    503: ("Sorry, the service is unavailable", ("Try again later.",)),
 }
+
+#: Where an API client that took a wrong turn finds the API's description.
+API_HELP: Final = {"docs": "/docs", "openapi": "/openapi.json", "index": "/api/"}
 
 
 def wants_json(request: Request) -> bool:
@@ -98,19 +106,38 @@ def _ensure_user_loaded(request: Request) -> None:
 
 
 def render_error(
-    request: Request, status_code: int, *, kind: str | None = None, detail: str | None = None, load_user: bool = True
+    request: Request,
+    status_code: int,
+    *,
+    kind: str | None = None,
+    detail: str | None = None,
+    explanation: str | None = None,
+    link: tuple[str, str] | None = None,
+    load_user: bool = True,
 ) -> Response:
-    """The error response for this client: JSON, an HTMX-friendly fragment, or a full NHS page."""
+    """The error response for this client: JSON, an HTMX-friendly fragment, or a full NHS page.
+
+    ``explanation`` is what went wrong in this case (shown whatever the status, and the JSON's
+    ``detail``); ``detail`` is shown only on 403 and 413 pages, where it never echoes input.
+    ``link`` is (text, same-site path) of the page to go to instead.
+    """
     title, paragraphs = _PAGES.get(kind or status_code, _PAGES.get(status_code, _PAGES[500]))
+    if explanation and status_code == 400:
+        paragraphs = ("Go back, correct the settings and try again.",)
     if wants_json(request):
-        return JSONResponse({"detail": detail or title}, status_code=status_code)
+        body: dict[str, Any] = {"detail": explanation or detail or title}
+        if status_code == 404:
+            body.update(API_HELP)  # a wrong address: say where the API is described
+        return JSONResponse(body, status_code=status_code)
     if load_user:
         _ensure_user_loaded(request)
     context: dict[str, Any] = {
         "status_code": status_code,
         "title": title,
         "paragraphs": paragraphs,
-        "detail": detail if status_code in (403, 413) and kind != "csrf" else None,
+        "detail": detail if (status_code in (403, 413) and kind != "csrf") or kind == "scenario" else None,
+        "explanation": explanation,
+        "link": link,
         "sign_in_url": sign_in_url(request),
     }
     templates = request.app.state.templates

@@ -8,7 +8,14 @@ They return plain Plotly figure dicts (``{"data", "layout", "config"}``) rather 
 of a scenario update. The dicts are the same JSON plotly.js draws; :func:`as_figure` turns
 one into a validated Figure (the tests do, so a misspelt property still fails).
 ``config`` keeps Plotly's own PNG export (the modebar camera button) with a meaningful file
-name; ``static/js/charts.js`` passes it to ``Plotly.newPlot``.
+name, and only it (zoom and pan buttons only got in the way of the title on a phone);
+``static/js/charts.js`` passes it to ``Plotly.newPlot``.
+
+Layout, top to bottom, so nothing overlaps at any width: the modebar's row, the title and its
+subtitle (the organisation, year, data dates and source: :mod:`gpworkforce.web.chart_credit`,
+so an exported PNG says whose and how old its figures are; the title pushes the top margin to
+fit), the plot, its axis title, and the legend at the foot of the figure (it pushes the bottom
+margin, so however many rows it wraps to on a phone it never reaches the title).
 
 Colours follow the NHS identity palette so charts sit naturally on NHS.UK pages.
 """
@@ -22,6 +29,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from gpworkforce.services.results import BenchmarkReport, DemandReport, GapReport
+from gpworkforce.web.chart_credit import ChartCredit
 from gpworkforce.web.rows import records
 
 NHS_BLUE = "#005eb8"
@@ -35,6 +43,18 @@ NHS_DARK_GREY = "#425563"
 FONT = "Arial, Helvetica, sans-serif"
 
 FigureDict = dict[str, Any]
+
+#: Height of the modebar's row above the title [px].
+MODEBAR_ROW = 34
+#: Where the legend goes: the foot of the figure (container coordinates), left-aligned.
+LEGEND_BELOW: dict[str, Any] = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "y": 0,
+    "yref": "container",
+    "yanchor": "bottom",
+}
 
 
 def _values(series: Iterable[Any], digits: int = 2) -> list[float | None]:
@@ -55,17 +75,19 @@ def _column(rows: list[dict[str, Any]], key: str) -> list[Any]:
 
 
 def chart_config(filename: str) -> dict[str, Any]:
-    """Plotly config: the modebar keeps 'Download plot as a PNG' with ``filename``; no Plotly logo."""
+    """Plotly config: the modebar holds only 'Download plot as a PNG' (named ``filename``); no logo."""
     return {
         "displaylogo": False,
         "responsive": True,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        "modeBarButtons": [["toImage"]],
     }
 
 
-def _figure(data: list[dict[str, Any]], title: str, height: int, filename: str, **layout: Any) -> FigureDict:
-    base: dict[str, Any] = {
+def base_layout(title: str, height: int, credit: ChartCredit | None = None) -> dict[str, Any]:
+    """The layout every chart shares: title and credit under the modebar's row, legend at the foot."""
+    lines = len(credit.lines()) if credit is not None else 0
+    return {
         "title": {
             "text": title,
             "x": 0,
@@ -73,19 +95,37 @@ def _figure(data: list[dict[str, Any]], title: str, height: int, filename: str, 
             "y": 1,
             "yref": "container",
             "yanchor": "top",
-            "pad": {"t": 10, "l": 4},
+            "pad": {"t": MODEBAR_ROW, "l": 4},
+            "automargin": True,
             "font": {"size": 16},
+            "subtitle": {
+                "text": credit.subtitle() if credit is not None else "",
+                "font": {"size": 12, "color": NHS_DARK_GREY},
+            },
         },
         "font": {"family": FONT, "size": 13, "color": "#212b32"},
-        "margin": {"l": 10, "r": 10, "t": 72, "b": 10},
-        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 16, "b": 10},
+        # the subtitle's lines add to the figure, not take from the plot
+        "height": height + 16 * lines,
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
-        # under the title, above the plot: never over an axis title
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        "legend": dict(LEGEND_BELOW),
     }
+
+
+def _figure(
+    data: list[dict[str, Any]],
+    title: str,
+    height: int,
+    filename: str,
+    credit: ChartCredit | None = None,
+    **layout: Any,
+) -> FigureDict:
+    base = base_layout(title, height, credit)
     for axis in ("xaxis", "yaxis"):
         base[axis] = {"gridcolor": "#e8edee", "automargin": True, **layout.pop(axis, {})}
+    if "legend" in layout:
+        base["legend"].update(layout.pop("legend"))
     base.update(layout)
     return {"data": data, "layout": base, "config": chart_config(filename)}
 
@@ -95,7 +135,9 @@ def as_figure(figure: FigureDict) -> go.Figure:
     return go.Figure({"data": figure["data"], "layout": figure["layout"]})
 
 
-def population_pyramid(demand: DemandReport, filename: str = "population-pyramid") -> FigureDict:
+def population_pyramid(
+    demand: DemandReport, filename: str = "population-pyramid", credit: ChartCredit | None = None
+) -> FigureDict:
     """Registered patients by age band and sex (females to the left)."""
     ages = demand.frames()["age_bands"]
     labels = [str(a).replace("_", "-") for a in ages["age_band"].tolist()]
@@ -129,6 +171,7 @@ def population_pyramid(demand: DemandReport, filename: str = "population-pyramid
         "Registered patients by age and sex",
         480,
         filename,
+        credit,
         barmode="relative",
         bargap=0.05,
         xaxis={
@@ -148,11 +191,13 @@ def _symmetric_ticks(top: float) -> list[float]:
     return [k * step for k in range(-n, n + 1)]
 
 
-def demand_by_category(demand: DemandReport, filename: str = "demand-by-category") -> FigureDict:
+def demand_by_category(
+    demand: DemandReport, filename: str = "demand-by-category", credit: ChartCredit | None = None
+) -> FigureDict:
     """Appointments a week by need category, split into GP and other staff."""
     cats = sorted(records(demand.frames()["categories"]), key=lambda r: r["appointments_per_week"])
     labels = _labels(_column(cats, "label"))
-    gp = [r["appointments_per_week"] * r["gp_share"] for r in cats]
+    gp = [r["gp_appointments_per_week"] for r in cats]  # after the "GP work moved" lever
     data = [
         {
             "type": "bar",
@@ -178,8 +223,9 @@ def demand_by_category(demand: DemandReport, filename: str = "demand-by-category
         "Demand by need category",
         540,
         filename,
+        credit,
         barmode="stack",
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "traceorder": "normal"},
+        legend={"traceorder": "normal"},
         xaxis={"tickformat": ",.0f", "title": {"text": "Appointments a week"}},
     )
 
@@ -188,7 +234,9 @@ def _active_roles(roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in roles if r["demand_per_week"] > 0.05 or r["capacity_per_week"] > 0.05]
 
 
-def demand_vs_capacity(gap: GapReport, filename: str = "demand-and-capacity") -> FigureDict:
+def demand_vs_capacity(
+    gap: GapReport, filename: str = "demand-and-capacity", credit: ChartCredit | None = None
+) -> FigureDict:
     """Weekly demand against capacity by role (roles with any demand or capacity), largest at the top."""
     roles = sorted(
         _active_roles(records(gap.frames()["roles"])), key=lambda r: max(r["demand_per_week"], r["capacity_per_week"])
@@ -219,13 +267,19 @@ def demand_vs_capacity(gap: GapReport, filename: str = "demand-and-capacity") ->
         "Weekly demand and capacity by role",
         max(320, 130 + 40 * len(labels)),
         filename,
+        credit,
         barmode="group",
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "traceorder": "reversed"},
+        legend={"traceorder": "reversed"},
         xaxis={"tickformat": ",.0f", "title": {"text": "Appointments a week"}},
     )
 
 
-def gap_by_role(gap: GapReport, baseline: GapReport | None = None, filename: str = "gap-by-role") -> FigureDict:
+def gap_by_role(
+    gap: GapReport,
+    baseline: GapReport | None = None,
+    filename: str = "gap-by-role",
+    credit: ChartCredit | None = None,
+) -> FigureDict:
     """The weekly gap by role: red where demand exceeds capacity, green where there is slack.
 
     With ``baseline`` (the same organisation without the scenario's levers) a grey bar beside
@@ -281,6 +335,7 @@ def gap_by_role(gap: GapReport, baseline: GapReport | None = None, filename: str
         "Weekly gap by role" + (": baseline and scenario" if baseline is not None else ""),
         max(300, 120 + 34 * len(labels) * (2 if baseline is not None else 1)),
         filename,
+        credit,
         barmode="group",
         showlegend=baseline is not None,
         xaxis={
@@ -292,7 +347,9 @@ def gap_by_role(gap: GapReport, baseline: GapReport | None = None, filename: str
     )
 
 
-def benchmark_chart(bench: BenchmarkReport, filename: str = "benchmarks") -> FigureDict:
+def benchmark_chart(
+    bench: BenchmarkReport, filename: str = "benchmarks", credit: ChartCredit | None = None
+) -> FigureDict:
     """FTE per 1,000 patients by staff group, the organisation against its comparators."""
     table = bench.frames()["staff_groups"]
     keys = [str(c)[: -len("_fte_per_1000")] for c in table.columns if str(c).endswith("_fte_per_1000")]
@@ -312,8 +369,9 @@ def benchmark_chart(bench: BenchmarkReport, filename: str = "benchmarks") -> Fig
     return _figure(
         data,
         "Staff per 1,000 patients",
-        420,
+        420 + 24 * max(0, len(data) - 2),
         filename,
+        credit,
         barmode="group",
         yaxis={"title": {"text": "FTE per 1,000 patients"}},
     )

@@ -142,9 +142,9 @@ def panel_controls(
     ]
     groups = {"levers": levers, "calibration": calibration, "added": added, "minutes": minutes}
     if error is not None:
+        messages = {problem.field: problem.message for problem in error.problems}
         for control in (c for group in groups.values() for c in group):
-            if control.name == error.field:
-                control.error = error.message
+            control.error = messages.get(control.name, control.error)
     return groups
 
 

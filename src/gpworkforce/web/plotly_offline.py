@@ -1,12 +1,16 @@
-"""Plotly served from the installed package, in a form the strict CSP allows.
+"""Plotly served from the vendored partial bundle, in a form the strict CSP allows.
 
 Chart *builders* live elsewhere (:mod:`gpworkforce.web.figures`); this module only makes
 Plotly work offline under ``script-src 'self'; style-src 'self'``:
 
-- ``/vendor/plotly.min.js``: the package's own file (no copy in the repository, no CDN).
-- ``/vendor/plotly.css``: the global style rules plotly.js normally injects as an inline
-  ``<style>`` element (which the CSP blocks), read out of plotly.min.js once so they follow
-  plotly upgrades. The base template links them with ``id="plotly.js-style-global"
+- ``static/vendor/plotly/plotly-basic.min.js``: plotly.js's published "basic" bundle (bar,
+  scatter and pie traces only: 1.2 MB, 0.4 MB gzipped, against 4.8 MB for the full bundle the
+  Python package ships). Its plotly.js version must equal the one inside the installed
+  ``plotly`` package, which builds and validates the figures (a unit test checks). Served at a
+  fingerprinted URL by :mod:`gpworkforce.web.assets`, and at the old ``/vendor/plotly.min.js``.
+- ``vendor/plotly/plotly.css`` (also ``/vendor/plotly.css``): the global style rules plotly.js
+  normally injects as an inline ``<style>`` element (which the CSP blocks), read out of the
+  bundle once so they follow plotly upgrades. The base template links them with ``id="plotly.js-style-global"
   class="no-inline-styles"``, plotly's own switch for "already on the page, do not inject".
 - Plotly also injects the CSS of bundled libraries it only needs for map traces (maplibre),
   each as a ``<style>`` skipped when an element with a given id exists. Map traces need online
@@ -28,7 +32,12 @@ from typing import Any, Final
 import plotly
 from markupsafe import Markup
 
-PLOTLY_JS: Final = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+#: The bundle the browser gets (see static/vendor/README.md for where it comes from).
+PLOTLY_JS: Final = Path(__file__).resolve().parent / "static" / "vendor" / "plotly" / "plotly-basic.min.js"
+#: The full bundle inside the Python package: only its version is read, to check they match.
+PACKAGE_PLOTLY_JS: Final = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+#: The banner's version: "plotly.js v4.1.1" (full) or "plotly.js (basic - minified) v4.1.1".
+_VERSION: Final = re.compile(r"plotly\.js(?: \([^)]*\))? v(\d+\.\d+\.\d+)")
 
 #: Start of plotly's rule table in the bundle: {"X,X div":'direction:ltr;...', ...}.
 _RULES_START: Final = re.compile(r"""\{\s*["']X,X div["']\s*:""")
@@ -97,11 +106,17 @@ def plotly_style_guard_ids() -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.group(1) for m in _GUARDED_STYLE.finditer(_bundle())))
 
 
+def bundle_version(path: Path) -> str:
+    """The plotly.js version in a bundle's banner, e.g. ``4.1.1`` (``unknown`` without one)."""
+    with path.open(encoding="utf-8") as handle:
+        match = _VERSION.search(handle.read(400))
+    return match.group(1) if match else "unknown"
+
+
 @lru_cache(maxsize=1)
 def plotly_js_version() -> str:
-    """The plotly.js version inside the installed plotly package, e.g. ``4.1.1``."""
-    match = re.search(r"plotly\.js v(\d+\.\d+\.\d+)", _bundle()[:400])
-    return match.group(1) if match else "unknown"
+    """The plotly.js version of the served bundle, e.g. ``4.1.1``."""
+    return bundle_version(PLOTLY_JS)
 
 
 def embeddable_json(figure: Any) -> Markup:

@@ -19,7 +19,11 @@ from markupsafe import Markup
 
 from gpworkforce.scenario import DEFAULT_CAPACITY_STANDARD, Scenario
 from gpworkforce.services.organisations import CHILD_LEVELS, LEVEL_LABELS
+from gpworkforce.services.periods_text import data_dates, period_words
+from gpworkforce.services.provenance import TAG_LEGEND
+from gpworkforce.services.results import FteProvenance
 from gpworkforce.web import figures
+from gpworkforce.web.chart_credit import ChartCredit, chart_credit
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.formatting import LEVEL_PLURALS, display_name, fmt_number, fmt_pct, fmt_signed
 from gpworkforce.web.month_choice import month_label
@@ -85,15 +89,57 @@ def month_figure(view: OrgView) -> dict[str, Any] | None:
     }
 
 
+def card_dates(view: OrgView) -> dict[str, str]:
+    """The data dates the cards show ("July 2026 lists", "workforce April 2024 to March 2025")."""
+    words = {d.kind: d.words for d in data_dates(view.snap.version)}
+    appointments = view.snap.data.periods.get("subicb_appointments") or view.snap.data.periods.get("appointments")
+    return {
+        "patients": words["patients"],
+        "workforce": words["workforce"],
+        "appointments": period_words(appointments) if appointments else "not loaded",
+    }
+
+
+def fte_short(fte: FteProvenance | None) -> str:
+    """``FTE of 1 corrected and 2 estimated practices`` for the capacity card ("" when all are published)."""
+    if fte is None:
+        return ""
+    parts = []
+    if fte.corrected:
+        parts.append(f"{fte.corrected:,} corrected")
+    if fte.estimated:
+        parts.append(f"{fte.estimated:,} estimated")
+    if not parts:
+        return ""
+    return f"FTE of {' and '.join(parts)} {'practice' if fte.corrected + fte.estimated == 1 else 'practices'}"
+
+
+def fte_caption(fte: FteProvenance | None) -> str:
+    """`` FTE of 3 practices: ... 1 corrected ...`` after a capacity chart's caption when any FTE are
+    estimated or corrected ("" when all are published), so the chart says so where it is shown."""
+    return "" if fte is None or fte.all_published else f" {fte.text}."
+
+
 def summary_part(view: OrgView, raw: Mapping[str, str]) -> dict[str, Any]:
     """Heading, scenario in words, share link, the summary cards, the month and the calibration layers."""
+    fte = view.gap.fte_provenance
     return {
+        "dates": card_dates(view),
+        "fte": fte,
+        "fte_short": fte_short(fte),
+        "level_word": "organisation" if view.level == "england" else LEVEL_LABELS[view.level].lower(),
         "share_url": share_url(view, raw),
         "changed_levers": describe_scenario(view),
         "downloads": _links(view, view.scenario_params, "summary"),
         "month": month_figure(view),
         "calibration": view.calibration,
     }
+
+
+def _credit(view: OrgView, *, with_year: bool = True) -> ChartCredit:
+    """Organisation, year and data dates drawn into a chart (so its exported PNG carries them)."""
+    year = view.year if with_year else None
+    return chart_credit(display_name(view.org.name), view.code, view.level, year, view.snap.data.periods)
 
 
 def demand_part(view: OrgView) -> dict[str, Any]:
@@ -113,15 +159,21 @@ def demand_part(view: OrgView) -> dict[str, Any]:
         "charts": {
             "pyramid": Chart(
                 "chart-pyramid",
-                figures.population_pyramid(view.demand, f"{stem}-population"),
+                figures.population_pyramid(view.demand, f"{stem}-population", _credit(view)),
                 f"Registered patients of {name} by five-year age band and sex, {view.year}: "
                 f"{fmt_number(d.registered_patients)} patients, {fmt_pct(share_65)} aged 65 or over.",
             ),
             "categories": Chart(
                 "chart-categories",
-                figures.demand_by_category(view.demand, f"{stem}-demand-by-category"),
+                figures.demand_by_category(view.demand, f"{stem}-demand-by-category", _credit(view)),
                 f"Appointments a week by need category, split between GPs and other staff: "
                 f"{fmt_number(d.appointments_per_week)} a week in all"
+                + (
+                    f"; {fmt_number(d.gp_appointments_moved_per_week)} a week moved from GPs to other staff "
+                    "in this scenario"
+                    if d.gp_appointments_moved_per_week > 0.5
+                    else ""
+                )
                 + (
                     f"; the largest category is {top['label']} ({fmt_number(top['appointments_per_week'])})."
                     if top is not None
@@ -146,13 +198,13 @@ def gap_part(view: OrgView) -> dict[str, Any]:
         "charts": {
             "demand_capacity": Chart(
                 "chart-demand-capacity",
-                figures.demand_vs_capacity(view.gap, f"{stem}-demand-and-capacity"),
+                figures.demand_vs_capacity(view.gap, f"{stem}-demand-and-capacity", _credit(view)),
                 f"Weekly demand and capacity by role: {fmt_number(g.demand_per_week)} appointments needed "
-                f"against {fmt_number(g.capacity_per_week)} appointment slots.",
+                f"against {fmt_number(g.capacity_per_week)} appointment slots." + fte_caption(view.gap.fte_provenance),
             ),
             "gap": Chart(
                 "chart-gap",
-                figures.gap_by_role(view.gap, view.baseline_gap, f"{stem}-gap-by-role"),
+                figures.gap_by_role(view.gap, view.baseline_gap, f"{stem}-gap-by-role", _credit(view)),
                 "Weekly gap by role (demand minus capacity; above zero is a shortfall): "
                 f"{fmt_signed(g.gap_per_week)} appointments a week in all"
                 + (
@@ -211,7 +263,9 @@ def benchmarks_part(view: OrgView) -> dict[str, Any]:
         "charts": {
             "benchmarks": Chart(
                 "chart-benchmarks",
-                figures.benchmark_chart(view.benchmark, f"gpworkforce-{view.code}-benchmarks"),
+                figures.benchmark_chart(
+                    view.benchmark, f"gpworkforce-{view.code}-benchmarks", _credit(view, with_year=False)
+                ),
                 "Staff per 1,000 registered patients by staff group"
                 + (", against " + ", ".join(comparators[1:]) if comparators[1:] else "")
                 + ".",
@@ -259,8 +313,12 @@ def children_context(view: OrgView, sort: str | None, direction: str | None, oob
         }
         for level in view.by_choices
     ]
+    extra = [c for c in ("fte_flag", "data_check") if c in shown.columns]
+    flags = shown["fte_flag"] if "fte_flag" in shown.columns else None
     return {
-        "children": records(shown[["code", *(c.key for c in CHILD_COLUMNS if c.key != "code")]]),
+        "children": records(shown[["code", *(c.key for c in CHILD_COLUMNS if c.key != "code"), *extra]]),
+        "children_fte_legend": TAG_LEGEND if flags is not None and (flags != "").any() else None,
+        "children_checks": int((shown["data_check"] != "").sum()) if "data_check" in shown.columns else 0,
         "children_total": len(frame),
         "children_columns": CHILD_COLUMNS,
         "children_headers": headers,
@@ -341,7 +399,7 @@ def results_context(
     gap = view.gap.summary
     status = (
         f"Results updated for {view.year}: weekly gap {fmt_signed(gap.gap_per_week)} appointments "
-        f"({fmt_pct(gap.gap_share_of_demand)} of demand)."
+        f"({fmt_pct(gap.gap_share_of_demand)} of demand); GP gap {fmt_signed(gap.gp_gap_per_week)} a week."
     )
     body = {name: render(name, part) for name, part in PARTS.items() if name != "children" or view.by}
     return {

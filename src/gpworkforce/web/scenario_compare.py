@@ -20,7 +20,16 @@ from gpworkforce.services.capacity import gap_report
 from gpworkforce.services.demand import demand_report
 from gpworkforce.services.national import WORKFORCE_NOTE
 from gpworkforce.services.versions import DataVersion
-from gpworkforce.web.figures import FONT, NHS_DARK_BLUE, NHS_GREY, NHS_LIGHT_BLUE, NHS_WARM_YELLOW
+from gpworkforce.web.chart_credit import ChartCredit, data_dates_text
+from gpworkforce.web.figures import (
+    NHS_DARK_BLUE,
+    NHS_GREY,
+    NHS_LIGHT_BLUE,
+    NHS_WARM_YELLOW,
+    FigureDict,
+    base_layout,
+    chart_config,
+)
 from gpworkforce.web.scenario_form import LEVERS, STANDARD_LABEL, STANDARD_OPTIONS, role_label
 
 BASELINE: Final = "baseline"
@@ -170,23 +179,29 @@ def unique_names(items: Sequence[CompareItem]) -> list[str]:
     return names
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+def comparison_credit(items: Sequence[CompareItem], periods: Mapping[str, str | None]) -> ChartCredit:
+    """The organisations and year(s) compared and the data dates, drawn into the charts (and their PNGs)."""
+    orgs = list(dict.fromkeys(f"{i.org['name']} ({i.org['code']})" for i in items))
+    years = sorted({int(i.figures["summary"]["year"]) for i in items if i.figures["summary"].get("year")})
+    head = "; ".join(orgs) + (f", {years[0]} to {years[-1]}" if len(years) > 1 else "")
+    return ChartCredit(head, years[0] if len(years) == 1 else None, data_dates_text(periods))
+
+
+def as_page_figure(fig: go.Figure, filename: str) -> FigureDict:
+    """A comparison chart with the dashboard's config: the modebar's PNG export named ``filename``."""
+    plain = fig.to_plotly_json()
+    return {"data": plain["data"], "layout": plain["layout"], "config": chart_config(filename)}
+
+
+def _layout(fig: go.Figure, title: str, height: int, credit: ChartCredit | None) -> go.Figure:
     """The look of the dashboard's charts (web.figures), for the comparison charts."""
-    fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 16}},
-        font={"family": FONT, "size": 13, "color": "#212b32"},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=height,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        legend={"orientation": "h", "y": -0.2},
-    )
+    fig.update_layout(base_layout(title, height, credit))
     fig.update_xaxes(gridcolor="#e8edee", automargin=True)
     fig.update_yaxes(gridcolor="#e8edee", automargin=True)
     return fig
 
 
-def comparison_figure(items: Sequence[CompareItem]) -> go.Figure:
+def comparison_figure(items: Sequence[CompareItem], credit: ChartCredit | None = None) -> go.Figure:
     """Grouped bars: the headline weekly figures, one colour per scenario (pure: no I/O)."""
     fig = go.Figure()
     labels = [label for _, label in CHART_METRICS]
@@ -200,10 +215,10 @@ def comparison_figure(items: Sequence[CompareItem]) -> go.Figure:
         )
     fig.update_layout(barmode="group")
     fig.update_yaxes(tickformat=",.0f", title="Appointments a week", zeroline=True, zerolinecolor="#425563")
-    return _layout(fig, "Key weekly figures by scenario", 420)
+    return _layout(fig, "Key weekly figures by scenario", 420, credit)
 
 
-def role_gap_figure(items: Sequence[CompareItem]) -> go.Figure:
+def role_gap_figure(items: Sequence[CompareItem], credit: ChartCredit | None = None) -> go.Figure:
     """Grouped horizontal bars: the weekly gap by role for each scenario (pure: no I/O).
 
     Horizontal so that long role names stay readable; the first role is at the top.
@@ -223,7 +238,7 @@ def role_gap_figure(items: Sequence[CompareItem]) -> go.Figure:
     fig.update_xaxes(tickformat="+,.0f", title="Shortfall (+) or slack (-), appointments a week", zeroline=True)
     fig.update_xaxes(zerolinecolor="#425563")
     height = 160 + len(roles) * (14 + 10 * len(items))
-    return _layout(fig, "Weekly gap by role", max(360, height))
+    return _layout(fig, "Weekly gap by role", max(360, height), credit)
 
 
 def _csv_text(value: object) -> object:

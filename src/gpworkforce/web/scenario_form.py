@@ -156,18 +156,52 @@ def field_label(name: str) -> str:
     return name
 
 
-class ScenarioError(ValueError):
-    """A scenario field the user can correct: ``field`` (query name), ``label`` and ``message``."""
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid scenario field: ``field`` (query name), its panel ``label`` and the ``message``."""
 
-    def __init__(self, field: str, detail: str) -> None:
-        self.field = field
-        self.label = field_label(field)
-        self.message = f"{self.label}: {detail}"
-        super().__init__(self.message)
+    field: str
+    label: str
+    message: str
 
     @property
     def field_id(self) -> str:
         return field_id(self.field)
+
+
+def field_problem(field: str, detail: str) -> FieldProblem:
+    """A problem with ``field``, its message starting with the panel's label."""
+    label = field_label(field)
+    return FieldProblem(field, label, f"{label}: {detail}")
+
+
+class ScenarioError(ValueError):
+    """Every invalid scenario field at once (``problems``), so a form shows them all together.
+
+    ``field``, ``label``, ``message`` and ``field_id`` are the first problem's, for callers that
+    name one field; ``str(error)`` joins every message.
+    """
+
+    def __init__(self, field: str | None = None, detail: str = "", *, problems: tuple[FieldProblem, ...] = ()) -> None:
+        if field is not None:
+            problems = (field_problem(field, detail), *problems)
+        if not problems:
+            raise ValueError("a ScenarioError needs at least one problem")
+        self.problems = problems
+        first = problems[0]
+        self.field = first.field
+        self.label = first.label
+        self.message = first.message
+        super().__init__("; ".join(p.message for p in problems))
+
+    @property
+    def field_id(self) -> str:
+        return field_id(self.field)
+
+    @property
+    def error_list(self) -> list[dict[str, str]]:
+        """The NHS error summary's items: every message, linked to its control."""
+        return [{"text": p.message, "href": f"#{p.field_id}"} for p in self.problems]
 
 
 def _shown(name: str, limit: float) -> str:
@@ -175,8 +209,8 @@ def _shown(name: str, limit: float) -> str:
     return f"{limit * 100:g}%" if lever is not None and lever.unit == "%" else f"{limit:g}"
 
 
-def scenario_error(error: ErrorDetails) -> ScenarioError:
-    """The first of ``ValidationError.errors()`` as a message naming the panel's label."""
+def scenario_error(error: ErrorDetails) -> FieldProblem:
+    """One of ``ValidationError.errors()`` as a message naming the panel's label."""
     loc = [str(part) for part in error["loc"] if part != "[key]"]
     name = ".".join(loc[:2]) or "scenario"
     ctx = error.get("ctx") or {}
@@ -184,52 +218,57 @@ def scenario_error(error: ErrorDetails) -> ScenarioError:
     if kind in ("less_than_equal", "greater_than_equal") and len(loc) == 2:
         role = loc[1]
         if loc[0] == "minutes":
-            return ScenarioError(
+            return field_problem(
                 name, f"minutes for {role} must be between {MINUTES_RANGE[0]:g} and {MINUTES_RANGE[1]:g}"
             )
-        return ScenarioError(name, f"added FTE for {role} is out of range")
+        return field_problem(name, f"added FTE for {role} is out of range")
     if kind == "less_than_equal":
-        return ScenarioError(name, f"must be at most {_shown(name, float(ctx['le']))}")
+        return field_problem(name, f"must be at most {_shown(name, float(ctx['le']))}")
     if kind == "greater_than_equal":
-        return ScenarioError(name, f"must be at least {_shown(name, float(ctx['ge']))}")
+        return field_problem(name, f"must be at least {_shown(name, float(ctx['ge']))}")
     detail = str(error["msg"]).removeprefix("Value error, ")
-    return ScenarioError(name, detail[:1].lower() + detail[1:])
+    return field_problem(name, detail[:1].lower() + detail[1:])
 
 
 # --- Query strings ------------------------------------------------------------------------------
 
 
-def _number(value: str, name: str) -> float | None:
+def _number(value: str, name: str, problems: list[FieldProblem]) -> float | None:
+    """The number in ``value``; None when empty, or (noting the problem) when not a number."""
     value = value.strip()
     if value == "":
         return None
     try:
         return float(value)
     except ValueError:
-        raise ScenarioError(name, f"{value!r} is not a number") from None
+        problems.append(field_problem(name, f"{value!r} is not a number"))
+        return None
 
 
-def scenario_from_params(params: Mapping[str, Any]) -> Scenario:
-    """Build a Scenario from query or form fields; raises :class:`ScenarioError` naming the bad field.
+def scenario_from_params(params: Mapping[str, Any], *, strict: bool = True) -> Scenario:
+    """Build a Scenario from query or form fields; raises :class:`ScenarioError` naming every bad field.
 
     Fields: the Scenario's own names (``year``, ``shift_share``, ``dna_rate``,
     ``demand_change``, ``growth_rate``, ``local_calibration``, ``subicb_calibration``,
     ``capacity_standard``) plus ``added_fte.<role>`` and
-    ``minutes.<role>``. Empty values mean "not set". Unknown fields are refused.
+    ``minutes.<role>``. Empty values mean "not set". Unknown fields are refused when ``strict``
+    (the API, saved forms) and ignored otherwise (pages: links pass through mail trackers that
+    add ``utm_source`` and the like).
     """
     fields: dict[str, Any] = {}
     added: dict[str, float] = {}
     minutes: dict[str, float] = {}
+    problems: list[FieldProblem] = []
     for key, raw in params.items():
         if key in _FORM_KEYS:
             continue  # belong to the surrounding form, not the scenario
         value = str(raw)
         if key.startswith("added_fte."):
-            number = _number(value, key)
+            number = _number(value, key, problems)
             if number:
                 added[key.split(".", 1)[1]] = number
         elif key.startswith("minutes."):
-            number = _number(value, key)
+            number = _number(value, key, problems)
             if number is not None:
                 minutes[key.split(".", 1)[1]] = number
         elif key in ("local_calibration", "subicb_calibration"):
@@ -238,25 +277,51 @@ def scenario_from_params(params: Mapping[str, Any]) -> Scenario:
             if value.strip():
                 fields[key] = value.strip()
         elif key in Scenario.model_fields:
-            number = _number(value, key)
+            number = _number(value, key, problems)
             if number is not None:
                 fields[key] = int(number) if key == "year" else number
-        else:
-            raise ScenarioError(key, "not a scenario setting")
+        elif strict:
+            problems.append(field_problem(key, "not a scenario setting"))
     try:
-        return Scenario(**fields, added_fte=added, minutes=minutes)
+        scenario = Scenario(**fields, added_fte=added, minutes=minutes)
     except ValidationError as exc:
-        raise scenario_error(exc.errors()[0]) from None
+        problems.extend(scenario_error(error) for error in exc.errors())
+        scenario = None
+    if problems:
+        raise ScenarioError(problems=_distinct(problems))
+    assert scenario is not None
+    return scenario
 
 
-def parse_scenario(params: Mapping[str, str], base_year: int) -> tuple[Scenario, dict[str, str]]:
+def _form_position(field: str) -> tuple[int, str]:
+    """Where a field sits on the panel (levers, standard, extra FTE, minutes, the rest), for the summary."""
+    order = (*PANEL_ORDER, "capacity_standard")
+    if field in order:
+        return order.index(field), ""
+    prefix, _, role = field.partition(".")
+    rank = {"added_fte": len(order), "minutes": len(order) + 1}.get(prefix, len(order) + 2)
+    return rank, str(PANEL_ROLES.index(role)).zfill(3) if role in PANEL_ROLES else role
+
+
+def _distinct(problems: list[FieldProblem]) -> tuple[FieldProblem, ...]:
+    """One problem per field (the first found), in the panel's order, top to bottom."""
+    seen: dict[str, FieldProblem] = {}
+    for problem in problems:
+        seen.setdefault(problem.field, problem)
+    return tuple(sorted(seen.values(), key=lambda p: _form_position(p.field)))
+
+
+def parse_scenario(
+    params: Mapping[str, str], base_year: int, *, strict: bool = True
+) -> tuple[Scenario, dict[str, str]]:
     """The scenario a page's query string describes, and its canonical share-link fields.
 
     Presentation fields (sort, dir, by, month) are set aside. A request from the panel form
     (``panel=1``) counts the DNA and growth-rate sliders only when their checkbox is ticked,
     and with ``calibration_set=1`` an unticked calibration switch means off;
     a share link carries only the fields that differ from the baseline, so it needs no boxes.
-    The base year counts as "no projection". Raises :class:`ScenarioError`.
+    The base year counts as "no projection". Unknown fields: see :func:`scenario_from_params`.
+    Raises :class:`ScenarioError`.
     """
     fields = {k: v for k, v in params.items() if k not in PRESENTATION_KEYS}
     if params.get("panel"):
@@ -266,7 +331,7 @@ def parse_scenario(params: Mapping[str, str], base_year: int) -> tuple[Scenario,
     if params.get(CALIBRATION_SET):
         for name in CALIBRATION_FIELDS:
             fields.setdefault(name, "false")  # an unticked checkbox is not sent
-    scenario = scenario_from_params(fields)
+    scenario = scenario_from_params(fields, strict=strict)
     if scenario.year == base_year:
         scenario = scenario.model_copy(update={"year": None})
     return scenario, scenario.changed_fields()
@@ -284,11 +349,13 @@ __all__ = [
     "PRESENTATION_KEYS",
     "STANDARD_LABEL",
     "STANDARD_OPTIONS",
+    "FieldProblem",
     "Lever",
     "ScenarioError",
     "field_bounds",
     "field_id",
     "field_label",
+    "field_problem",
     "parse_scenario",
     "role_label",
     "scenario_error",

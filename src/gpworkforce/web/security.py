@@ -7,6 +7,8 @@ See docs/decisions/0001-web-security.md for the reasoning.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import logging
 import os
@@ -128,12 +130,37 @@ def resolve_secret_key(database_url: str, explicit: str | None = None) -> str:
 
 
 def csrf_token(request: Request) -> str:
-    """The session's synchroniser token, created on first use. Put it in every form and HTMX header."""
+    """The session's synchroniser token, created on first use and masked afresh on every call
+    (:func:`mask_token`). Put it in every form and HTMX header."""
     token = request.session.get(CSRF_SESSION_KEY)
     if not isinstance(token, str) or not token:
         token = secrets.token_urlsafe(32)
         request.session[CSRF_SESSION_KEY] = token
-    return token
+    return mask_token(token)
+
+
+def mask_token(token: str) -> str:
+    """``token`` XORed with a one-time random pad, pad first, in url-safe base64.
+
+    Why: pages are gzipped, and a secret that is the same in every response of a session can be
+    read from compressed sizes when the page also reflects attacker-chosen text (BREACH). A
+    masked token differs in every response, so compression gives nothing away.
+    """
+    raw = token.encode("utf-8")
+    pad = secrets.token_bytes(len(raw))
+    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(raw, pad, strict=True))).decode("ascii")
+
+
+def unmask_token(value: str) -> str | None:
+    """The token inside a :func:`mask_token` value, or None if it is not one."""
+    try:
+        data = base64.urlsafe_b64decode(value.encode("ascii"))
+    except (ValueError, binascii.Error):
+        return None
+    half, odd = divmod(len(data), 2)
+    if odd or not half:
+        return None
+    return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True)).decode("utf-8", "replace")
 
 
 def rotate_csrf_token(request: Request) -> str:
@@ -237,7 +264,10 @@ class CSRFMiddleware:
 
 
 def _same(submitted: str, expected: str) -> bool:
-    return hmac.compare_digest(submitted.encode("utf-8"), expected.encode("utf-8"))
+    """A masked token (every page since compression) or the bare one (a page from before)."""
+    unmasked = unmask_token(submitted) or ""
+    bare = hmac.compare_digest(submitted.encode("utf-8"), expected.encode("utf-8"))
+    return hmac.compare_digest(unmasked.encode("utf-8"), expected.encode("utf-8")) or bare
 
 
 async def _no_more_messages() -> Message:
@@ -263,7 +293,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 #: script-src has no 'unsafe-eval': Plotly's SVG traces work without it, WebGL traces
 #: (scattergl etc.) do not and are not used. style-src-attr 'unsafe-inline' lets Plotly set
 #: style attributes (heatmaps, colour bars); <style> elements stay blocked, Plotly's global
-#: rules come from /vendor/plotly.css instead.
+#: rules come from the vendor/plotly/plotly.css asset instead.
 CONTENT_SECURITY_POLICY: Final = "; ".join(
     (
         "default-src 'self'",

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import quote
 
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
 from gpworkforce.services.audit import ROLE_LABELS
+from gpworkforce.web.assets import static_url
 from gpworkforce.web.plotly_offline import embeddable_json, plotly_style_guard_ids
 from gpworkforce.web.security import CSRF_FORM_FIELD, CSRF_HEADER_NAME, csrf_token
 
@@ -24,6 +26,13 @@ FLASH_SESSION_KEY: Final = "flash"
 
 #: Header navigation for everyone: (label, path).
 NAV_ITEMS: list[tuple[str, str]] = [("Search", "/search"), ("England", "/org/england"), ("API", "/docs")]
+#: The footer's links; routes/about.py serves each as templates/about/<path>.html.
+FOOTER_LINKS: Final = (
+    ("Accessibility statement", "/accessibility"),
+    ("Privacy notice", "/privacy"),
+    ("Cookies", "/cookies"),
+    ("Contact and feedback", "/contact"),
+)
 #: Added for signed-in users; the audit log only for the roles that may read it.
 SIGNED_IN_NAV: list[tuple[str, str]] = [("Saved scenarios", "/scenarios")]
 AUDIT_NAV_ROLES: Final = frozenset({"admin", "icb_analyst"})
@@ -44,6 +53,14 @@ def flash(request: Request, message: str) -> None:
     request.session[FLASH_SESSION_KEY] = message
 
 
+def _sign_in_href(request: Request) -> str:
+    """``/sign-in?next=<this page>``; plain ``/sign-in`` from home and the sign-in pages."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.url.path in ("/", "/sign-in", "/sign-out") or request.method != "GET":
+        return "/sign-in"
+    return f"/sign-in?next={quote(here, safe='/')}"
+
+
 def _shared_context(request: Request) -> dict[str, Any]:
     message = request.session.pop(FLASH_SESSION_KEY, None) if "session" in request.scope else None
     return {
@@ -54,6 +71,8 @@ def _shared_context(request: Request) -> dict[str, Any]:
         "permissions": getattr(request.state, "permissions", None),
         "flash_message": message if isinstance(message, str) else None,
         "current_path": request.url.path,
+        # The header's "Sign in" comes back here afterwards (checked by the sign-in page, same site only).
+        "sign_in_href": _sign_in_href(request),
         "nav_items": nav_for(getattr(request.state, "signed_in", None)),
     }
 
@@ -65,9 +84,11 @@ def make_templates() -> Jinja2Templates:
         service_name=SERVICE_NAME,
         role_labels=ROLE_LABELS,
         nav_items=NAV_ITEMS,
+        footer_links=FOOTER_LINKS,
         csrf_form_field=CSRF_FORM_FIELD,
         csrf_header=CSRF_HEADER_NAME,
         plotly_style_guard_ids=plotly_style_guard_ids(),
+        static_url=static_url,
     )
     templates.env.filters["plotly_json"] = embeddable_json
     templates.env.trim_blocks = True

@@ -30,7 +30,17 @@ if TYPE_CHECKING:
 #: capacity and runs the model twice (gap, organisations below) instead of four times. The JSON
 #: API always uses the full scenario. A test checks that the reduced reports equal the full ones.
 REPORT_FIELDS: Final = {
-    "demand": ("year", "growth_rate", "dna_rate", "demand_change", "local_calibration", "subicb_calibration"),
+    "demand": (
+        "year",
+        "growth_rate",
+        "dna_rate",
+        "demand_change",
+        "local_calibration",
+        "subicb_calibration",
+        # GP work moved and the team it can move to (added FTE can add a role) shape demand by category
+        "shift_share",
+        "added_fte",
+    ),
     "capacity": ("minutes", "added_fte", "capacity_standard"),
 }
 

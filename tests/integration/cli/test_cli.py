@@ -232,3 +232,10 @@ def test_json_is_strict_and_tables_print_whole(db: str) -> None:
     assert "…" not in table
     assert "GP (qualified, permanent)" in table and "capacity to demand" in table
     assert " 2026 " in table and "2,026" not in table
+
+
+def test_removing_more_fte_than_there_are_exits_with_the_reason(db: str) -> None:
+    out = runner.invoke(app, ["gap", "A81001", "--add-fte", "gp=-1000"])
+    assert out.exit_code == 2
+    assert "removes more GP (qualified, permanent) FTE than" in out.output
+    assert runner.invoke(app, ["gap", "A81001", "--add-fte", "gp=-1"]).exit_code == 0

@@ -18,6 +18,7 @@ from gpworkforce.services.capacity import gap_report
 from gpworkforce.services.demand import demand_report
 from gpworkforce.services.versions import Workspace, open_workspace
 from gpworkforce.web import figures
+from gpworkforce.web.chart_credit import LINE_WIDTH, ChartCredit, chart_credit, data_dates_text
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +95,65 @@ def test_pyramid_and_benchmarks(ctx: Workspace) -> None:
     table = bench.frames()["staff_groups"]
     assert [t["name"] for t in chart["data"]] == list(bench.summary.comparators)
     assert chart["data"][0]["y"] == [round(v, 3) for v in table["organisation_fte_per_1000"]]
+
+
+# --- What a chart says about itself, and where its parts sit (issue 10: PNGs without source,
+# --- toolbar over the title, benchmark legend over its title) -------------------------------
+
+PERIODS = {"patients": "2026-07", "workforce": "FY2025", "subicb_appointments": "2023-06..2025-11"}
+
+
+def _all_charts(ctx: Workspace, credit: ChartCredit) -> dict[str, figures.FigureDict]:
+    demand = demand_report(ctx.version(), "A81001", SCENARIO)
+    gap, base = gap_report(ctx.version(), "A81001", SCENARIO), gap_report(ctx.version(), "A81001")
+    bench = benchmark_report(ctx.version(), "A81001")
+    return {
+        "pyramid": figures.population_pyramid(demand, "f", credit),
+        "categories": figures.demand_by_category(demand, "f", credit),
+        "demand_capacity": figures.demand_vs_capacity(gap, "f", credit),
+        "gap": figures.gap_by_role(gap, base, "f", credit),
+        "benchmarks": figures.benchmark_chart(bench, "f", credit),
+    }
+
+
+def test_every_chart_carries_organisation_year_data_dates_and_source(ctx: Workspace) -> None:
+    credit = chart_credit("The Densham Surgery", "A81001", "practice", 2030, PERIODS)
+    for name, fig in _all_charts(ctx, credit).items():
+        figures.as_figure(fig)  # subtitle, container-referenced legend: valid Plotly properties
+        subtitle = fig["layout"]["title"]["subtitle"]["text"]
+        text = subtitle.replace("<br>", " ")
+        for part in ("The Densham Surgery (A81001), 2030", "patients July 2026", "workforce FY2025"):
+            assert part in text, (name, subtitle)
+        assert "appointments to November 2025" in text, name
+        assert "Source: NHS England" in text and text.endswith("gpworkforce"), name
+        assert all(len(line) <= LINE_WIDTH for line in subtitle.split("<br>")), name  # fits a phone
+    # each subtitle line adds height, so the plot keeps its room
+    gap = gap_report(ctx.version(), "A81001")
+    with_credit, without = figures.gap_by_role(gap, None, "f", credit), figures.gap_by_role(gap, None, "f")
+    assert with_credit["layout"]["height"] - without["layout"]["height"] == 16 * len(credit.lines())
+    assert without["layout"]["title"]["subtitle"]["text"] == ""
+
+
+def test_title_sits_below_the_modebar_and_the_legend_at_the_foot(ctx: Workspace) -> None:
+    for name, fig in _all_charts(ctx, chart_credit("England", "england", "england", None, PERIODS)).items():
+        layout, config = fig["layout"], fig["config"]
+        title = layout["title"]
+        # the modebar (top right) holds only the PNG export and has a row of its own above the title
+        assert config["modeBarButtons"] == [["toImage"]], name
+        assert config["toImageButtonOptions"]["filename"] == "f"
+        assert title["yref"] == "container" and title["y"] == 1 and title["yanchor"] == "top", name
+        assert title["pad"]["t"] >= figures.MODEBAR_ROW >= 30 and title["automargin"] is True, name
+        # the legend is anchored to the bottom of the figure, never beside the title
+        legend = layout["legend"]
+        assert (legend["yref"], legend["y"], legend["yanchor"]) == ("container", 0, "bottom"), name
+        assert legend["orientation"] == "h", name
+        assert "England (" not in title["subtitle"]["text"]  # England has no code to show
+
+
+def test_credit_wraps_escapes_and_names_only_known_dates() -> None:
+    credit = ChartCredit("A <b>bold</b> & long " + "x" * 80, 2026, data_dates_text({"patients": "2026-07"}))
+    assert all(len(line) <= LINE_WIDTH for line in credit.lines())
+    assert "<b>" not in credit.subtitle() and "&lt;b&gt;" in credit.subtitle() and "&amp;" in credit.subtitle()
+    assert data_dates_text({"patients": "2026-07", "workforce": None}) == "patients July 2026"
+    assert data_dates_text({}) == ""
+    assert "Data:" not in " ".join(ChartCredit("Org").lines())

@@ -16,6 +16,7 @@ from gpworkforce.services.capacity import capacity_report, gap_report
 from gpworkforce.services.children import by_level_report
 from gpworkforce.services.demand import demand_report
 from gpworkforce.services.versions import Workspace
+from gpworkforce.web.assets import static_url
 
 SCENARIO_QUERY = {"shift_share": "0.25", "year": "2030", "dna_rate": "0.03", "added_fte.pharmacist": "4"}
 SCENARIO = Scenario(shift_share=0.25, year=2030, dna_rate=0.03, added_fte={"pharmacist": 4.0})
@@ -114,7 +115,7 @@ def test_docs_and_openapi_are_served_with_nothing_from_elsewhere(client: TestCli
     assert "<script>" not in html and "<style" not in html  # nothing inline: the CSP blocks it
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert urls and all(u.startswith("/") and not u.startswith("//") for u in urls), urls
-    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in urls
+    assert static_url("vendor/swagger-ui/swagger-ui-bundle.js") in urls  # fingerprinted
     assert 'data-openapi-url="/openapi.json"' in html
     init = client.get("/static/js/swagger-init.js").text
     assert "validatorUrl: null" in init and "http" not in init
@@ -162,8 +163,10 @@ def test_every_operation_is_grouped_and_named_for_people(client: TestClient) -> 
 
 def test_docs_page_loads_the_contrast_overrides(client: TestClient) -> None:  # noqa: F811
     page = client.get("/docs").text
-    swagger, overrides = page.index("swagger-ui.css"), page.index("/static/css/swagger-overrides.css")
+    swagger, overrides = page.index("swagger-ui.css"), page.index("css/swagger-overrides.css")
     assert swagger < overrides  # after Swagger UI's own colours, so it wins
-    css = client.get("/static/css/swagger-overrides.css").text
+    url = re.search(r'href="([^"]*css/swagger-overrides\.css)"', page)
+    assert url is not None
+    css = client.get(url.group(1)).text
     assert ".opblock-get .opblock-summary-method { background: #005eb8; }" in css
     assert "deepLinking: false" in client.get("/static/js/swagger-init.js").text  # no links nested in buttons

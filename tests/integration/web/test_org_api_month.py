@@ -6,11 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 from test_org_pages import client, ctx, national_url  # noqa: F401  (module fixtures, shared template)
 
+from gpworkforce.reports.source import jsonable
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.children import by_level_report
 from gpworkforce.services.demand import demand_report
 from gpworkforce.services.versions import Workspace
-from gpworkforce.web.formatting import jsonable
 
 
 def test_demand_and_children_take_a_month(client: TestClient, ctx: Workspace) -> None:  # noqa: F811

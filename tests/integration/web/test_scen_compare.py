@@ -9,10 +9,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import openpyxl
 import pytest
 import test_corr_fixtures as shared
 from web_helpers import Person
 
+from gpworkforce.reports.excel import XLSX_TYPE
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.capacity import gap_report
 from gpworkforce.services.demand import demand_report
@@ -102,7 +104,7 @@ def test_compare_page_table_chart_and_csv(ctx: Workspace, lead: tuple[Any, str])
     assert [t["name"] for t in headline["data"]] == ["=HYPERLINK(evil)", "Baseline copy"]
     assert headline["data"][0]["y"][2] == pytest.approx(report.summary.gap_per_week)
     assert headline["layout"]["barmode"] == "group"
-    assert '<script src="/vendor/plotly.min.js"></script>' in page.text
+    assert re.search(r'<script src="/static/[0-9a-f]{12}/vendor/plotly/plotly-basic\.min\.js"></script>', page.text)
 
     csv_link = re.search(r'href="(/scenarios/compare\?[^"]*format=csv)"', page.text)
     assert csv_link is not None
@@ -127,7 +129,7 @@ def test_compare_access_and_bad_requests(make_user: MakeUser, signed_in: SignedI
 
     assert client.get(f"/scenarios/compare?s={mine}&s={theirs}").status_code == 403
     assert client.get(f"/api/scenarios/compare?s={mine}&s={theirs}").status_code == 403
-    assert client.get("/scenarios/compare").status_code == 400
+    assert client.get("/scenarios/compare").status_code == 400  # nothing ticked: see the next test
     assert client.get("/scenarios/compare?s=nonsense").status_code == 400
     assert client.get("/api/scenarios/compare?s=baseline").status_code == 400  # baseline of what?
     assert client.get("/api/scenarios/compare?s=baseline&org=QWE").status_code == 403  # outside scope
@@ -161,3 +163,77 @@ def test_pure_builders() -> None:
     assert ["Gap (appointments a week)", "+10", "+10"] in rows
     text = comparison_csv(items)
     assert text.splitlines()[0] == "figure,Same,Same (2)"
+
+
+def test_compare_with_too_few_ticked_says_so_on_the_list(lead: tuple[Any, str]) -> None:
+    client, token = lead
+    mine = create(client, token, "Mine", HOME_PCN, {})
+    for query in ("", f"?s={mine}", f"?s={mine}&s={mine}", "?s=baseline"):
+        page = client.get(f"/scenarios/compare{query}")
+        assert page.status_code == 400, query
+        assert "<h1>Saved scenarios</h1>" in page.text  # the list again, not a generic error page
+        summary = re.search(r'nhsuk-error-summary__list">(.*?)</ul>', page.text, re.S)
+        assert summary and f'href="#compare-{mine}">Select at least 2 scenarios to compare<' in summary.group(1)
+        assert 'id="compare-error"' in page.text and page.text.startswith("<!DOCTYPE html>")
+    kept = client.get(f"/scenarios/compare?s={mine}")
+    assert re.search(rf'id="compare-{mine}" name="s" type="checkbox" value="{mine}" checked', kept.text)
+    assert client.get(f"/scenarios/compare?s={mine}&s=baseline").status_code == 200
+
+
+def test_compare_excel_has_figures_settings_and_notes(ctx: Workspace, lead: tuple[Any, str]) -> None:
+    client, token = lead
+    first = create(client, token, "=HYPERLINK(evil)", HOME, {"shift_share": 0.5, "year": 2030})
+    page = client.get(f"/scenarios/compare?s={first}&s=baseline")
+    link = re.search(r'href="(/scenarios/compare\?[^"]*format=xlsx)"', page.text)
+    assert link is not None, "no Excel download on the compare page"
+    download = client.get(link.group(1).replace("&amp;", "&"))
+    assert download.status_code == 200
+    assert download.headers["content-type"] == XLSX_TYPE
+    assert 'filename="scenario-comparison.xlsx"' in download.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(download.content))
+    assert book.sheetnames == ["summary", "roles", "settings", "notes"]
+
+    summary = list(book["summary"].iter_rows(values_only=True))
+    header = summary[0]
+    rows = {(r[0], r[2]): dict(zip(header, r, strict=True)) for r in summary[1:]}
+    report = gap_report(ctx.version(), HOME, Scenario(shift_share=0.5, year=2030))
+    evil = rows[("'=HYPERLINK(evil)", "gap_per_week")]  # text, not a formula
+    assert evil["value"] == pytest.approx(report.summary.gap_per_week)
+    assert rows[("'=HYPERLINK(evil)", "year")]["value"] == 2030
+    share = [
+        c for c in book["summary"]["F"] if c.row > 1 and book["summary"][f"C{c.row}"].value == "gap_share_of_demand"
+    ]
+    assert share and all(c.number_format == "0.0%" for c in share)  # formatted by unit
+    base_gp = gap_report(ctx.version(), HOME).frames()["roles"].set_index("role").loc["gp", "gap_per_week"]
+    roles = list(book["roles"].iter_rows(values_only=True))
+    gp_rows = {r[0]: r for r in roles[1:] if r[2] == "gp"}
+    assert gp_rows["Baseline (no changes)"][roles[0].index("gap_per_week")] == pytest.approx(base_gp)
+
+    settings = list(book["settings"].iter_rows(values_only=True))
+    assert settings[1][:2] == ("'=HYPERLINK(evil)", HOME)
+    texts = {(r[0], r[4]): r[5] for r in settings[1:]}
+    assert texts[("'=HYPERLINK(evil)", "GP work moved to other roles")] == "50%"
+    assert texts[("Baseline (no changes)", "Settings")] == "Baseline: no changes"
+    assert settings[1][3] == f"/scenarios/{first}"
+
+    notes = [r[0:2] for r in book["notes"].iter_rows(values_only=True)]
+    assert dict((a, b) for a, b in notes if a)["Organisation"] == f"THE DENSHAM SURGERY ({HOME})"
+    web = next(b for a, b in notes if a == "Web page")
+    assert web.endswith(f"/scenarios/compare?s={first}&s=baseline%3A{HOME}")
+    flat = " ".join(str(a) for a, _ in notes)
+    assert "positive gap is a shortfall" in flat and "third party" in flat and "Open Government Licence" in flat
+
+
+def test_compare_charts_export_png_with_organisation_dates_and_source(lead: tuple[Any, str]) -> None:
+    client, token = lead
+    first = create(client, token, "Shift", HOME, {"shift_share": 0.3})
+    page = client.get(f"/scenarios/compare?s={first}&s=baseline")
+    charts = dict(re.findall(r'<div hidden id="(compare-[a-z]+)-data">(.*?)</div>', page.text, re.S))
+    for name, text in charts.items():
+        fig = json.loads(text)
+        assert fig["config"]["modeBarButtons"] == [["toImage"]], name  # Plotly's own PNG export
+        assert fig["config"]["toImageButtonOptions"]["filename"].startswith("gpworkforce-scenario-comparison")
+        subtitle = fig["layout"]["title"]["subtitle"]["text"].replace("<br>", " ")
+        assert f"({HOME})" in subtitle and "Data: patients" in subtitle and "Source: NHS England" in subtitle
+        assert fig["layout"]["legend"]["yref"] == "container" and fig["layout"]["legend"]["y"] == 0
+        assert f'data-chart-download="{name}"' in page.text  # the keyboard-operable PNG button

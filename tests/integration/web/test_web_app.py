@@ -18,7 +18,7 @@ from gpworkforce.services import accounts as svc
 from gpworkforce.store.accounts import AuditLog, User
 from gpworkforce.web.app import create_app
 from gpworkforce.web.deps import RequireAdmin, RequireUser
-from gpworkforce.web.security import InsecureSecretKey
+from gpworkforce.web.security import InsecureSecretKey, unmask_token
 
 SignIn = Callable[[TestClient, str, str], str]
 MakeUser = Callable[..., Person]
@@ -133,7 +133,8 @@ def test_open_redirect_is_refused(client: TestClient, person: Person, sign_in: S
     sign_in(client, person.email, person.password)
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         response = client.get("/sign-in", params={"next": target}, follow_redirects=False)
-        assert response.status_code == 303 and response.headers["location"] == "/"
+        # Refused like no target at all: the user's own organisation page.
+        assert response.status_code == 303 and response.headers["location"] == "/org/U11111"
 
 
 def test_disabled_user_and_password_change_end_sessions(
@@ -221,7 +222,10 @@ def test_cross_site_fetch_is_refused(client: TestClient, person: Person, sign_in
 def test_every_page_carries_the_token_for_htmx(client: TestClient) -> None:
     page = client.get("/").text
     match = re.search(r"""<body hx-headers='\{"X-CSRF-Token": "([^"]+)"\}'>""", page)
-    assert match and match.group(1) == csrf_from(client.get("/sign-in").text)
+    assert match is not None
+    form_token = csrf_from(client.get("/sign-in").text)
+    # One session token, masked afresh in every response (pages are gzipped: BREACH).
+    assert match.group(1) != form_token and unmask_token(match.group(1)) == unmask_token(form_token) is not None
 
 
 # --- Cookies and headers ----------------------------------------------------------------------
@@ -358,7 +362,7 @@ def test_assets_are_served_locally(client: TestClient) -> None:
     assert len(local) >= 5
     for path in local:
         assert client.get(path).status_code == 200, path
-    plotly_js = client.get("/vendor/plotly.min.js")  # declared before the /static mount
+    plotly_js = client.get("/vendor/plotly.min.js")  # the old address still works
     assert plotly_js.status_code == 200 and plotly_js.headers["content-type"].startswith("text/javascript")
     css = client.get("/static/vendor/nhsuk-frontend/nhsuk-frontend.min.css").text
     assert "@font-face" not in css and "assets.nhs.uk" not in css

@@ -80,3 +80,34 @@ def test_annual_costs_of_moved_work() -> None:
     assert costs.annual_cost_by_other_roles(np.array([18.0, 5.0]), other_cost, 52.0) == pytest.approx(33_280.0)
     many = costs.annual_cost_by_other_roles(np.array([[18.0, 5.0], [36.0, 10.0]]), other_cost, 52.0)
     np.testing.assert_allclose(many, [33_280.0, 66_560.0])
+
+
+def test_team_share_counts_only_roles_with_capacity_and_matches_the_shift() -> None:
+    """Hand-worked: one category, GP share 0.5, 100 appointments a week; two other roles could take
+    0.2 and 0.5 of GP work. Practice 1 has both (1 - 0.8 x 0.5 = 0.6), practice 2 only the first
+    (0.2): GP work 50 + 50, team could take 30 + 10 = 40 (every role: 60 + 60 = 120 would be 60%)."""
+    from gpworkforce.model.engine import ModelResult
+
+    skills = np.array([[0.0], [0.2], [0.5]])  # gp, role a, role b
+    capacity = np.array([[10.0, 5.0, 5.0], [10.0, 5.0, 0.0]])
+    zeros = np.zeros((2, 3))
+    res = ModelResult(
+        patients=np.zeros((2, 1, 1)),
+        list_size=np.zeros(2),
+        expected_year=np.zeros(2),
+        need=np.ones(2),
+        booked_year=np.zeros(2),
+        demand_category_year=np.array([[100.0], [100.0]]) * 52.0,
+        demand_week=zeros,
+        unassigned_week=np.zeros(2),
+        capacity_week=capacity,
+        gap_week=zeros,
+        shifted_week=np.zeros(2),
+        fte=zeros,
+        slots_per_fte_week=np.ones(3),
+        gp_share=np.array([0.5]),
+        skills=skills,
+        others_available=np.array([0.0, 1.0, 1.0]),
+    )
+    np.testing.assert_allclose(res.gp_work_team_could_take_week(), [40.0])
+    np.testing.assert_allclose(res.gp_work_others_could_take_week(), [60.0])

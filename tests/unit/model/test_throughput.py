@@ -130,3 +130,14 @@ def test_per_practice_slot_factor_lever() -> None:
     res = run(inputs, two_role_parameters(), Levers(slot_factor=factor))
     np.testing.assert_allclose(res.capacity_week[:, [GP, NURSE]], [[90.0, 22.5], [75.0, 45.0]])
     assert res.slots_per_fte_week.shape == (2, R)
+
+
+def test_split_group_rates_recovers_each_roles_rate_from_the_mix_between_areas() -> None:
+    from gpworkforce.model.throughput import split_group_rates
+
+    # three areas, qualified GPs deliver 100 a FTE-week and registrars 50:
+    # area 1: 10 and 0 FTE -> 1,000; area 2: 10 and 10 -> 1,500; area 3: 0 and 4 -> 200
+    fte = np.array([[10.0, 0.0], [10.0, 10.0], [0.0, 4.0]])
+    np.testing.assert_allclose(split_group_rates(np.array([1000.0, 1500.0, 200.0]), fte), [100.0, 50.0])
+    # a rate can't go below zero: 1,000 from 10 GPs and 1,000 from 10 GPs + 10 registrars -> 0 for registrars
+    np.testing.assert_allclose(split_group_rates(np.array([1000.0, 1000.0]), fte[:2]), [100.0, 0.0], atol=1e-9)

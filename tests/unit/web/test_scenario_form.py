@@ -22,7 +22,7 @@ def test_api_parameters_take_bounds_from_scenario() -> None:
     schema = {p["name"]: p["schema"] for p in SCENARIO_DOC["parameters"]}
     for lever in LEVERS:
         assert (schema[lever.name]["minimum"], schema[lever.name]["maximum"]) == field_bounds(lever.name)
-    assert (schema["minutes.gp"]["minimum"], schema["minutes.gp"]["maximum"]) == (1, 120)
+    assert (schema["minutes.gp"]["minimum"], schema["minutes.gp"]["maximum"]) == (5, 60)
     assert (schema["added_fte.gp"]["minimum"], schema["added_fte.gp"]["maximum"]) == (-10_000, 10_000)
 
 
@@ -36,7 +36,7 @@ def test_api_parameters_take_bounds_from_scenario() -> None:
         (
             {"minutes.gp": "0"},
             "minutes.gp",
-            "Slot length in minutes: GP (qualified, permanent): minutes for gp must be between 1 and 120",
+            "Slot length in minutes: GP (qualified, permanent): minutes for gp must be between 5 and 60",
         ),
         ({"added_fte.anp": "1e6"}, "added_fte.anp", "added FTE for anp is out of range"),
         ({"minutes.admin": "10"}, "minutes.admin", "unknown clinical role 'admin'"),
@@ -73,3 +73,31 @@ def test_panel_calibration_switches_unticked_mean_off() -> None:
     # a share link or the API without the marker: a missing switch keeps its default (on)
     default, params = parse_scenario({"panel": "1", "month": "2026-11"}, 2024)
     assert default == Scenario() and params == {}
+
+
+def test_every_invalid_field_is_reported_in_panel_order() -> None:
+    params = {"minutes.gp": "x", "shift_share": "9", "year": "3000", "added_fte.anp": "-1e9", "nonsense": "1"}
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_params(params)
+    fields = [p.field for p in caught.value.problems]
+    assert fields == ["year", "shift_share", "added_fte.anp", "minutes.gp", "nonsense"]
+    assert caught.value.field == "year"  # the first, for callers that name one field
+    assert [item["href"] for item in caught.value.error_list] == [
+        "#lever-year",
+        "#lever-shift_share",
+        "#lever-added_fte-anp",
+        "#lever-minutes-gp",
+        "#lever-nonsense",
+    ]
+    assert "'x' is not a number" in str(caught.value) and "must be at most 100%" in str(caught.value)
+
+
+def test_pages_ignore_unknown_fields_the_api_refuses_them() -> None:
+    tracked = {"shift_share": "0.2", "utm_source": "email", "fbclid": "abc"}
+    scenario, params = parse_scenario(tracked, 2026, strict=False)
+    assert scenario.shift_share == 0.2 and params == {"shift_share": "0.2"}  # the share link drops them
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(tracked, 2026)
+    assert [p.field for p in caught.value.problems] == ["utm_source", "fbclid"]  # as found
+    with pytest.raises(ScenarioError):  # lenient about names, never about values
+        parse_scenario({"shift_share": "9", "utm_source": "email"}, 2026, strict=False)

@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Final
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from markupsafe import escape
 
+from gpworkforce.web.assets import static_url
 from gpworkforce.web.templating import SERVICE_NAME
 
 router = APIRouter(include_in_schema=False)
 
-SWAGGER_DIR: Final = "/static/vendor/swagger-ui"
 
 PAGE: Final = """<!DOCTYPE html>
 <html lang="en">
@@ -27,10 +27,10 @@ PAGE: Final = """<!DOCTYPE html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title}</title>
-  <link rel="icon" href="/static/vendor/nhsuk-frontend/assets/images/favicon.svg" type="image/svg+xml">
+  <link rel="icon" href="{favicon}" type="image/svg+xml">
   <link rel="stylesheet" href="{css}">
-  <link rel="stylesheet" href="/static/css/swagger-overrides.css">
-  <link rel="stylesheet" href="/static/css/app.css">
+  <link rel="stylesheet" href="{overrides_css}">
+  <link rel="stylesheet" href="{app_css}">
 </head>
 <body class="app-apidocs">
   <header class="app-apidocs__header">
@@ -38,7 +38,7 @@ PAGE: Final = """<!DOCTYPE html>
   </header>
   <main id="swagger-ui" data-openapi-url="{openapi}"></main>
   <script src="{js}"></script>
-  <script src="/static/js/swagger-init.js"></script>
+  <script src="{init_js}"></script>
 </body>
 </html>
 """
@@ -49,8 +49,12 @@ def swagger_page(openapi_url: str, title: str) -> str:
     return PAGE.format(
         title=escape(title),
         service=escape(SERVICE_NAME),
-        css=f"{SWAGGER_DIR}/swagger-ui.css",
-        js=f"{SWAGGER_DIR}/swagger-ui-bundle.js",
+        favicon=static_url("vendor/nhsuk-frontend/assets/images/favicon.svg"),
+        css=static_url("vendor/swagger-ui/swagger-ui.css"),
+        overrides_css=static_url("css/swagger-overrides.css"),
+        app_css=static_url("css/app.css"),
+        js=static_url("vendor/swagger-ui/swagger-ui-bundle.js"),
+        init_js=static_url("js/swagger-init.js"),
         openapi=escape(openapi_url),
     )
 
@@ -60,3 +64,27 @@ def docs(request: Request) -> HTMLResponse:
     """Interactive documentation of the JSON API, served entirely from this app."""
     openapi_url = request.app.openapi_url or "/openapi.json"
     return HTMLResponse(swagger_page(openapi_url, f"{SERVICE_NAME} API – NHS"))
+
+
+@router.get("/api")
+@router.get("/api/")
+def api_index(request: Request) -> JSONResponse:
+    """What the API offers, for someone who typed ``/api``: the docs, the schema and every path."""
+    paths = request.app.openapi().get("paths", {})
+    endpoints = [
+        {"path": path, "method": method.upper(), "summary": op.get("summary", "")}
+        for path, ops in paths.items()
+        if path.startswith("/api/")
+        for method, op in ops.items()
+    ]
+    return JSONResponse(
+        {
+            "name": f"{SERVICE_NAME} API",
+            "detail": (
+                "Every organisation page has a JSON twin under /api. See /docs to try it, /openapi.json for the schema."
+            ),
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+            "endpoints": endpoints,
+        }
+    )

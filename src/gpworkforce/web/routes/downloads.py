@@ -13,7 +13,7 @@ from typing import Annotated, Final
 
 import pandas as pd
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
 from gpworkforce.reports import excel
 from gpworkforce.reports.source import ReportLike, notes_of, org_code
@@ -22,6 +22,7 @@ from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.deps import DashboardDep
+from gpworkforce.web.errors import render_error
 from gpworkforce.web.lookups import levels_below
 from gpworkforce.web.month_choice import page_month
 from gpworkforce.web.routes.api import SCENARIO_DOC
@@ -37,7 +38,7 @@ def table_frame(
     snap: Snapshot, table: str, code: str, params: dict[str, str], by: str | None
 ) -> tuple[pd.DataFrame, ReportLike, list[str]]:
     """The table's rows, the report it came from (title, organisation) and the notes behind it."""
-    scenario, canonical = snap.parse(params)
+    scenario, canonical = snap.parse(params, strict=False)
     month = page_month(snap.version, params, scenario)
     kind, name = TABLES[table]
     if kind == "summary":
@@ -51,7 +52,9 @@ def table_frame(
         org = snap.org(code)
         level = by if by in levels_below(org.level) else CHILD_LEVELS.get(org.level)
         if level is None:
-            raise LookupError("a practice has no organisations below it")
+            raise LookupError(
+                f"{org.label} is a practice: it has no organisations below it, so it has no table of them."
+            )
         report = snap.children(code, scenario, level, month)
     else:
         report = snap.report(kind, code, relevant(kind, scenario))
@@ -99,21 +102,22 @@ def download(
     With the page's ``month`` (``YYYY-MM``) the children table gains ``appointments_in_month`` and,
     like ``gpworkforce demand ORG --by LEVEL --month``, takes the month's year's demand."""
     if table not in TABLES or ext not in FORMATS:
-        return PlainTextResponse(f"No table {table}.{ext}: tables are {', '.join(TABLES)}; formats csv, xlsx", 404)
+        known = f"The tables are {', '.join(TABLES)}, as CSV (.csv) or Excel (.xlsx)."
+        return render_error(request, 404, explanation=f"There is no download called {table[:60]}.{ext[:10]}. {known}")
     raw = dict(request.query_params)
     by = raw.get("by") or None
     try:
         snap = dashboard.snapshot()
         frame, report, notes = table_frame(snap, table, code, raw, by)
-        _, params = snap.parse(raw)
+        _, params = snap.parse(raw, strict=False)
     except UnknownOrganisation as exc:
-        return PlainTextResponse(str(exc), 404)
+        return render_error(request, 404, explanation=str(exc))
     except ScenarioError as exc:
-        return PlainTextResponse(exc.message, 400)
+        return render_error(request, 400, explanation=f"The scenario settings are not valid: {exc}")
     except DataMissingError as exc:
-        return PlainTextResponse(str(exc), 503)
+        return render_error(request, 503, explanation=str(exc))
     except LookupError as exc:
-        return PlainTextResponse(str(exc), 404)
+        return render_error(request, 404, explanation=str(exc))
     org = org_code(report)
     headers = {"Content-Disposition": f'attachment; filename="{_filename(org, table, params, ext)}"'}
     if ext == "csv":

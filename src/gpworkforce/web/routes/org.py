@@ -29,7 +29,7 @@ from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import LEVEL_LABELS, SupersededOrganisation, UnknownOrganisation
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.deps import DashboardDep, Viewer, ready_snapshot
-from gpworkforce.web.errors import is_htmx
+from gpworkforce.web.errors import is_htmx, render_error
 from gpworkforce.web.month_choice import page_month
 from gpworkforce.web.panel import panel_controls
 from gpworkforce.web.results_parts import PARTS, PRESENTATION, children_context, org_url, results_context
@@ -73,7 +73,7 @@ def _prepare(snap: Snapshot, code: str, raw: dict[str, str]) -> tuple[OrgView, S
     error = None
     month = None
     try:
-        scenario, params = snap.parse(raw)
+        scenario, params = snap.parse(raw, strict=False)  # pages ignore unknown fields (utm_source...)
         month = page_month(snap.version, raw, scenario)
     except ScenarioError as exc:
         error, scenario, params = exc, Scenario(), {}
@@ -101,7 +101,7 @@ async def org_page(request: Request, code: str, dashboard: DashboardDep, _user: 
     context.update(
         panel=panel_controls(snap, raw, view.scenario, error),
         error=error,
-        error_list=[{"text": error.message, "href": f"#{error.field_id}"}] if error else [],
+        error_list=error.error_list if error else [],
         level_label=LEVEL_LABELS[view.level],
         crumbs=view.crumbs,
         form_action=f"/org/{view.code}",
@@ -157,7 +157,15 @@ async def org_children(request: Request, code: str, dashboard: DashboardDep) -> 
     except UnknownOrganisation as exc:
         return HTMLResponse(f'<p class="nhsuk-error-message">{_escape(str(exc))}</p>', status_code=404)
     if error is not None:
-        return HTMLResponse(f'<p class="nhsuk-error-message">{_escape(error.message)}</p>', status_code=400)
+        return HTMLResponse(f'<p class="nhsuk-error-message">{_escape(str(error))}</p>', status_code=400)
+    if view.children is None:  # a practice: nothing below it to list
+        message = f"{view.org.label} is a practice, so there are no organisations below it to list."
+        if is_htmx(request):
+            return HTMLResponse(f'<p class="nhsuk-error-message">{_escape(message)}</p>', status_code=404)
+        page = render_error(
+            request, 404, explanation=message, link=(f"Go to the page for {view.org.name}", f"/org/{view.code}")
+        )
+        return page  # type: ignore[return-value]
     context = {"view": view, **children_context(view, raw.get("sort"), raw.get("dir"), oob=is_htmx(request))}
     response: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, "org/_children_partial.html", context

@@ -25,6 +25,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from gpworkforce.reports.excel import XLSX_TYPE
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.access import OrgMapping
 from gpworkforce.services.accounts import AccountError, PermissionDenied
@@ -52,6 +53,8 @@ from gpworkforce.web.scenario_compare import (
     METRICS,
     SLUG,
     CompareItem,
+    as_page_figure,
+    comparison_credit,
     comparison_csv,
     comparison_figure,
     comparison_rows,
@@ -63,6 +66,7 @@ from gpworkforce.web.scenario_compare import (
     unique_names,
 )
 from gpworkforce.web.scenario_form import ScenarioError, scenario_from_params
+from gpworkforce.web.scenario_workbook import comparison_workbook
 from gpworkforce.web.templating import flash
 
 router = APIRouter()
@@ -214,14 +218,34 @@ def compare_items(
 # --- Pages ----------------------------------------------------------------------------------
 
 
+#: The compare page needs this many things to set side by side (the baseline counts as one).
+MIN_COMPARE: Final = 2
+COMPARE_TOO_FEW: Final = f"Select at least {MIN_COMPARE} scenarios to compare"
+
+
+def _list_response(
+    request: Request, db: Session, user: SignedInUser, area: Area, *, error: str | None = None,
+    selected: Sequence[str] = (),
+) -> HTMLResponse:  # fmt: skip
+    scenarios = list_scenarios(db, user, area.mapping, open_orgs=area.open_orgs)
+    rows = [scenario_json(s, area.version) for s in scenarios]
+    first = f"#compare-{rows[0]['slug']}" if rows else "#maincontent"
+    context = {
+        "scenarios": rows,
+        "compare_error": error,
+        "selected": set(selected),
+        "error_list": [{"text": error, "href": first}] if error else [],
+    }
+    response: HTMLResponse = _templates(request).TemplateResponse(
+        request, "scenarios/list.html", context, status_code=400 if error else 200
+    )
+    return response
+
+
 @router.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
 def list_page(request: Request, user: RequireUser, db: SessionDep, ctx: ContextDep) -> HTMLResponse:
     """My scenarios and those shared with me, with checkboxes to compare some of them."""
-    area = area_of(ctx)
-    scenarios = list_scenarios(db, user, area.mapping, open_orgs=area.open_orgs)
-    rows = [scenario_json(s, area.version) for s in scenarios]
-    response: HTMLResponse = _templates(request).TemplateResponse(request, "scenarios/list.html", {"scenarios": rows})
-    return response
+    return _list_response(request, db, user, area_of(ctx))
 
 
 def _new_context(
@@ -312,8 +336,15 @@ def compare_page(
     org: str | None = None,
     format: str | None = None,
 ) -> Response:
-    """Side-by-side key figures of up to six scenarios, a grouped bar chart and a CSV download."""
+    """Side-by-side key figures of up to six scenarios, two charts (PNG by Plotly) and CSV and Excel downloads.
+
+    Fewer than two ticked (the list's "Compare selected" with nothing ticked): the list again,
+    with the NHS error summary saying so.
+    """
     area = area_of(ctx)
+    keys = list(dict.fromkeys(k.strip() for k in s or [] if k.strip()))
+    if len(keys) < MIN_COMPARE and format != "csv":
+        return _list_response(request, db, user, area, error=COMPARE_TOO_FEW, selected=keys)
     items = compare_items(db, user, area, s or [], org)
     if format == "csv":
         return Response(
@@ -321,16 +352,25 @@ def compare_page(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="scenario-comparison.csv"'},
         )
+    notes = list(area.version.data.notes)  # where the FTE come from (third-party figures, estimates, PCN shares)
+    page_query = urlencode([("s", i.key) for i in items])
+    if format == "xlsx":
+        return Response(
+            comparison_workbook(items, str(request.url.replace(query=page_query)), notes),
+            media_type=XLSX_TYPE,
+            headers={"Content-Disposition": 'attachment; filename="scenario-comparison.xlsx"'},
+        )
     names = unique_names(items)
-    csv_query = urlencode([("s", i.key) for i in items] + [("format", "csv")])
+    credit = comparison_credit(items, area.version.data.periods)
     context = {
         "items": items,
         "names": names,
         "rows": comparison_rows(items),
-        "headline_figure": comparison_figure(items),
-        "role_figure": role_gap_figure(items),
-        "csv_url": f"/scenarios/compare?{csv_query}",
-        "notes": list(area.version.data.notes),  # where the FTE come from (third-party figures, estimates, PCN shares)
+        "headline_figure": as_page_figure(comparison_figure(items, credit), "gpworkforce-scenario-comparison"),
+        "role_figure": as_page_figure(role_gap_figure(items, credit), "gpworkforce-scenario-comparison-gap-by-role"),
+        "csv_url": f"/scenarios/compare?{page_query}&format=csv",
+        "xlsx_url": f"/scenarios/compare?{page_query}&format=xlsx",
+        "notes": notes,
     }
     response: HTMLResponse = _templates(request).TemplateResponse(request, "scenarios/compare.html", context)
     return response

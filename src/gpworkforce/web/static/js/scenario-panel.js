@@ -3,7 +3,6 @@
 // - moving an optional slider (DNA rate, growth rate) ticks its "use this" checkbox;
 // - lets HTMX swap a 400 results fragment (it names the invalid field) instead of ignoring it;
 // - frees the old Plotly charts before HTMX replaces them, and redraws after history navigation;
-// - "Download chart as PNG" buttons call Plotly's own export, so it works from the keyboard too;
 // - after sorting the table of organisations, focus returns to the column heading used.
 (function () {
   "use strict";
@@ -68,25 +67,4 @@
   document.addEventListener("htmx:historyRestore", function () {
     if (window.gpworkforceDrawCharts) { window.gpworkforceDrawCharts(document); }
   });
-
-  function enableDownloads(root) {
-    Array.prototype.forEach.call((root || document).querySelectorAll(".app-chart__actions[hidden]"), function (p) {
-      p.hidden = false;
-    });
-  }
-
-  document.addEventListener("click", function (event) {
-    var button = event.target instanceof Element ? event.target.closest("[data-chart-download]") : null;
-    if (!button || !window.Plotly) { return; }
-    var plot = document.getElementById(button.getAttribute("data-chart-download"));
-    if (!plot || !plot.getAttribute("data-plotly-drawn")) { return; }
-    window.Plotly.downloadImage(plot, { format: "png", scale: 2, filename: button.getAttribute("data-filename") || "chart" });
-  });
-
-  document.addEventListener("htmx:afterSettle", function (event) { enableDownloads(event.target); });
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { enableDownloads(document); });
-  } else {
-    enableDownloads(document);
-  }
 })();
