@@ -228,3 +228,51 @@ APPT_MODES: Final[tuple[str, ...]] = ("face_to_face", "telephone", "video_online
 WEEKS_PER_YEAR: Final[float] = 52.0
 MONTHS_PER_YEAR: Final[float] = 12.0
 HOURS_PER_FTE: Final[float] = 37.5
+
+
+# --- Organisation names as people write them -------------------------------------------------
+#: Words kept in capitals when an all-capitals name is shown in title case. Besides these, any word
+#: without a vowel (NPC, SWB, KWH) is taken for an acronym, except the abbreviations below.
+NAME_ACRONYMS: Final = frozenset(
+    {
+        "NHS", "PCN", "GP", "GPS", "ICB", "ICS", "CCG", "NPC", "UK", "CIC", "LLP", "LTD", "PMS", "APMS", "GMS",
+        "HC", "MC", "UTC", "QOF", "II", "III", "IV", "VI",
+    }
+)  # fmt: skip
+#: Vowelless words that abbreviate an ordinary word, so are title-cased (DR -> Dr, ST -> St).
+NAME_ABBREVIATIONS: Final = frozenset(
+    {"DR", "DRS", "ST", "CTR", "CNTR", "RD", "PTNR", "PTNRS", "PRTNRS", "HLTH", "HTH", "MR", "MRS", "MS"}
+)
+_SMALL_WORDS: Final = frozenset({"and", "of", "the", "in", "on", "at", "for", "upon", "with"})
+
+
+def display_name(name: object) -> str:
+    """Organisation names as people write them: ``THE DENSHAM SURGERY`` -> ``The Densham Surgery``,
+    ``NPC NORTH TYNESIDE`` -> ``NPC North Tyneside``.
+
+    Practice and PCN names come in capitals; mixed-case names are left alone, and acronyms and
+    codes (words with digits) stay in capitals.
+    """
+    text = "" if name is None else str(name)
+    if not text.isupper():
+        return text
+
+    def cap(part: str) -> str:
+        i = next((k for k, ch in enumerate(part) if ch.isalpha()), len(part))
+        return part[:i] + part[i : i + 1].upper() + part[i + 1 :].lower()
+
+    def acronym(core: str) -> bool:
+        if core in NAME_ACRONYMS:
+            return True
+        vowelless = len(core) >= 2 and core.isalpha() and not any(ch in "AEIOUY" for ch in core)
+        return vowelless and core not in NAME_ABBREVIATIONS
+
+    def word(w: str, first: bool) -> str:
+        core = w.strip("()[],.&'-/")
+        if acronym(core) or any(ch.isdigit() for ch in w) or (len(core) == 1 and core not in "AI"):
+            return w
+        if not first and core.lower() in _SMALL_WORDS:
+            return w.lower()
+        return "-".join(cap(part) for part in w.split("-"))
+
+    return " ".join(word(w, i == 0) for i, w in enumerate(text.split(" ")))

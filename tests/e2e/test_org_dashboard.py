@@ -211,10 +211,19 @@ def test_icb_page_is_accessible_and_sorts(
     _clean(page, watched)
 
 
-def test_api_docs_work_offline(page: Page, org_server: Any, watched: Any) -> None:
+def test_api_docs_work_offline(page: Page, org_server: Any, watched: Any, assert_accessible: Any) -> None:
     page.goto(org_server.url + "/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("GP workforce planner")
     expect(page.locator(".opblock-summary-path", has_text="/api/org/{code}/gap")).to_have_count(1)
+    # grouped by tag with readable summaries, not "default" and "Fte Api Put"
+    for tag in ("Organisations", "Downloads", "Saved scenarios", "FTE corrections", "Audit"):
+        expect(page.locator(f".opblock-tag[data-tag='{tag}']")).to_have_count(1)
+    expect(page.locator(".opblock-tag[data-tag='default']")).to_have_count(0)
+    expect(page.get_by_text("Correct a practice's FTE for one role (audited)")).to_have_count(1)
+    assert_accessible(page)  # colour contrast too (static/css/swagger-overrides.css)
+    page.locator(".opblock-summary", has_text="/api/search").first.click()  # an opened operation
+    expect(page.locator(".opblock.is-open .parameters")).to_be_visible()
+    assert_accessible(page)
     _clean(page, watched)
 
 

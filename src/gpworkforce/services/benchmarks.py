@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gpworkforce.model import benchmarks
-from gpworkforce.nomenclature import STAFF_GROUP_LABELS, STAFF_GROUPS
+from gpworkforce.nomenclature import STAFF_GROUP_LABELS, STAFF_GROUPS, display_name
 from gpworkforce.services.national import staff_group_of
 from gpworkforce.services.organisations import resolve
 from gpworkforce.services.results import BenchmarkReport, BenchmarkSummary
@@ -42,11 +42,13 @@ def benchmark_report(version: DataVersion, org_code: str) -> BenchmarkReport:
         if pcn:
             peers = (nd.practices["pcn_code"] == pcn).to_numpy() & ~org.mask
             if peers.any():
-                comparators.append((f"Other practices in PCN {pcn}", "pcn_peers", peers))
+                pcn_name = display_name(nd.practices["pcn_name"].to_numpy()[peers][0])
+                comparators.append((f"Other practices in {pcn_name}", "pcn_peers", peers))
     if org.level in ("practice", "pcn", "sub_icb"):
         icb = org.parent_code(nd, "icb")
         if icb:
-            comparators.append((f"ICB {icb}", "icb", (nd.practices["icb_code"] == icb).to_numpy()))
+            in_icb = (nd.practices["icb_code"] == icb).to_numpy()
+            comparators.append((display_name(nd.practices["icb_name"].to_numpy()[in_icb][0]), "icb", in_icb))
     if org.level != "england":
         comparators.append(("England", "england", np.ones(len(list_size), dtype=bool)))
     rows = []

@@ -28,6 +28,7 @@ from gpworkforce.services.access import Principal, Scope
 from gpworkforce.services.accounts import PermissionDenied
 from gpworkforce.services.audit import UserLike, as_utc, record_audit, user_label
 from gpworkforce.services.national import NationalData
+from gpworkforce.services.organisations import LEVEL_LABELS, code_index
 from gpworkforce.services.practice_fte import FTE_SOURCE_ESTIMATE, FTE_SOURCE_OVERRIDE
 from gpworkforce.services.scopes import practice_parents
 from gpworkforce.services.versions import DataVersion
@@ -75,6 +76,14 @@ class UnknownPractice(LookupError):
     """No practice with registered patients has this code."""
 
 
+class NotAPractice(UnknownPractice):
+    """The code is an organisation of another level (open data, so saying which leaks nothing)."""
+
+    def __init__(self, code: str, level_label: str) -> None:
+        article = "an" if level_label[:1] in "AEIOU" else "a"
+        super().__init__(f"FTE can only be corrected for a practice; {code} is {article} {level_label}")
+
+
 class InvalidCorrection(ValueError):
     """One or more values are unusable; ``errors`` maps the role (or field) to a message to show."""
 
@@ -115,6 +124,9 @@ def check_can_correct(user: Principal, practice_code: str, version: DataVersion)
     """
     code = _normalise(practice_code)
     mapping = practice_parents(version)
+    other = code_index(version).get(code) if code not in mapping else None
+    if other is not None and other[0] != "practice":
+        raise NotAPractice(code, LEVEL_LABELS[other[0]])
     if user.disabled or not Scope.for_user(user).allows(code, mapping):
         raise PermissionDenied(f"Practice {code} is outside your organisation, so you cannot correct its FTE")
     if code not in mapping:
@@ -281,7 +293,8 @@ def practice_fte(session: Session, nd: NationalData, practice_code: str, viewer:
             rows.append(
                 RoleFte(
                     role, label, fix.fte, fix.fte, 0.0, "correction",
-                    f"Corrected by {who} on {when:%-d %B %Y at %H:%M} (UTC)", fix.fte, who, when,
+                    f"Corrected by {'you' if who == 'You' else who} on {when:%-d %B %Y at %H:%M} (UTC)", fix.fte, who,
+                    when,
                 )
             )  # fmt: skip
             continue

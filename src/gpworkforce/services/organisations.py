@@ -247,39 +247,3 @@ def _children(nd: NationalData, org: Organisation, by: str) -> pd.DataFrame:
         {"group": idx[sel], "code": nd.practices.loc[sel, col], "name": nd.practices.loc[sel, name_col]}
     )
     return table.drop_duplicates("group").sort_values("code").reset_index(drop=True)
-
-
-def search(version: DataVersion, text: str, limit: int = 20) -> pd.DataFrame:
-    """Organisations whose code, name or postcode district contains ``text`` (case-insensitive)."""
-    nd = version.data
-    q = text.strip().upper()
-    if not q:
-        return pd.DataFrame(columns=["level", "code", "name", "detail"])
-    p = nd.practices
-    rows = []
-    district = p["postcode"].str.split(" ").str[0].str.upper()
-    hit = (
-        p["practice_code"].str.upper().str.contains(q, regex=False)
-        | p["practice_name"].str.upper().str.contains(q, regex=False)
-        | (district == q)
-        | p["postcode"].str.upper().str.startswith(q)
-    )
-    for r in p[hit].head(limit).itertuples():
-        rows.append(("practice", r.practice_code, r.practice_name, f"{r.postcode} · {r.pcn_name}"))
-    for level in ("pcn", "sub_icb", "icb", "region"):
-        col, name_col = LEVEL_COLUMNS[level]
-        orgs = p[[col, name_col]].drop_duplicates(col)
-        orgs = orgs[(orgs[col] != "") & (orgs[col] != UNALLOCATED_PCN)]
-        m = orgs[col].str.upper().str.contains(q, regex=False) | orgs[name_col].str.upper().str.contains(q, regex=False)
-        for code, name in orgs[m].head(limit).itertuples(index=False):
-            rows.append((level, code, name, LEVEL_LABELS[level]))
-    order = {"icb": 0, "region": 0, "sub_icb": 1, "pcn": 2, "practice": 3}
-    rows.sort(key=lambda r: (0 if str(r[1]).upper() == q else 1, order[str(r[0])], str(r[2])))
-    change = code_change(version, q) if q not in code_index(version) else None
-    if change is not None:  # an old code: point to what it became, first
-        label = f"{LEVEL_LABELS[change.level]} {change.code}"
-        rows = [
-            (s.level, s.code, s.name, f"now holds the practices of {label} (no longer in use)")
-            for s in change.successors
-        ] + rows
-    return pd.DataFrame(rows[:limit], columns=["level", "code", "name", "detail"])

@@ -32,6 +32,7 @@ from gpworkforce.services.capacity import capacity_report, gap_report
 from gpworkforce.services.children import by_level_report
 from gpworkforce.services.demand import demand_report
 from gpworkforce.services.national import DataMissingError
+from gpworkforce.services.org_search import search
 from gpworkforce.services.organisations import (
     CHILD_LEVELS,
     LEVEL_LABELS,
@@ -40,7 +41,6 @@ from gpworkforce.services.organisations import (
     SupersededOrganisation,
     UnknownOrganisation,
     resolve,
-    search,
 )
 from gpworkforce.services.results import (
     BenchmarkReport,
@@ -165,19 +165,22 @@ class Snapshot:
             return self.children(code, scenario, by, month)
         raise ValueError(f"unknown report {kind!r}")
 
-    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
-        """Organisations matching ``text`` with their level and parent (cached per query)."""
+    def search(self, text: str) -> list[SearchHit]:
+        """Every organisation matching ``text``, best first, with its level and parent (cached per
+        query; callers page through the list)."""
         q = text.strip()
         if not q:
             return []
-        return self.cached(("search", q.upper(), limit), lambda: self._search(q, limit))
+        return self.cached(("search", q.upper()), lambda: self._search(q))
 
-    def _search(self, q: str, limit: int) -> list[SearchHit]:
+    def _search(self, q: str) -> list[SearchHit]:
         lookups = self.lookups
         hits = []
-        for row in search(self.version, q, limit).itertuples(index=False):
+        for row in search(self.version, q).itertuples(index=False):
             level, code = str(row.level), str(row.code)
-            hits.append(SearchHit(level, code, str(row.name), str(row.detail), lookups.parent(level, code)))
+            hits.append(
+                SearchHit(level, code, str(row.name), str(row.detail), lookups.parent(level, code), str(row.match))
+            )
         return hits
 
     def parse(self, params: Mapping[str, str], *, strict: bool = True) -> tuple[Scenario, dict[str, str]]:

@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from fastapi.templating import Jinja2Templates
 
+from gpworkforce.nomenclature import display_name
 from gpworkforce.services.organisations import LEVEL_LABELS
 from gpworkforce.web.scenario_form import Lever
 
@@ -105,40 +106,6 @@ def fmt_lever(lever: Lever, value: float | None) -> str:
     if lever.unit == "%":
         return fmt_pct(value, lever_decimals(lever), signed=lever.minimum < 0)
     return f"{value:g}"
-
-
-#: Words kept in capitals when an all-capitals name is shown in title case.
-_ACRONYMS: Final = frozenset(
-    {"NHS", "PCN", "GP", "GPS", "ICB", "UK", "CIC", "LLP", "LTD", "PMS", "APMS", "HC", "MC", "II", "III", "IV"}
-)
-
-
-_SMALL_WORDS: Final = frozenset({"and", "of", "the", "in", "on", "at", "for", "upon", "with"})
-
-
-def display_name(name: Any) -> str:
-    """Organisation names as people write them: ``THE DENSHAM SURGERY`` -> ``The Densham Surgery``.
-
-    Practice and PCN names come in capitals; mixed-case names are left alone, and known
-    acronyms and codes (words with digits) stay in capitals.
-    """
-    text = "" if name is None else str(name)
-    if not text.isupper():
-        return text
-
-    def cap(part: str) -> str:
-        i = next((k for k, ch in enumerate(part) if ch.isalpha()), len(part))
-        return part[:i] + part[i : i + 1].upper() + part[i + 1 :].lower()
-
-    def word(w: str, first: bool) -> str:
-        core = w.strip("()[],.&'-/")
-        if core in _ACRONYMS or any(ch.isdigit() for ch in w) or (len(core) == 1 and core not in "AI"):
-            return w
-        if not first and core.lower() in _SMALL_WORDS:
-            return w.lower()
-        return "-".join(cap(part) for part in w.split("-"))
-
-    return " ".join(word(w, i == 0) for i, w in enumerate(text.split(" ")))
 
 
 def install_template_helpers(templates: Jinja2Templates) -> None:

@@ -114,6 +114,7 @@ class SearchHit:
     name: str
     detail: str
     parent: Crumb | None
+    match: str = "name"  # why it matched: code, ONS code, postcode, name, place, similar name, old code
 
     @property
     def href(self) -> str:
@@ -129,6 +130,7 @@ class SearchHit:
             "code": self.code,
             "name": self.name,
             "detail": self.detail,
+            "match": self.match,
             "url": self.href,
             "parent": self.parent.to_dict() if self.parent else None,
         }

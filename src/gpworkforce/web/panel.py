@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.scenario import Scenario
 from gpworkforce.web.context import Snapshot
-from gpworkforce.web.formatting import fmt_lever, lever_decimals
+from gpworkforce.web.formatting import fmt_lever, fmt_pct, lever_decimals
 from gpworkforce.web.month_choice import MONTH_FIELD, MONTH_HINT, MONTH_LABEL, month_options
 from gpworkforce.web.scenario_form import (
     CALIBRATION_SET,
@@ -147,6 +148,15 @@ def panel_controls(
     return groups
 
 
+def dna_grid(rate: float, lever: Lever) -> tuple[float, float, float]:
+    """Start, minimum and maximum of the DNA slider: a browser's range input only takes values
+    ``min + k * step``, so the grid is shifted to pass through today's ``rate`` exactly."""
+    k = math.floor((rate - lever.minimum) / lever.step + 1e-9)
+    minimum = rate - k * lever.step
+    maximum = rate + math.floor((lever.maximum - rate) / lever.step + 1e-9) * lever.step
+    return rate, minimum, maximum
+
+
 def _lever_control(
     snap: Snapshot, lever: Lever, raw: Mapping[str, str], scenario: Scenario, from_panel: bool
 ) -> Control:
@@ -168,9 +178,16 @@ def _lever_control(
             else "Use this growth rate instead of ONS projections"
         )
         toggle = {"name": toggle_name, "id": field_id(toggle_name), "label": label, "checked": checked}
-        # DNA: today's national rate on the slider's grid; growth: none
-        start = round(round(snap.national_dna_rate / lever.step) * lever.step, 6) if lever.name == "dna_rate" else 0.0
-    value_text = raw.get(lever.name) or (f"{current:g}" if current is not None else f"{start or 0.0:g}")
+        start = 0.0  # growth: none
+    minimum, maximum, decimals = lever.minimum, lever.maximum, lever_decimals(lever)
+    if lever.name == "dna_rate":
+        # The slider starts at exactly the rate the model uses (so ticking the box alone changes
+        # nothing) and steps from it: its grid is anchored on today's rate (3.78%, 4.28%, 4.78%...).
+        start, minimum, maximum = dna_grid(snap.national_dna_rate, lever)
+        decimals += 1
+    exact = lever.name == "dna_rate"  # all digits: the start must be the model's rate to the last bit
+    shown = float(current if current is not None else (start or 0.0))
+    value_text = raw.get(lever.name) or (repr(shown) if exact else f"{shown:g}")
     value = _float(value_text, start or 0.0)
     return Control(
         name=lever.name,
@@ -178,12 +195,12 @@ def _lever_control(
         kind="range",
         value=value_text,
         hint=lever.hint,
-        display=fmt_lever(lever, value),
-        minimum=lever.minimum,
-        maximum=lever.maximum,
+        display=fmt_pct(value, decimals, signed=lever.minimum < 0) if exact else fmt_lever(lever, value),
+        minimum=minimum,
+        maximum=maximum,
         step=lever.step,
         unit=lever.unit,
-        decimals=lever_decimals(lever),
+        decimals=decimals,
         signed=lever.minimum < 0,
         toggle=toggle,
     )

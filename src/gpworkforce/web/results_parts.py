@@ -200,7 +200,7 @@ def gap_part(view: OrgView) -> dict[str, Any]:
                 "chart-demand-capacity",
                 figures.demand_vs_capacity(view.gap, f"{stem}-demand-and-capacity", _credit(view)),
                 f"Weekly demand and capacity by role: {fmt_number(g.demand_per_week)} appointments needed "
-                f"against {fmt_number(g.capacity_per_week)} slots." + fte_caption(view.gap.fte_provenance),
+                f"against {fmt_number(g.capacity_per_week)} appointment slots." + fte_caption(view.gap.fte_provenance),
             ),
             "gap": Chart(
                 "chart-gap",
@@ -249,7 +249,8 @@ def benchmarks_part(view: OrgView) -> dict[str, Any]:
     bench = view.benchmark.frames()["staff_groups"]
     keys = [c[: -len("_fte_per_1000")] for c in bench.columns if c.endswith("_fte_per_1000")]
     comparators = [str(n) for n in view.benchmark.summary.comparators]
-    names = [("This " + LEVEL_LABELS[view.level].lower()) if i == 0 else n for i, n in enumerate(comparators)]
+    this = "England" if view.level == "england" else "This " + LEVEL_LABELS[view.level].lower()
+    names = [this if i == 0 else n for i, n in enumerate(comparators)]
     per_1000 = [("label", "Staff group", "text")] + [
         (f"{k}_fte_per_1000", names[i] if i < len(names) else k, "dec2") for i, k in enumerate(keys)
     ]
@@ -265,7 +266,9 @@ def benchmarks_part(view: OrgView) -> dict[str, Any]:
                 figures.benchmark_chart(
                     view.benchmark, f"gpworkforce-{view.code}-benchmarks", _credit(view, with_year=False)
                 ),
-                "Staff per 1,000 registered patients by staff group, against " + ", ".join(comparators[1:]) + ".",
+                "Staff per 1,000 registered patients by staff group"
+                + (", against " + ", ".join(comparators[1:]) if comparators[1:] else "")
+                + ".",
             )
         },
         "tables": {

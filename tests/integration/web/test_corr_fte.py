@@ -128,6 +128,15 @@ def test_non_json_body_is_422(manager: Person, signed_in: SignedIn) -> None:
     assert response.status_code == 422
 
 
+def test_an_icb_code_is_not_called_a_practice(make_user: MakeUser, signed_in: SignedIn) -> None:
+    client, _token = signed_in(make_user("icb_analyst", "QHM"))
+    api = client.get("/api/practices/QHM/fte")
+    assert api.status_code == 404
+    assert api.json()["detail"] == "FTE can only be corrected for a practice; QHM is an ICB"
+    page = client.get("/org/qhm/fte")
+    assert page.status_code == 404 and "Practice QHM" not in page.text
+
+
 # --- Writes and audit --------------------------------------------------------------------------
 
 
@@ -145,7 +154,7 @@ def test_form_and_api_write_corrections_with_audit(engine: Engine, manager: Pers
     assert saved.status_code == 303
     page = client.get(saved.headers["location"])
     assert "FTE corrections saved" in page.text and f"GP (qualified, permanent): {used['gp']:g} to 4.5 FTE" in page.text
-    assert 'value="4.5"' in page.text and "Corrected by You on" in page.text
+    assert 'value="4.5"' in page.text and "Corrected by you on" in page.text
 
     # Resubmitting the same values changes nothing and writes no audit entry.
     again = client.post(f"/org/{HOME}/fte", data={**empty, "csrf_token": token, "fte.gp": "4.5", "fte.pharmacist": "1"})

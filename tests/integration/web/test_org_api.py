@@ -71,7 +71,13 @@ def test_search_json(client: TestClient) -> None:  # noqa: F811
     data = client.get("/api/search", params={"q": "densham"}).json()
     hit = next(r for r in data["results"] if r["code"] == "A81001")
     assert hit["level"] == "practice" and hit["url"] == "/org/A81001" and hit["parent"]["level"] == "pcn"
+    assert hit["match"] == "name"
     assert client.get("/api/search", params={"q": ""}).json()["results"] == []
+    packed = client.get("/api/search", params={"q": "TS181HU"}).json()
+    assert packed["results"][0]["code"] in {"A81001", "A81025"} and packed["results"][0]["match"] == "postcode"
+    paged = client.get("/api/search", params={"q": "surgery", "page": 2}).json()
+    assert paged["page"] == 2 and paged["total"] > 40 and paged["pages"] == -(-paged["total"] // 20)
+    assert len(paged["results"]) == 20
 
 
 def test_errors_are_json_naming_the_problem(client: TestClient) -> None:  # noqa: F811
@@ -134,3 +140,33 @@ def test_docs_and_openapi_are_served_with_nothing_from_elsewhere(client: TestCli
     assert gap["summary"]["$ref"].endswith("/GapSummary") and gap["tables"]["$ref"].endswith("/GapTables")
     assert "gap_per_week" in schemas["GapSummary"]["properties"]
     assert "capacity_to_demand" in schemas["GapRoleRow"]["properties"]
+
+
+def test_every_operation_is_grouped_and_named_for_people(client: TestClient) -> None:  # noqa: F811
+    """/docs groups operations by tag (never "default") with a summary and an operation id that a
+    person wrote, not FastAPI's generated "Fte Api Put" / "fte_api_put_api_practices__practice__fte_put"."""
+    schema = client.get("/openapi.json").json()
+    declared = [t["name"] for t in schema["tags"]]
+    assert declared == ["Organisations", "Downloads", "Saved scenarios", "FTE corrections", "Audit"]
+    ids = []
+    for path, operations in schema["paths"].items():
+        for method, op in operations.items():
+            where = f"{method.upper()} {path}"
+            assert len(op.get("tags", [])) == 1 and op["tags"][0] in declared, where
+            assert op.get("summary") and op["summary"] != op["summary"].title(), where  # not "Fte Api Put"
+            assert re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)+", op["operationId"]), where
+            ids.append(op["operationId"])
+    assert len(ids) == len(set(ids)) >= 17
+    put = schema["paths"]["/api/practices/{practice}/fte"]["put"]
+    assert (put["tags"], put["operationId"]) == (["FTE corrections"], "correctPracticeFte")
+
+
+def test_docs_page_loads_the_contrast_overrides(client: TestClient) -> None:  # noqa: F811
+    page = client.get("/docs").text
+    swagger, overrides = page.index("swagger-ui.css"), page.index("css/swagger-overrides.css")
+    assert swagger < overrides  # after Swagger UI's own colours, so it wins
+    url = re.search(r'href="([^"]*css/swagger-overrides\.css)"', page)
+    assert url is not None
+    css = client.get(url.group(1)).text
+    assert ".opblock-get .opblock-summary-method { background: #005eb8; }" in css
+    assert "deepLinking: false" in client.get("/static/js/swagger-init.js").text  # no links nested in buttons

@@ -12,12 +12,14 @@ import io
 import re
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from tests.national_db import national_template
 
+from gpworkforce import web as web_package
 from gpworkforce.reports.tables import rounded
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.capacity import capacity_report, gap_report
@@ -147,6 +149,51 @@ def test_search_page_and_live_fragment(client: TestClient) -> None:
     assert "No results" in client.get("/search", params={"q": "zzzzzz"}).text
 
 
+def test_search_forgives_spelling_and_postcode_spacing(client: TestClient) -> None:
+    assert 'href="/org/A81001"' in client.get("/search", params={"q": "Densam"}).text
+    assert 'href="/org/A81001"' in client.get("/search", params={"q": "ts181hu"}).text
+    assert 'href="/org/QHM"' in client.get("/search", params={"q": "E54000050"}).text
+    assert 'href="/org/16C"' in client.get("/search", params={"q": "Stockton"}).text
+
+
+def test_search_results_are_paged_with_nhs_pagination(client: TestClient) -> None:
+    first = client.get("/search", params={"q": "surgery"}).text
+    total = int(re.search(r"(\d+) results for", first).group(1))  # type: ignore[union-attr]
+    assert total > 40
+    assert 'class="nhsuk-pagination nhsuk-pagination--numbered"' in first
+    assert 'href="/search?q=surgery&amp;page=2" rel="next"' in first and 'rel="prev"' not in first
+    assert first.count('class="app-search-results__item"') == 20
+    second = client.get("/search", params={"q": "surgery", "page": "2"}).text
+    assert 'aria-current="page">2<' in second and 'href="/search?q=surgery" rel="prev"' in second
+    assert ": 21 to 40 (page 2 of" in second
+    links = lambda html: set(re.findall(r'class="app-search-results__link" href="(/org/[^"]+)"', html))  # noqa: E731
+    # page 2 is the next 20, not the first again
+    assert len(links(first)) == len(links(second)) == 20 and not links(first) & links(second)
+    last = client.get("/search", params={"q": "surgery", "page": "9999"}).text  # past the end: the last page
+    assert 'rel="next"' not in last and 'aria-current="page"' in last
+    fragment = client.get("/search/results", params={"q": "surgery", "page": "2"}, headers=HX)
+    assert fragment.headers["HX-Push-Url"] == "/search?q=surgery&page=2"
+
+
+def test_search_and_scenario_pages_wrap_long_strings(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "x" * 100}).text
+    assert 'class="nhsuk-width-container app-wrap"' in page
+    css = (Path(web_package.__file__).parent / "static" / "css" / "app.css").read_text()
+    assert re.search(r"\.app-wrap h1,[^{]*\{\s*overflow-wrap: anywhere;", css)
+
+
+def test_benchmark_wording_names_comparators(client: TestClient) -> None:
+    england = client.get("/org/england").text
+    assert "against ." not in england and "This england" not in england
+    assert "Staff per 1,000 registered patients by staff group. " in england
+    practice = client.get("/org/A81001").text
+    caption = re.search(r"Staff per 1,000 registered patients by staff group, against ([^<]+)\. ", practice)
+    assert caption is not None
+    assert caption.group(1) == (
+        "Other practices in Stockton PCN, NHS North East and North Cumbria Integrated Care Board, England"
+    )  # names, not "PCN U89141" or "ICB QHM"
+
+
 # --- Scenario partial -----------------------------------------------------------------------------------
 
 
@@ -193,6 +240,26 @@ def test_panel_checkbox_levers_only_count_when_ticked(client: TestClient) -> Non
     assert off.headers["HX-Push-Url"] == "/org/QHM"
     on = client.get("/org/QHM/results", params={"panel": "1", "dna_rate": "0.02", "dna_rate_set": "1"}, headers=HX)
     assert on.headers["HX-Push-Url"] == "/org/QHM?dna_rate=0.02"
+
+
+def test_ticking_the_dna_box_alone_changes_nothing(client: TestClient, ctx: Workspace) -> None:
+    """The DNA slider starts at exactly the rate the model uses (the notes' figure), not at the
+    nearest half per cent, so ticking the box without moving it leaves every figure as it was."""
+    page = client.get("/org/QHM").text
+    slider = re.search(r'<input[^>]*type="range" id="[^"]*" name="dna_rate"[^>]*>', page)
+    assert slider is not None
+    value = float(re.search(r'value="([^"]+)"', slider.group(0)).group(1))  # type: ignore[union-attr]
+    rate = ctx.version().calibration.params.dna_rate
+    assert value == rate
+    low, step = (float(re.search(rf'{a}="([^"]+)"', slider.group(0)).group(1)) for a in ("min", "step"))  # type: ignore[union-attr]
+    assert abs((value - low) / step - round((value - low) / step)) < 1e-9  # on the browser's grid: not snapped
+    assert f"{rate:.2%}" in page  # the display says the notes' rate (4.28%, not 4.5%)
+    plain = client.get("/org/QHM/results", params={"panel": "1"}, headers=HX).text
+    ticked = client.get(
+        "/org/QHM/results", params={"panel": "1", "dna_rate": repr(value), "dna_rate_set": "1"}, headers=HX
+    ).text
+    for card in ("appointments", "gap"):
+        assert card_value(ticked, card) == card_value(plain, card), card
 
 
 @pytest.mark.parametrize(

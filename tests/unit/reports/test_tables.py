@@ -74,6 +74,15 @@ def test_summary_rows_take_each_measure_from_its_report() -> None:
     assert labels["capacity_per_week"].endswith("at the safe capacity standard")
 
 
+def test_summary_units_use_one_vocabulary() -> None:
+    """Demand and gaps in appointments, capacity in appointment slots: no "appts" or bare "slots"."""
+    frame = tables.summary_rows(_report(GAP), _report(DEMAND), _report(CAPACITY), None)
+    assert set(frame["unit"]) <= {"year", "patients", "appointments", "appointment slots", "share", "FTE"}
+    units = dict(zip(frame["measure"], frame["unit"], strict=True))
+    assert units["shifted_from_gps_per_week"] == "appointments"
+    assert units["gp_capacity_per_week"] == units["capacity_net_of_dna_per_week"] == "appointment slots"
+
+
 def test_summary_rows_add_the_baseline_when_given() -> None:
     baseline = _report({**GAP, "gap_per_week": 3.0})
     frame = tables.summary_rows(_report(GAP), _report(DEMAND), _report(CAPACITY), baseline)

@@ -65,13 +65,20 @@ class OrgOut(BaseModel):
 
 
 class SearchHitOut(OrgRef):
-    detail: str = Field(description="What matched: postcode and PCN for practices, else the level")
+    detail: str = Field(description="Postcode and PCN for practices, else the level")
+    match: str = Field(description="Why it matched: code, ONS code, postcode, name, place, similar name or old code")
     parent: OrgRef | None
+
+
+SEARCH_PAGE = 20
 
 
 class SearchOut(BaseModel):
     query: str
-    results: list[SearchHitOut]
+    total: int = Field(description="Matches in all pages")
+    page: int
+    pages: int
+    results: list[SearchHitOut] = Field(description="This page's matches (at most 20), best first")
 
 
 # --- Scenario parameters in the schema ----------------------------------------------------------------
@@ -224,16 +231,33 @@ def report_response(report: AnyReport) -> JSONResponse:
 # --- Routes -------------------------------------------------------------------------------------------
 
 
-@router.get("/search", response_model=SearchOut, summary="Search organisations")
+@router.get("/search", response_model=SearchOut, summary="Search organisations", operation_id="searchOrganisations")
 def api_search(
     snap: ApiSnapshot,
-    q: Annotated[str, Query(max_length=100, description="Name, ODS code, postcode district, PCN, ICB...")] = "",
+    q: Annotated[
+        str, Query(max_length=100, description="Name (misspellings forgiven), ODS or ONS code, postcode, town...")
+    ] = "",
+    page: Annotated[int, Query(ge=1, description="Page of 20 results; past the last gives none")] = 1,
 ) -> dict[str, Any]:
-    """Practices, PCNs, sub-ICBs, ICBs and regions matching ``q`` (at most 20), like /search."""
-    return {"query": q.strip(), "results": [hit.to_dict() for hit in snap.search(q)]}
+    """Practices, PCNs, sub-ICBs, ICBs and regions matching ``q``, 20 to a page, like /search."""
+    every = snap.search(q)
+    start = (page - 1) * SEARCH_PAGE
+    return {
+        "query": q.strip(),
+        "total": len(every),
+        "page": page,
+        "pages": max(1, -(-len(every) // SEARCH_PAGE)),
+        "results": [hit.to_dict() for hit in every[start : start + SEARCH_PAGE]],
+    }
 
 
-@router.get("/org/{code}", response_model=OrgOut, summary="An organisation and its parents", responses=ERRORS)
+@router.get(
+    "/org/{code}",
+    response_model=OrgOut,
+    summary="An organisation and its parents",
+    operation_id="getOrganisation",
+    responses=ERRORS,
+)
 def api_org(code: str, snap: ApiSnapshot) -> dict[str, Any]:
     """The organisation (any level, or ``england``), its parents and links to its reports."""
     org = _report(snap, "benchmark", code).organisation
@@ -271,6 +295,7 @@ def _kind_route(kind: str, model: type[BaseModel], summary: str, doc: str) -> No
         methods=["GET"],
         response_model=model,
         summary=summary,
+        operation_id=f"getOrganisation{kind.capitalize()}",
         responses=ERRORS,
         openapi_extra=SCENARIO_DOC,
     )
@@ -279,17 +304,20 @@ def _kind_route(kind: str, model: type[BaseModel], summary: str, doc: str) -> No
 _kind_route(
     "demand",
     DemandReport,
-    "Demand",
+    "Weekly demand",
     "Registered patients, appointments by need category and age band, shiftable GP work.",
 )
 _kind_route(
-    "capacity", CapacityReport, "Capacity", "FTE and appointment slots a week by role, and net of missed appointments."
+    "capacity",
+    CapacityReport,
+    "Weekly capacity",
+    "FTE and appointment slots a week by role, and net of missed appointments.",
 )
-_kind_route("gap", GapReport, "Weekly gap", "Weekly demand against capacity by role: the appointment gap.")
+_kind_route("gap", GapReport, "Weekly appointment gap", "Weekly demand against capacity by role: the appointment gap.")
 _kind_route(
     "benchmark",
     BenchmarkReport,
-    "Benchmarks",
+    "Workforce benchmarks",
     "FTE per 1,000 patients and patients per FTE by staff group against PCN peers, ICB and England. "
     "Today's workforce: the scenario fields are checked but do not change it.",
 )
@@ -299,6 +327,7 @@ _kind_route(
     "/org/{code}/children",
     response_model=ChildrenReport,
     summary="Organisations one level down",
+    operation_id="getOrganisationChildren",
     responses=ERRORS,
     openapi_extra=SCENARIO_DOC,
 )

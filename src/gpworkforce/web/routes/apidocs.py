@@ -29,6 +29,7 @@ PAGE: Final = """<!DOCTYPE html>
   <title>{title}</title>
   <link rel="icon" href="{favicon}" type="image/svg+xml">
   <link rel="stylesheet" href="{css}">
+  <link rel="stylesheet" href="{overrides_css}">
   <link rel="stylesheet" href="{app_css}">
 </head>
 <body class="app-apidocs">
@@ -50,6 +51,7 @@ def swagger_page(openapi_url: str, title: str) -> str:
         service=escape(SERVICE_NAME),
         favicon=static_url("vendor/nhsuk-frontend/assets/images/favicon.svg"),
         css=static_url("vendor/swagger-ui/swagger-ui.css"),
+        overrides_css=static_url("css/swagger-overrides.css"),
         app_css=static_url("css/app.css"),
         js=static_url("vendor/swagger-ui/swagger-ui-bundle.js"),
         init_js=static_url("js/swagger-init.js"),

@@ -121,7 +121,7 @@ def audit_page(
     return response
 
 
-@router.get("/api/audit")
+@router.get("/api/audit", tags=["Audit"], summary="Audit log, newest first", operation_id="listAuditLog")
 def audit_api(
     user: AuditViewer, db: SessionDep, ctx: ContextDep, limit: Limit = DEFAULT_LIMIT, before: int | None = None
 ) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from gpworkforce.services.corrections import (
     CORRECTABLE_ROLES,
     MAX_FTE,
     InvalidCorrection,
+    NotAPractice,
     RoleFte,
     UnknownPractice,
     apply_corrections,
@@ -55,6 +56,8 @@ def _checked_practice(user: SignedInUser, practice: str, version: DataVersion) -
         return check_can_correct(user, practice, version)
     except PermissionDenied as exc:
         raise HTTPException(status_code=403, detail=str(exc)) from None
+    except NotAPractice as exc:  # an ICB, PCN...: say what it is
+        raise HTTPException(status_code=404, detail=str(exc)) from None
     except UnknownPractice:
         detail = f"No practice with registered patients has code {practice}"
         raise HTTPException(status_code=404, detail=detail) from None
@@ -187,7 +190,12 @@ def fte_submit(
 # --- API ------------------------------------------------------------------------------------
 
 
-@router.get("/api/practices/{practice}/fte")
+@router.get(
+    "/api/practices/{practice}/fte",
+    tags=["FTE corrections"],
+    summary="A practice's FTE by role, with sources and corrections",
+    operation_id="getPracticeFte",
+)
 def fte_api(practice: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -> dict[str, Any]:
     """FTE by clinical role with sources and corrections (the page's data)."""
     version = ctx.version()
@@ -197,7 +205,13 @@ def fte_api(practice: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -
     return {"practice": _practice_info(nd, code), "roles": [_role_json(r) for r in rows], "notes": _notes(nd)}
 
 
-@router.put("/api/practices/{practice}/fte", response_model=None)
+@router.put(
+    "/api/practices/{practice}/fte",
+    response_model=None,
+    tags=["FTE corrections"],
+    summary="Correct a practice's FTE for one role (audited)",
+    operation_id="correctPracticeFte",
+)
 def fte_api_put(
     request: Request,
     practice: str,

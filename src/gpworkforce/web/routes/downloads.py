@@ -69,6 +69,7 @@ def _filename(code: str, table: str, params: dict[str, str], ext: str) -> str:
 @router.get(
     "/org/{code}/download/{table}.{ext}",
     summary="Download a table as CSV or Excel",
+    operation_id="downloadTable",
     openapi_extra={
         "parameters": [
             *SCENARIO_DOC["parameters"],

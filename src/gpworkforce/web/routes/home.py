@@ -70,10 +70,36 @@ def _snapshot(dashboard: DashboardDep) -> Snapshot | None:
         return None
 
 
-def _search_context(snap: Snapshot | None, q: str) -> dict[str, Any]:
+def page_links(page: int, pages: int) -> list[int | None]:
+    """Page numbers to link: the first, the last and the current one with its neighbours; None is
+    an ellipsis (NHS.UK numbered pagination)."""
+    wanted = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
+    links: list[int | None] = []
+    for number in wanted:
+        if links and number - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
+def _search_context(snap: Snapshot | None, q: str, page: int = 1) -> dict[str, Any]:
     query = q.strip()[:MAX_QUERY]
-    hits = snap.search(query, SEARCH_LIMIT) if snap is not None and query else []
-    return {"q": query, "hits": hits, "limit": SEARCH_LIMIT, "no_data": snap is None}
+    every = snap.search(query) if snap is not None and query else []
+    pages = max(1, -(-len(every) // SEARCH_LIMIT))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * SEARCH_LIMIT
+    return {
+        "q": query,
+        "hits": every[start : start + SEARCH_LIMIT],
+        "total": len(every),
+        "first": start + 1,
+        "page": page,
+        "pages": pages,
+        "page_links": page_links(page, pages),
+        "page_href": lambda number: "/search?" + urlencode({"q": query, **({"page": number} if number > 1 else {})}),
+        "limit": SEARCH_LIMIT,
+        "no_data": snap is None,
+    }
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -86,20 +112,23 @@ def home(request: Request, user: CurrentUser, dashboard: DashboardDep) -> HTMLRe
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, dashboard: DashboardDep, _user: CurrentUser, q: str = "") -> HTMLResponse:
-    """Search results as a full page (the no-JavaScript path and the address of every search)."""
-    context = _search_context(_snapshot(dashboard), q)
+def search_page(
+    request: Request, dashboard: DashboardDep, _user: CurrentUser, q: str = "", page: int = 1
+) -> HTMLResponse:
+    """Search results as a full page (the no-JavaScript path and the address of every search),
+    20 to a page; a page past the last shows the last."""
+    context = _search_context(_snapshot(dashboard), q, page)
     response: HTMLResponse = request.app.state.templates.TemplateResponse(request, "search.html", context)
     return response
 
 
 @router.get("/search/results", response_class=HTMLResponse)
-def search_results(request: Request, dashboard: DashboardDep, q: str = "") -> HTMLResponse:
+def search_results(request: Request, dashboard: DashboardDep, q: str = "", page: int = 1) -> HTMLResponse:
     """Only the results list, for HTMX; the address bar becomes the full search page."""
-    context = {**_search_context(_snapshot(dashboard), q), "htmx": is_htmx(request)}
+    context = {**_search_context(_snapshot(dashboard), q, page), "htmx": is_htmx(request)}
     response: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, "org/_search_results_partial.html", context
     )
     query = context["q"]
-    response.headers["HX-Push-Url"] = "/search" + ("?" + urlencode({"q": query}) if query else "")
+    response.headers["HX-Push-Url"] = context["page_href"](context["page"]) if query else "/search"
     return response

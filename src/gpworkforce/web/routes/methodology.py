@@ -10,7 +10,7 @@ from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.periods_text import data_dates
 from gpworkforce.web.deps import CurrentUser, DashboardDep
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # an HTML page, not API
 
 
 @router.get("/methodology", response_class=HTMLResponse)

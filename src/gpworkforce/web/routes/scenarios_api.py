@@ -70,7 +70,7 @@ def _flatten_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-@router.get("/api/scenarios")
+@router.get("/api/scenarios", summary="List saved scenarios", operation_id="listScenarios")
 def api_list(user: RequireUser, db: SessionDep, ctx: ContextDep) -> dict[str, Any]:
     """Scenarios the user may read, newest change first."""
     area = area_of(ctx)
@@ -81,7 +81,9 @@ def api_list(user: RequireUser, db: SessionDep, ctx: ContextDep) -> dict[str, An
     }
 
 
-@router.post("/api/scenarios", status_code=201, response_model=None)
+@router.post(
+    "/api/scenarios", status_code=201, response_model=None, summary="Save a scenario", operation_id="createScenario"
+)
 def api_create(
     request: Request, payload: Annotated[ScenarioCreate, Body()], user: RequireUser, db: SessionDep, ctx: ContextDep
 ) -> dict[str, Any] | JSONResponse:
@@ -110,7 +112,7 @@ def api_create(
     return scenario_json(saved, area.version)
 
 
-@router.get("/api/scenarios/compare")
+@router.get("/api/scenarios/compare", summary="Compare saved scenarios", operation_id="compareScenarios")
 def api_compare(
     user: RequireUser,
     db: SessionDep,
@@ -138,14 +140,16 @@ def api_compare(
     }
 
 
-@router.get("/api/scenarios/{slug}")
+@router.get("/api/scenarios/{slug}", summary="A saved scenario", operation_id="getScenario")
 def api_get(slug: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -> dict[str, Any]:
     """One scenario (403 if this user may not read it, existing or not)."""
     area = area_of(ctx)
     return scenario_json(read_scenario(db, user, slug, area), area.version)
 
 
-@router.patch("/api/scenarios/{slug}", response_model=None)
+@router.patch(
+    "/api/scenarios/{slug}", response_model=None, summary="Rename or share a scenario", operation_id="updateScenario"
+)
 def api_patch(
     request: Request, slug: str, payload: Annotated[ScenarioPatch, Body()], user: RequireUser, db: SessionDep,
     ctx: ContextDep,
@@ -165,7 +169,9 @@ def api_patch(
     return scenario_json(updated, area.version)
 
 
-@router.delete("/api/scenarios/{slug}", status_code=204)
+@router.delete(
+    "/api/scenarios/{slug}", status_code=204, summary="Delete a saved scenario", operation_id="deleteScenario"
+)
 def api_delete(request: Request, slug: str, user: RequireUser, db: SessionDep, ctx: ContextDep) -> Response:
     """Delete (owner only, audited)."""
     area = area_of(ctx)
