@@ -77,7 +77,7 @@ def test_summary_rows_take_each_measure_from_its_report() -> None:
 def test_summary_units_use_one_vocabulary() -> None:
     """Demand and gaps in appointments, capacity in appointment slots: no "appts" or bare "slots"."""
     frame = tables.summary_rows(_report(GAP), _report(DEMAND), _report(CAPACITY), None)
-    assert set(frame["unit"]) <= {"year", "patients", "appointments", "appointment slots", "share", "FTE"}
+    assert set(frame["unit"]) <= {"year", "patients", "appointments", "appointment slots", "share", "FTE", "GBP a year"}
     units = dict(zip(frame["measure"], frame["unit"], strict=True))
     assert units["shifted_from_gps_per_week"] == "appointments"
     assert units["gp_capacity_per_week"] == units["capacity_net_of_dna_per_week"] == "appointment slots"
