@@ -9,6 +9,7 @@ parameter can never be silently ignored.
 from __future__ import annotations
 
 import hashlib
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,20 @@ class Reference:
 
 def _read(name: str) -> pd.DataFrame:
     return pd.read_csv(HERE / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+@functools.cache
+def import_ranges() -> dict[tuple[str, str], tuple[float, float, str]]:
+    """Plausible range of each imported number: (kind, measure) -> (low, high, unit).
+
+    Why: a damaged file (``1e308`` as an FTE) must be refused at import rather than stored;
+    the bounds, each with its source, live in ``import_ranges.csv`` beside the defaults.
+    """
+    table = _read("import_ranges")
+    return {
+        (str(r.kind), str(r.measure)): (float(r.low), float(r.high), str(r.unit))
+        for r in table.itertuples(index=False)
+    }
 
 
 def _table_of(frame: pd.DataFrame) -> str | None:
