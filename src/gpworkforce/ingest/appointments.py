@@ -209,7 +209,12 @@ def read_practice_crosstab(path: Path | str) -> IngestResult:
     months = parse_months(frame, "month", problems, published=published["month"])
     period = single_value(months[months != ""], problems, published=published["month"], what="appointment month")
     counts = to_number(
-        frame, "appointments", problems, published=published["appointments"], integer=True, plausible=(KIND, "appointments")
+        frame,
+        "appointments",
+        problems,
+        published=published["appointments"],
+        integer=True,
+        plausible=(KIND, "appointments"),
     )
     codes = clean_code(frame["practice_code"])
     problems.add_rows(codes == "", published["practice_code"], constant("empty practice code"))

@@ -86,8 +86,9 @@ def out_of_range(
     problems.add_rows(
         outside,
         published,
-        lambda v: f"'{v}' is outside the plausible range {low:,.10g} to {high:,.10g} ({unit}; "
-        "reference/import_ranges.csv)",
+        lambda v: (
+            f"'{v}' is outside the plausible range {low:,.10g} to {high:,.10g} ({unit}; reference/import_ranges.csv)"
+        ),
         raw,
     )
     return outside

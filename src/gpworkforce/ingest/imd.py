@@ -41,7 +41,13 @@ def read_imd(path: Path | str, period: str | None = None) -> IngestResult:
     codes = clean_code(frame["practice_code"])
     problems.add_rows(codes == "", PUBLISHED["practice_code"], constant("empty practice code"))
     score = to_number(
-        frame, "imd_score", problems, published=PUBLISHED["imd_score"], integer=False, allow_empty=True, plausible=(KIND, "imd_score")
+        frame,
+        "imd_score",
+        problems,
+        published=PUBLISHED["imd_score"],
+        integer=False,
+        allow_empty=True,
+        plausible=(KIND, "imd_score"),
     )
     year = None
     if "imd_year" in frame:

@@ -61,7 +61,9 @@ def read_patients(path: Path | str) -> IngestResult:
     counts = to_number(frame, "patients", problems, published=PUBLISHED["patients"], integer=True)
     practices = clean_code(frame["org_type"]) == PRACTICE_ORG_TYPE
     # Aggregate rows (regions: millions) are not kept; only practice counts are held to the range.
-    out_of_range(counts.where(practices), (KIND, "patients"), problems, published=PUBLISHED["patients"], raw=frame["patients"])
+    out_of_range(
+        counts.where(practices), (KIND, "patients"), problems, published=PUBLISHED["patients"], raw=frame["patients"]
+    )
 
     gp = frame.loc[practices, ["practice_code", "sex", "age_band"]].copy()
     gp["practice_code"] = clean_code(gp["practice_code"])

@@ -90,7 +90,9 @@ def read_pcn_workforce(path: Path | str) -> IngestResult:
         }
     )
     people = int(person[person != ""].nunique())
-    repeated = int(pd.DataFrame({"pcn": pcn, "role": frame["staff_role"], "fte": fte, "person": person}).duplicated().sum())
+    repeated = int(
+        pd.DataFrame({"pcn": pcn, "role": frame["staff_role"], "fte": fte, "person": person}).duplicated().sum()
+    )
     no_id = int((person == "").sum())
     notes = (
         f"{frame_out['pcn_code'].nunique():,} PCNs; total FTE {frame_out['fte'].sum():,.1f}; "

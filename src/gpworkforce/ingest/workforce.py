@@ -45,7 +45,6 @@ HEEC_NOTE = (
 )
 
 
-
 def _measure(column: str) -> tuple[str, str]:
     """Which plausible range (``reference/import_ranges.csv``) a wide workforce column is held to."""
     if column.startswith("age_"):

@@ -8,8 +8,8 @@ parameter can never be silently ignored.
 
 from __future__ import annotations
 
-import hashlib
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,8 +77,10 @@ def import_ranges() -> dict[tuple[str, str], tuple[float, float, str]]:
     """
     table = _read("import_ranges")
     return {
-        (str(r.kind), str(r.measure)): (float(r.low), float(r.high), str(r.unit))
-        for r in table.itertuples(index=False)
+        (kind, measure): (float(low), float(high), unit)
+        for kind, measure, low, high, unit in zip(
+            table["kind"], table["measure"], table["low"], table["high"], table["unit"], strict=True
+        )
     }
 
 

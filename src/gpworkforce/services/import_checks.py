@@ -76,9 +76,7 @@ def stored_coverage(session: Session, kind: str, period: str) -> Coverage:
     return Coverage(rows, int((distinct["period"] == period).sum()))
 
 
-def shrink_problem(
-    new: Coverage, old: Coverage, *, kind: str, old_period: str, max_share: float
-) -> str | None:
+def shrink_problem(new: Coverage, old: Coverage, *, kind: str, old_period: str, max_share: float) -> str | None:
     """Why ``new`` is refused against ``old`` (None when it is not): it loses more than ``max_share``
     of the practices (PCNs, sub-ICBs, years) or of the rows."""
     _, what = COVERAGE_COLUMN.get(kind, ("", "codes"))

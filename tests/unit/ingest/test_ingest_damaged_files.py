@@ -140,7 +140,9 @@ def test_a_huge_cell_is_refused_without_reading_it(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "mapping.csv", MAPPING_HEADER, [mapping_row("A00001"), mapping_row("A00002")])
     huge = mapping_row("A00003")
     with path.open("a") as fh:
-        fh.write(",".join(str(v) for v in huge[:3]) + "," + "N" * 40_000_000 + "," + ",".join(map(str, huge[4:])) + "\n")
+        fh.write(
+            ",".join(str(v) for v in huge[:3]) + "," + "N" * 40_000_000 + "," + ",".join(map(str, huge[4:])) + "\n"
+        )
     tracemalloc.start()
     started = time.perf_counter()
     err = _fails(read_mapping, path)
@@ -198,7 +200,9 @@ def test_a_projection_missing_a_year_column_is_refused(tmp_path: Path) -> None:
     err = _fails(read_population_projection, path)
     assert (err.row, err.column) == (1, "2030") and "2030" in str(err)
     full = list(range(2022, 2036))
-    ok = read_population_projection(write_csv(tmp_path / "ons2.csv", ["Sex", "Age", *map(str, full)], _projection(full)))
+    ok = read_population_projection(
+        write_csv(tmp_path / "ons2.csv", ["Sex", "Age", *map(str, full)], _projection(full))
+    )
     assert sorted(ok.frame["year"].unique()) == full
 
 
