@@ -157,7 +157,7 @@ def _import_bundle(
                 f"unknown practice code {first!r}{more}: not in any loaded practice mapping nor in the zip's mapping",
                 column=kind_columns[0],
             )
-    importing.check_results(engine, [main], Path(archive_name), allow_shrink=allow_shrink)
+    importing.check_results(engine, [main], Path(archive_name), allow_shrink=allow_shrink, also_known=known)
     return importing.save(engine, [*extra, main])
 
 

@@ -48,12 +48,21 @@ def max_shrink_share() -> float:
     return float(load_reference().general["import_max_shrink_share"])
 
 
-def check_results(engine: Engine, results: list[IngestResult], path: Path, *, allow_shrink: bool = False) -> None:
+def check_results(
+    engine: Engine,
+    results: list[IngestResult],
+    path: Path,
+    *,
+    allow_shrink: bool = False,
+    also_known: frozenset[str] | set[str] = frozenset(),
+) -> None:
     """Refuse results that cannot be stored or that look damaged against what is loaded:
-    no period, practices nobody knows, or (unless ``allow_shrink``) many fewer practices or rows."""
+    no period, practices nobody knows (``also_known`` adds those of files imported with them,
+    such as a zip's Mapping.csv), or (unless ``allow_shrink``) many fewer practices or rows."""
     share = max_shrink_share()
     with store.session_scope(engine) as s:
         known = import_checks.known_practices(s) if any(r.kind in CHECK_PRACTICES for r in results) else set()
+        known |= set(also_known)
         for r in results:
             if not r.period:
                 raise IngestError(
