@@ -164,9 +164,11 @@ def read_header(path: Path) -> list[str]:
     file = _check_exists(path)
     try:
         with open_binary(path) as fh:
-            raw = fh.readline()
+            raw = fh.readline(MAX_LINE_BYTES + 1)
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
         raise IngestError(file, f"cannot decompress the header: {exc}", row=1) from exc
+    if len(raw) > MAX_LINE_BYTES:
+        raise IngestError(file, f"the header is longer than {MAX_LINE_BYTES:,} bytes: a damaged file", row=1)
     try:
         line = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

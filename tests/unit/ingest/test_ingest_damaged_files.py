@@ -156,6 +156,15 @@ def test_a_huge_cell_is_refused_without_reading_it(tmp_path: Path) -> None:
     assert elapsed < 20  # generous: the scan is a few chunks; the old reader took minutes
 
 
+def test_a_huge_header_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "heec.csv"
+    path.write_text(
+        ",".join(HEEC_HEADER) + "X" * (2 * MAX_LINE_BYTES) + "\n" + ",".join(map(str, heec_row("A00001"))) + "\n"
+    )
+    err = _fails(read_heec_workforce, path)
+    assert err.row == 1 and "header is longer" in str(err) and len(str(err)) < 300
+
+
 def test_a_long_cell_is_refused_and_echoed_clipped(tmp_path: Path) -> None:
     name = "Z" * (MAX_CELL_CHARS + 1)
     row = mapping_row("A00002")
