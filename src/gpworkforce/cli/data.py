@@ -46,13 +46,27 @@ def init(
 def import_(
     kind: Annotated[ImportKind, typer.Argument(help="What the file is")],
     file: Annotated[Path, typer.Argument(help="The published file (CSV, CSV.gz or ZIP as downloaded)")],
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Accept a file with many fewer practices (PCNs, sub-ICBs, years) or rows than the loaded "
+            "dataset of its kind, e.g. a regional extract after a national one; by default more than "
+            "import_max_shrink_share (5%, reference/general.csv) fewer is refused as a likely truncated file",
+        ),
+    ] = False,
 ) -> None:
-    """Load a published NHS file in its real layout. Re-importing a month replaces it."""
+    """Load a published NHS file in its real layout. Re-importing a month replaces it.
+
+    Damaged files are refused with the file, line and column, and nothing is written: a line cut
+    short, cells beyond plausible ranges or too long, duplicated rows, unknown practices, missing
+    year columns, or a file much smaller than the dataset it replaces or follows.
+    """
     from gpworkforce.services import datasets
 
     engine = datasets.open_database()
     try:
-        done = datasets.import_published(engine, KIND_OF.get(kind.value, kind.value), file)
+        done = datasets.import_published(engine, KIND_OF.get(kind.value, kind.value), file, allow_shrink=allow_shrink)
     except datasets.IngestError as exc:
         fail(str(exc))
     for s in done:

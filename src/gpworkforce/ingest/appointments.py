@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from gpworkforce.frames import CATEGORY_CODES, FRAMES, INCONSISTENT_MAPPING, UNMAPPED
-from gpworkforce.ingest.cells import fmt_int, map_categorical, ordered, single_value, to_number
+from gpworkforce.ingest.cells import check_unique, fmt_int, map_categorical, ordered, single_value, to_number
 from gpworkforce.ingest.errors import IngestError
 from gpworkforce.ingest.files import open_source, read_header
 from gpworkforce.ingest.periods import parse_months
@@ -184,6 +184,21 @@ def _aggregate(frame: pd.DataFrame, keys: tuple[str, ...], counts: pd.Series) ->
     return result, len(frame) - len(result)
 
 
+def _refuse_repeated_rows(
+    frame: pd.DataFrame, keys: tuple[str, ...], problems: ProblemLog, published: dict[str, str]
+) -> None:
+    """A row that repeats another's labels exactly is a duplicated row, never summed.
+
+    Rows whose labels differ as published but mean the same (``Video/Online`` beside
+    ``Video Conference/Online``, ``NOV2025`` beside ``01NOV2025``) are the publisher's layout
+    and are summed (the count is in the notes). Only checked when some rows were merged, which
+    the real files never need (none in GPAD October 2025 nor in the sub-ICB series 2023-2025).
+    """
+    raw = pd.DataFrame({k: frame[k].str.strip().str.upper() for k in keys}, index=frame.index)
+    check_unique(raw, list(keys), problems, published=published[keys[-1]], what="row (every label repeated)")
+    problems.raise_if_any()
+
+
 def read_practice_crosstab(path: Path | str) -> IngestResult:
     """Practice Level Crosstab -> ``appointments`` (one month per file)."""
     path = Path(path)
@@ -193,7 +208,14 @@ def read_practice_crosstab(path: Path | str) -> IngestResult:
     problems = ProblemLog(file)
     months = parse_months(frame, "month", problems, published=published["month"])
     period = single_value(months[months != ""], problems, published=published["month"], what="appointment month")
-    counts = to_number(frame, "appointments", problems, published=published["appointments"], integer=True)
+    counts = to_number(
+        frame,
+        "appointments",
+        problems,
+        published=published["appointments"],
+        integer=True,
+        plausible=(KIND, "appointments"),
+    )
     codes = clean_code(frame["practice_code"])
     problems.add_rows(codes == "", published["practice_code"], constant("empty practice code"))
     mapped = _map_labels(frame, ("hcp_type", "mode", "category", "interval", "status"), problems, published)
@@ -201,6 +223,8 @@ def read_practice_crosstab(path: Path | str) -> IngestResult:
 
     keyed = pd.DataFrame({"practice_code": codes, **mapped}, index=frame.index)
     out, merged = _aggregate(keyed, KEYS, counts)
+    if merged:
+        _refuse_repeated_rows(frame, KEYS, problems, published)
     total = int(out["appointments"].sum())
     status = out.groupby("status")["appointments"].sum()
     uncategorised = int(out.loc[out["category"].isin([INCONSISTENT_MAPPING, UNMAPPED]), "appointments"].sum())
@@ -225,7 +249,14 @@ def read_subicb_appointments(path: Path | str) -> IngestResult:
     frame, rows_read, _ = open_source(path, SUBICB_COLUMN_MAP, SUBICB_REQUIRED, kind=SUBICB_KIND)
     problems = ProblemLog(file)
     months = parse_months(frame, "month", problems, published=published["month"])
-    counts = to_number(frame, "appointments", problems, published=published["appointments"], integer=True)
+    counts = to_number(
+        frame,
+        "appointments",
+        problems,
+        published=published["appointments"],
+        integer=True,
+        plausible=(SUBICB_KIND, "appointments"),
+    )
     codes = clean_code(frame["sub_icb_code"])
     problems.add_rows(codes == "", published["sub_icb_code"], constant("empty sub-ICB code"))
     mapped = _map_labels(frame, ("hcp_type", "mode", "interval", "status"), problems, published)
@@ -234,6 +265,8 @@ def read_subicb_appointments(path: Path | str) -> IngestResult:
     month_list = sorted(str(m) for m in months.unique())
     keyed = pd.DataFrame({"month": ordered(months, month_list), "sub_icb_code": codes, **mapped}, index=frame.index)
     out, merged = _aggregate(keyed, SUBICB_KEYS, counts)
+    if merged:
+        _refuse_repeated_rows(frame, SUBICB_KEYS, problems, published)
     if not month_list:
         raise IngestError(file, "no appointment months found", column=published["month"])
     period = month_list[0] if len(month_list) == 1 else f"{month_list[0]}..{month_list[-1]}"

@@ -12,8 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from gpworkforce.ingest.problems import PROBLEMS_PER_CHECK, ProblemLog, line_of
+from gpworkforce.ingest.problems import PROBLEMS_PER_CHECK, ProblemLog, clip, line_of
 from gpworkforce.ingest.text import norm_key
+from gpworkforce.reference import import_ranges
+
+#: Beyond this no published count, FTE or score is real, and float64 stops holding whole
+#: numbers exactly (2**53 ~ 9.0e15): refused in every column, ranged or not.
+LARGEST_NUMBER = 1e15
 
 
 def to_number(
@@ -26,12 +31,15 @@ def to_number(
     allow_negative: bool = False,
     missing_markers: Iterable[str] = (),
     allow_empty: bool = False,
+    plausible: tuple[str, str] | None = None,
 ) -> pd.Series:
     """Coerce a text column to float64, recording every bad cell under its published name.
 
     ``missing_markers`` (e.g. NHS ``NA``/``ND``) and, if allowed, empty cells become NaN:
     "no valid records" is not zero. Anything else that is not a finite number, a negative
-    value (unless allowed) or a fraction in a whole-number column is a problem.
+    value (unless allowed) or a fraction in a whole-number column is a problem. So is a value
+    above :data:`LARGEST_NUMBER`, and, with ``plausible=(kind, measure)``, a value outside that
+    measure's range in ``reference/import_ranges.csv`` (``1e308`` FTE is a damaged cell, not a practice).
     """
     raw = frame[column]
     # Parse first (to_numeric ignores surrounding spaces); only the few cells that fail are
@@ -54,10 +62,36 @@ def to_number(
     problems.add_rows(bad, published, lambda v: f"'{v}' is not {what}", raw)
     good = ~skip & ~bad
     if not allow_negative:
-        problems.add_rows(good & (values < 0), published, lambda v: f"'{v}' is negative", raw)
+        negative = good & (values < 0)
+        problems.add_rows(negative, published, lambda v: f"'{v}' is negative", raw)
+        good &= ~negative
+    huge = good & (values.abs() > LARGEST_NUMBER)
+    problems.add_rows(huge, published, lambda v: f"'{v}' is too large to be a real value (above 10^15)", raw)
+    good &= ~huge
     if integer:
         problems.add_rows(good & (values % 1 != 0), published, lambda v: f"'{v}' is not {what}", raw)
+    if plausible is not None:
+        outside = good & out_of_range(values, plausible, problems, published=published, raw=raw)
+        good &= ~outside
     return values.where(good)
+
+
+def out_of_range(
+    values: pd.Series, plausible: tuple[str, str], problems: ProblemLog, *, published: str, raw: pd.Series
+) -> pd.Series:
+    """Record (and return the mask of) values outside the plausible range of ``plausible`` =
+    (kind, measure) in ``reference/import_ranges.csv``; missing values are not judged here."""
+    low, high, unit = import_ranges()[plausible]
+    outside = (values < low) | (values > high)
+    problems.add_rows(
+        outside,
+        published,
+        lambda v: (
+            f"'{v}' is outside the plausible range {low:,.10g} to {high:,.10g} ({unit}; reference/import_ranges.csv)"
+        ),
+        raw,
+    )
+    return outside
 
 
 def _translate(
@@ -128,7 +162,7 @@ def check_unique(
         return
     first = pd.Series(frame.index, index=frame.index).groupby([frame[k] for k in keys]).transform("min")
     for label in frame.index[dup.to_numpy()][:PROBLEMS_PER_CHECK]:
-        key = ", ".join(str(frame.at[label, k]) for k in keys)
+        key = clip(", ".join(str(frame.at[label, k]) for k in keys))
         problems.add(line_of(label), published, f"duplicate {what} ({key}); first seen on row {line_of(first[label])}")
     problems.total += int(dup.sum()) - min(int(dup.sum()), PROBLEMS_PER_CHECK)
 

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 #: How many problems the message lists; ``IngestError.problems`` keeps them all (capped by the log).
 MESSAGE_PROBLEM_LIMIT = 10
+#: Longest problem text shown: a message that quotes a damaged cell (a 4 MB "name") must stay
+#: readable, so anything longer is cut and its length said (values are clipped where quoted too).
+PROBLEM_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,10 @@ class Problem:
     def describe(self) -> str:
         """Location and message, e.g. ``row 17, column X: 'abc' is not a whole number``."""
         where = self.location()
-        return f"{where}: {self.message}" if where else self.message
+        text = self.message
+        if len(text) > PROBLEM_CHARS:
+            text = f"{text[: PROBLEM_CHARS - 3]}... ({len(text):,} characters)"
+        return f"{where}: {text}" if where else text
 
 
 class IngestError(Exception):

@@ -24,14 +24,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, cast
 
+import numpy as np
 import pandas as pd
 
 from gpworkforce.ingest.catalogue import sniff_header, title_of
 from gpworkforce.ingest.errors import IngestError
-from gpworkforce.ingest.problems import FIRST_DATA_LINE
+from gpworkforce.ingest.problems import FIRST_DATA_LINE, ProblemLog
 from gpworkforce.ingest.text import header_key
 
 GZIP_MAGIC = b"\x1f\x8b"
+#: Longest line read (bytes). Published lines are under 1 kB (the widest, ONS projections with
+#: 101 year columns, 823 bytes; NHS detailed workforce CSVs a few kB), so a longer line is a
+#: damaged file and is refused before pandas reads it: a 100 MB "cell" is never held in memory.
+MAX_LINE_BYTES = 1 << 20
+#: Longest cell kept (characters): practice, PCN and ICB names run to about 100 characters.
+MAX_CELL_CHARS = 500
+#: Bytes read at a time when scanning a file's lines.
+SCAN_CHUNK = 1 << 20
 
 
 def is_gzip(path: Path) -> bool:
@@ -76,14 +85,90 @@ def _check_exists(path: Path) -> str:
     return file
 
 
+def _column_in_line(path: Path, line: int, header: Sequence[str]) -> str | None:
+    """The column whose cell runs past :data:`MAX_LINE_BYTES` on ``line`` (only the line's start is read)."""
+    with open_binary(path) as fh:
+        for _ in range(line - 1):
+            fh.readline(MAX_LINE_BYTES + 1)
+        start = fh.read(MAX_LINE_BYTES).decode("utf-8", errors="replace")
+    # Count separators outside quotes by hand: the csv module refuses fields over 128 kB.
+    position, quoted = 0, False
+    for char in start:
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            position += 1
+    return header[position] if position < len(header) else None
+
+
+def scan_lines(path: Path, header: Sequence[str]) -> int:
+    """Check every line's length and that the file ends with a line break; returns the longest line.
+
+    Reads the (decompressed) bytes in chunks, so neither check holds more than
+    :data:`SCAN_CHUNK` in memory. Every file NHS England and ONS publish ends with a line
+    break: a last line without one was cut mid-line (an interrupted download or copy), and
+    its last cell may be a shortened number that would read as valid.
+    """
+    file = path.name
+    line, current, longest = 1, 0, 0
+    with open_binary(path) as fh:
+        while chunk := fh.read(SCAN_CHUNK):
+            breaks = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            if not len(breaks):
+                current += len(chunk)
+            else:
+                lengths = np.diff(breaks, prepend=-1) - 1
+                lengths[0] += current
+                worst = int(np.argmax(lengths))
+                longest = max(longest, int(lengths[worst]))
+                current = len(chunk) - int(breaks[-1]) - 1
+                if longest <= MAX_LINE_BYTES:
+                    line += len(breaks)
+                else:
+                    line += worst
+            if max(current, longest) > MAX_LINE_BYTES:
+                column = _column_in_line(path, line, header)
+                raise IngestError(
+                    file,
+                    f"line is longer than {MAX_LINE_BYTES:,} bytes: a damaged file (no published line is over a "
+                    "few kB); refused without reading it",
+                    row=line,
+                    column=column,
+                )
+    if current:
+        raise IngestError(
+            file,
+            "the file ends in the middle of a line (no line break after the last line): it was cut short, "
+            "e.g. by an interrupted download; download it again",
+            row=line,
+        )
+    return max(longest, current)
+
+
+def check_cell_lengths(frame: pd.DataFrame, published: Mapping[str, str], file: str) -> None:
+    """Refuse cells longer than :data:`MAX_CELL_CHARS` (a damaged file, not a name), clipped in the message."""
+    problems = ProblemLog(file)
+    for column in frame.columns:
+        lengths = frame[column].str.len()
+        problems.add_rows(
+            lengths > MAX_CELL_CHARS,
+            published.get(column, column),
+            lambda v: f"cell is longer than {MAX_CELL_CHARS} characters: '{v}'",
+            frame[column],
+        )
+    problems.raise_if_any()
+
+
 def read_header(path: Path) -> list[str]:
     """Column names from line 1, stripped, so readers can check them before parsing the body."""
     file = _check_exists(path)
     try:
         with open_binary(path) as fh:
-            raw = fh.readline()
+            raw = fh.readline(MAX_LINE_BYTES + 1)
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
         raise IngestError(file, f"cannot decompress the header: {exc}", row=1) from exc
+    if len(raw) > MAX_LINE_BYTES:
+        raise IngestError(file, f"the header is longer than {MAX_LINE_BYTES:,} bytes: a damaged file", row=1)
     try:
         line = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -163,11 +248,13 @@ def read_columns(path: Path, columns: Mapping[str, int]) -> pd.DataFrame:
     cells, which the column checks report.
     """
     file = path.name
-    width = len(read_header(path))
+    header = read_header(path)
+    width = len(header)
     order = sorted(columns.items(), key=lambda item: item[1])
     positions = [position for _, position in order]
     names = [f"c{i}" for i in range(width)]
     try:
+        longest = scan_lines(path, header)
         frame = pd.read_csv(
             path,
             compression="gzip" if is_gzip(path) else None,
@@ -201,6 +288,8 @@ def read_columns(path: Path, columns: Mapping[str, int]) -> pd.DataFrame:
         raise IngestError(file, "file is empty; expected a CSV header", row=1) from exc
     frame = frame.iloc[:, positions]
     frame.columns = pd.Index([canonical for canonical, _ in order])
+    if longest > MAX_CELL_CHARS:
+        check_cell_lengths(frame, {canonical: header[p] for canonical, p in order}, file)
     if len(frame):
         # A blank line has an empty first field; only those few rows need the full check.
         candidates = frame.index[(frame.iloc[:, 0] == "").to_numpy()]

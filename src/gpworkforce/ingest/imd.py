@@ -40,7 +40,15 @@ def read_imd(path: Path | str, period: str | None = None) -> IngestResult:
     problems = ProblemLog(file)
     codes = clean_code(frame["practice_code"])
     problems.add_rows(codes == "", PUBLISHED["practice_code"], constant("empty practice code"))
-    score = to_number(frame, "imd_score", problems, published=PUBLISHED["imd_score"], integer=False, allow_empty=True)
+    score = to_number(
+        frame,
+        "imd_score",
+        problems,
+        published=PUBLISHED["imd_score"],
+        integer=False,
+        allow_empty=True,
+        plausible=(KIND, "imd_score"),
+    )
     year = None
     if "imd_year" in frame:
         year = single_value(frame["imd_year"].str.strip(), problems, published=PUBLISHED["imd_year"], what="IMD year")

@@ -73,6 +73,17 @@ def read_population_projection(path: Path | str, period: str | None = None) -> I
     positions = resolve_columns(header, column_map, REQUIRED, file=file, kind=KIND)
     if not years:
         raise IngestError(file, "no year columns (expected headers 2022, 2023, ...)", row=1)
+    first_year, last_year = min(years.values()), max(years.values())
+    gaps = sorted(set(range(first_year, last_year + 1)) - set(years.values()))
+    if gaps:
+        shown = ", ".join(str(y) for y in gaps[:10]) + (", ..." if len(gaps) > 10 else "")
+        raise IngestError(
+            file,
+            f"year column(s) {shown} missing: ONS projections have one column for every year from "
+            f"{first_year} to {last_year}, and a missing year would be read as no projection for it",
+            row=1,
+            column=str(gaps[0]),
+        )
     frame = read_columns(path, positions)
     rows_read = int(frame.index.max()) + 1
     problems = ProblemLog(file)
@@ -85,7 +96,10 @@ def read_population_projection(path: Path | str, period: str | None = None) -> I
     )
     year_columns = [f"y{y}" for y in sorted(years.values())]
     published = {f"y{y}": h for h, y in years.items()}
-    values = {c: to_number(frame, c, problems, published=published[c], integer=False) for c in year_columns}
+    values = {
+        c: to_number(frame, c, problems, published=published[c], integer=False, plausible=(KIND, "population"))
+        for c in year_columns
+    }
     dup = pd.DataFrame({"sex": sex, "age": frame["age"].str.strip()}).duplicated()
     problems.add_rows(dup, "Age", lambda v: f"age '{v}' appears twice for the same sex", frame["age"])
     problems.raise_if_any()

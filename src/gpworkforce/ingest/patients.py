@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gpworkforce.ingest.cells import as_text, check_unique, fmt_int, single_value, to_number
+from gpworkforce.ingest.cells import as_text, check_unique, fmt_int, out_of_range, single_value, to_number
 from gpworkforce.ingest.files import open_source
 from gpworkforce.ingest.periods import parse_months
 from gpworkforce.ingest.problems import ProblemLog, line_of
@@ -59,8 +59,12 @@ def read_patients(path: Path | str) -> IngestResult:
     months = parse_months(frame, "extract_date", problems, published=PUBLISHED["extract_date"])
     period = single_value(months[months != ""], problems, published=PUBLISHED["extract_date"], what="extract month")
     counts = to_number(frame, "patients", problems, published=PUBLISHED["patients"], integer=True)
-
     practices = clean_code(frame["org_type"]) == PRACTICE_ORG_TYPE
+    # Aggregate rows (regions: millions) are not kept; only practice counts are held to the range.
+    out_of_range(
+        counts.where(practices), (KIND, "patients"), problems, published=PUBLISHED["patients"], raw=frame["patients"]
+    )
+
     gp = frame.loc[practices, ["practice_code", "sex", "age_band"]].copy()
     gp["practice_code"] = clean_code(gp["practice_code"])
     gp["sex"] = clean_code(gp["sex"])

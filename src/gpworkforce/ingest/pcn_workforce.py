@@ -58,7 +58,7 @@ def read_pcn_workforce(path: Path | str) -> IngestResult:
         lambda v: f"'{v}' is not a month number (1-12)",
         frame["month"],
     )
-    fte = to_number(frame, "fte", problems, published=PUBLISHED["fte"], integer=False)
+    fte = to_number(frame, "fte", problems, published=PUBLISHED["fte"], integer=False, plausible=(KIND, "fte"))
     pcn = clean_code(frame["pcn_code"])
     problems.add_rows(pcn == "", PUBLISHED["pcn_code"], constant("empty PCN code"))
     # Key the lookup on the NHS spelling so the output keeps it whatever the file's case/dashes.
@@ -90,6 +90,9 @@ def read_pcn_workforce(path: Path | str) -> IngestResult:
         }
     )
     people = int(person[person != ""].nunique())
+    repeated = int(
+        pd.DataFrame({"pcn": pcn, "role": frame["staff_role"], "fte": fte, "person": person}).duplicated().sum()
+    )
     no_id = int((person == "").sum())
     notes = (
         f"{frame_out['pcn_code'].nunique():,} PCNs; total FTE {frame_out['fte'].sum():,.1f}; "
@@ -97,5 +100,7 @@ def read_pcn_workforce(path: Path | str) -> IngestResult:
         "headcount = distinct UNIQUE_IDENTIFIER per PCN and staff role; summed over roles/PCNs it counts a "
         f"person once per role and PCN ({fmt_int(frame_out['headcount'].sum())} vs {people:,} people)",
         f"{no_id:,} rows have no UNIQUE_IDENTIFIER (contracted services): FTE only, no headcount",
+        f"{repeated:,} rows repeat another row exactly (PCN, staff role, FTE, identifier): the publisher lists one "
+        "row per post or contracted service, so they are summed, not dropped",
     )
     return IngestResult(KIND, frame_out, period, file, rows_read, notes)

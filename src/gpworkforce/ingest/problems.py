@@ -18,6 +18,16 @@ from gpworkforce.ingest.errors import IngestError, Problem
 FIRST_DATA_LINE = 2
 #: How many problems per check are kept for the error message (the rest are only counted).
 PROBLEMS_PER_CHECK = 10
+#: Longest cell value echoed in a message; a damaged file can hold a 4 MB cell, which the
+#: message names by its length rather than repeating it.
+ECHO_CHARS = 80
+
+
+def clip(value: str, limit: int = ECHO_CHARS) -> str:
+    """``value`` as echoed in a message: whole if short, else its start and its length."""
+    if len(value) <= limit:
+        return value
+    return f"{value[: limit - 3]}... ({len(value):,} characters)"
 
 
 def constant(message: str) -> Callable[[str], str]:
@@ -39,7 +49,7 @@ class ProblemLog:
         self.total = 0
 
     def add(self, row: int | None, column: str | None, message: str) -> None:
-        """Record one problem (``row`` is a file line number)."""
+        """Record one problem (``row`` is a file line number); quote cell values with :func:`clip`."""
         self.total += 1
         self.items.append(Problem(row, column, message))
 
@@ -58,7 +68,7 @@ class ProblemLog:
         self.total += count
         labels = mask.index[hits][:PROBLEMS_PER_CHECK]
         for label in labels:
-            value = "" if values is None else str(values.loc[label])
+            value = "" if values is None else clip(str(values.loc[label]))
             self.items.append(Problem(line_of(label), column, describe(value)))
 
     def __bool__(self) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from gpworkforce.ingest.cells import as_text, check_unique, to_number
+from gpworkforce.ingest.errors import IngestError
 from gpworkforce.ingest.files import open_source
 from gpworkforce.ingest.periods import check_qof_period, qof_period
 from gpworkforce.ingest.problems import ProblemLog, constant
@@ -35,7 +36,13 @@ def read_qof(path: Path | str, period: str | None = None) -> IngestResult:
     """Registers per practice and register group; period ``YYYY-YY`` from the argument or file name."""
     path = Path(path)
     file = path.name
-    period = check_qof_period(period, file=file)
+    period = check_qof_period(period, file=file) or qof_period(file)
+    if period is None:
+        raise IngestError(
+            file,
+            "the QOF year is not in the file name (the CSV has no date column): name the file as published, "
+            "e.g. PREVALENCE_2425.csv or qof-prevalence_2024-25.csv",
+        )
     frame, rows_read, _ = open_source(path, COLUMN_MAP, REQUIRED, kind=KIND)
     problems = ProblemLog(file)
     codes = clean_code(frame["practice_code"])
@@ -43,8 +50,12 @@ def read_qof(path: Path | str, period: str | None = None) -> IngestResult:
     list_type = clean_code(frame["list_type"])
     problems.add_rows(codes == "", PUBLISHED["practice_code"], constant("empty practice code"))
     problems.add_rows(groups == "", PUBLISHED["group_code"], constant("empty register group code"))
-    register = to_number(frame, "register", problems, published=PUBLISHED["register"], integer=False)
-    list_size = to_number(frame, "list_size", problems, published=PUBLISHED["list_size"], integer=False)
+    register = to_number(
+        frame, "register", problems, published=PUBLISHED["register"], integer=False, plausible=(KIND, "register")
+    )
+    list_size = to_number(
+        frame, "list_size", problems, published=PUBLISHED["list_size"], integer=False, plausible=(KIND, "list_size")
+    )
     data = pd.DataFrame(
         {
             "practice_code": codes,
@@ -77,4 +88,4 @@ def read_qof(path: Path | str, period: str | None = None) -> IngestResult:
         f"list types: {', '.join(sorted(out['list_type'].unique()))}",
         "prevalence = register / list_size of the row's list type (age-restricted for some registers)",
     )
-    return IngestResult(KIND, out, period or qof_period(file), file, rows_read, notes)
+    return IngestResult(KIND, out, period, file, rows_read, notes)

@@ -44,6 +44,14 @@ HEEC_NOTE = (
     "NHS England GP Workforce monthly practice CSVs; not an NHS publication"
 )
 
+
+def _measure(column: str) -> tuple[str, str]:
+    """Which plausible range (``reference/import_ranges.csv``) a wide workforce column is held to."""
+    if column.startswith("age_"):
+        return (GP_AGE_KIND, "headcount")
+    return (KIND, "fte" if column.endswith("_fte") else "headcount")
+
+
 # --- HEEC ------------------------------------------------------------------------------
 
 #: HEEC header -> canonical. ``TOTAL_LOCUUM_TRN`` is HEEC's spelling (sic).
@@ -109,6 +117,7 @@ def _heec_frame(path: Path) -> tuple[pd.DataFrame, int, bool]:
             integer=False,
             missing_markers=MISSING_MARKERS,
             allow_empty=True,
+            plausible=_measure(column),
         )
     problems.raise_if_any()
     frame["year"] = years.astype("int64")
@@ -274,6 +283,7 @@ def read_gpw_practice(path: Path | str, period: str | None = None) -> tuple[Inge
             integer=False,
             missing_markers=MISSING_MARKERS,
             allow_empty=True,
+            plausible=_measure(column),
         )
     check_unique(frame, ["practice_code"], problems, published=_GPW_PUBLISHED["practice_code"], what="practice")
     problems.raise_if_any()

@@ -8,6 +8,7 @@ parameter can never be silently ignored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,22 @@ class Reference:
 
 def _read(name: str) -> pd.DataFrame:
     return pd.read_csv(HERE / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+@functools.cache
+def import_ranges() -> dict[tuple[str, str], tuple[float, float, str]]:
+    """Plausible range of each imported number: (kind, measure) -> (low, high, unit).
+
+    Why: a damaged file (``1e308`` as an FTE) must be refused at import rather than stored;
+    the bounds, each with its source, live in ``import_ranges.csv`` beside the defaults.
+    """
+    table = _read("import_ranges")
+    return {
+        (kind, measure): (float(low), float(high), unit)
+        for kind, measure, low, high, unit in zip(
+            table["kind"], table["measure"], table["low"], table["high"], table["unit"], strict=True
+        )
+    }
 
 
 def _table_of(frame: pd.DataFrame) -> str | None:

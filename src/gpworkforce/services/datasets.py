@@ -32,12 +32,14 @@ def list_datasets(engine: Engine) -> pd.DataFrame:
         return store.list_datasets(s)
 
 
-def import_published(engine: Engine, kind: str, path: Path) -> list[ImportSummary]:
+def import_published(engine: Engine, kind: str, path: Path, *, allow_shrink: bool = False) -> list[ImportSummary]:
     """Import ``path`` as ``kind`` all or nothing: a CSV (or .csv.gz), or a ZIP as NHS England publishes it.
 
-    Raises :class:`IngestError` naming the file (and row and column) when it cannot be read.
+    Raises :class:`IngestError` naming the file (and row and column) when it cannot be read, or
+    when it holds many fewer practices or rows than the loaded dataset of its kind (unless
+    ``allow_shrink``).
     """
     path = Path(path)
     if path.is_file() and zipfile.is_zipfile(path):
-        return import_archive(engine, kind, path)
-    return importing.import_file(engine, kind, path)
+        return import_archive(engine, kind, path, allow_shrink=allow_shrink)
+    return importing.import_file(engine, kind, path, allow_shrink=allow_shrink)

@@ -127,6 +127,8 @@ def _import_bundle(
     source: nhs.FetchSource,
     paths: list[Path],
     archive_name: str,
+    *,
+    allow_shrink: bool = False,
 ) -> list[ImportSummary]:
     """Import several CSVs of one release (regional files, plus GPAD's mapping) in one transaction.
 
@@ -145,7 +147,7 @@ def _import_bundle(
         known |= set(companion.frame.get("practice_code", pd.Series(dtype=str)))
         if not _has_dataset(engine, companion.kind, companion.period):
             extra.append(dataclasses.replace(companion, source_file=f"{archive_name}:{p.name}"))
-    if kind_column := importing.CHECK_PRACTICES.get(source.kind):
+    if kind_columns := importing.CHECK_PRACTICES.get(source.kind):
         unknown = set(main.frame["practice_code"]) - known if known else set()
         if unknown:
             first = sorted(unknown)[0]
@@ -153,8 +155,9 @@ def _import_bundle(
             raise IngestError(
                 archive_name,
                 f"unknown practice code {first!r}{more}: not in any loaded practice mapping nor in the zip's mapping",
-                column=kind_column,
+                column=kind_columns[0],
             )
+    importing.check_results(engine, [main], Path(archive_name), allow_shrink=allow_shrink, also_known=known)
     return importing.save(engine, [*extra, main])
 
 
@@ -344,7 +347,7 @@ def describe(outcome: FetchOutcome) -> list[str]:
     return [f"{head}: {outcome.message}"]
 
 
-def import_archive(engine: Engine, kind: str, path: Path) -> list[ImportSummary]:
+def import_archive(engine: Engine, kind: str, path: Path, *, allow_shrink: bool = False) -> list[ImportSummary]:
     """Import a ZIP as NHS England publishes it (e.g. a practice-level crosstab with one CSV per
     region and its ``Mapping.csv``): the same unpacking and combining as ``fetch``, all or nothing."""
     source = nhs.FETCH_SOURCES.get(kind)
@@ -360,7 +363,7 @@ def import_archive(engine: Engine, kind: str, path: Path) -> list[ImportSummary]
         if not paths:
             raise IngestError(path.name, f"no CSV for {kind} in the zip (looked for {pattern.pattern!r})")
         if len(paths) == 1 and (source is None or source.companion is None):
-            return importing.import_file(engine, kind, paths[0])
+            return importing.import_file(engine, kind, paths[0], allow_shrink=allow_shrink)
         if source is None:
             raise IngestError(path.name, f"the zip holds {len(paths)} CSVs; unzip it and import the {kind} file")
-        return _import_bundle(engine, source, paths, path.name)
+        return _import_bundle(engine, source, paths, path.name, allow_shrink=allow_shrink)

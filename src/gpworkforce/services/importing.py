@@ -1,8 +1,9 @@
 """Import published files and the shipped snapshot into the database, all or nothing.
 
-The reader validates the file itself (columns, numbers, categories); this layer adds the
-checks that need the database, such as practice codes that no loaded mapping knows, and
-then writes inside one transaction, so a failed import leaves the database as it was.
+The reader validates the file itself (columns, numbers, ranges, categories); this layer adds
+the checks that need the database (:mod:`~gpworkforce.services.import_checks`: practice codes
+no loaded dataset knows, a file much smaller than the one it replaces or follows) and then
+writes inside one transaction, so a failed import leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -10,18 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
 from gpworkforce.ingest import IMPORT_KINDS as IMPORT_KINDS
 from gpworkforce.ingest import IngestError, IngestResult, read_snapshot
 from gpworkforce.ingest import read_any as _read_any
-from gpworkforce.store.aggregates import load_totals
+from gpworkforce.reference import load_reference
+from gpworkforce.services import import_checks
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshot"
-#: Kinds whose practice codes must be known to a loaded mapping (a typo would silently vanish).
-CHECK_PRACTICES = {"appointments": "GP_CODE"}
+#: Kinds whose practice codes must be known to the database, and their published column names.
+CHECK_PRACTICES = import_checks.CHECK_PRACTICES
 
 
 @dataclass(frozen=True)
@@ -35,53 +36,43 @@ class ImportSummary:
     notes: tuple[str, ...]
 
 
-def _first_row_with(path: Path, column: str, values: set[str]) -> int | None:
-    """1-based file line of the first row whose ``column`` is in ``values`` (header = line 1)."""
-    try:
-        col = pd.read_csv(path, usecols=[column], dtype=str, encoding="utf-8-sig")[column]
-    except (ValueError, OSError):
-        return None
-    hits = col.index[col.isin(values)]
-    return int(hits[0]) + 2 if len(hits) else None
-
-
 def known_practices(engine: Engine) -> set[str]:
-    """Practice codes in any loaded mapping or patients month.
-
-    Patients months are summed by practice in the database rather than read whole (245k rows
-    each): only the codes are needed.
-    """
-    codes: set[str] = set()
+    """Practice codes any loaded dataset names (mappings, patients months, workforce, QOF ...),
+    read as distinct values by the database rather than whole."""
     with store.session_scope(engine) as s:
-        for period in store.list_periods(s, "mapping"):
-            frame, _ = store.load_frame(s, "mapping", period)
-            codes.update(frame["practice_code"].unique())
-        for period in store.list_periods(s, "patients"):
-            totals, _ = load_totals(s, "patients", ["practice_code"], period)
-            codes.update(totals["practice_code"].unique())
-    return codes
+        return import_checks.known_practices(s)
 
 
-def check_practice_codes(engine: Engine, result: IngestResult, path: Path) -> None:
-    """Refuse a file that names practices no loaded mapping knows."""
-    column = CHECK_PRACTICES.get(result.kind)
-    if column is None or "practice_code" not in result.frame:
-        return
-    known = known_practices(engine)
-    if not known:
-        return
-    unknown = set(result.frame["practice_code"].unique()) - known
-    if unknown:
-        first = sorted(unknown)[0]
-        row = _first_row_with(path, column, unknown)
-        raise IngestError(
-            path.name,
-            f"unknown practice code {first!r}"
-            + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
-            + ": not in any loaded practice mapping; import the matching mapping file first",
-            row=row,
-            column=column,
-        )
+def max_shrink_share() -> float:
+    """Share of practices or rows a re-import may lose (``import_max_shrink_share``, reference/general.csv)."""
+    return float(load_reference().general["import_max_shrink_share"])
+
+
+def check_results(
+    engine: Engine,
+    results: list[IngestResult],
+    path: Path,
+    *,
+    allow_shrink: bool = False,
+    also_known: frozenset[str] | set[str] = frozenset(),
+) -> None:
+    """Refuse results that cannot be stored or that look damaged against what is loaded:
+    no period, practices nobody knows (``also_known`` adds those of files imported with them,
+    such as a zip's Mapping.csv), or (unless ``allow_shrink``) many fewer practices or rows."""
+    share = max_shrink_share()
+    with store.session_scope(engine) as s:
+        known = import_checks.known_practices(s) if any(r.kind in CHECK_PRACTICES for r in results) else set()
+        known |= set(also_known)
+        for r in results:
+            if not r.period:
+                raise IngestError(
+                    r.source_file or path.name,
+                    f"the {r.kind} period is not in the file nor in its name; name the file as published "
+                    "(e.g. with _YYYY-MM)",
+                )
+            import_checks.check_practice_codes(known, r, path)
+            if not allow_shrink:
+                import_checks.check_shrink(s, r, share)
 
 
 def save(engine: Engine, results: list[IngestResult]) -> list[ImportSummary]:
@@ -95,13 +86,16 @@ def save(engine: Engine, results: list[IngestResult]) -> list[ImportSummary]:
     return out
 
 
-def import_file(engine: Engine, kind: str, path: Path) -> list[ImportSummary]:
-    """Read ``path`` as ``kind``, check it against the database and save it (all or nothing)."""
+def import_file(engine: Engine, kind: str, path: Path, *, allow_shrink: bool = False) -> list[ImportSummary]:
+    """Read ``path`` as ``kind``, check it against the database and save it (all or nothing).
+
+    ``allow_shrink`` accepts a file with many fewer practices or rows than the loaded dataset
+    of its kind (a regional extract after a national one); otherwise that is refused.
+    """
     path = Path(path)
     read = _read_any(path, kind)
     results: list[IngestResult] = [read] if isinstance(read, IngestResult) else list(read)
-    for r in results:
-        check_practice_codes(engine, r, path)
+    check_results(engine, results, path, allow_shrink=allow_shrink)
     return save(engine, results)
 
 

@@ -182,9 +182,12 @@ def test_reimport_same_month_replaces_and_new_month_is_kept(db: str, tmp_path: P
     path = tmp_path / "gp-reg-pat-prac-quin-age.csv.gz"
     with gzip.open(path, "wt") as fh:
         fh.write("\n".join(rows) + "\n")
-    first = runner.invoke(app, ["import", "patients", str(path)])
+    # One practice after England's 6,139: deliberate, so --allow-shrink (refused without it).
+    refused = runner.invoke(app, ["import", "patients", str(path)])
+    assert refused.exit_code != 0 and "--allow-shrink" in refused.output
+    first = runner.invoke(app, ["import", "patients", str(path), "--allow-shrink"])
     assert first.exit_code == 0, first.output
-    again = runner.invoke(app, ["import", "patients", str(path)])
+    again = runner.invoke(app, ["import", "patients", str(path), "--allow-shrink"])
     assert again.exit_code == 0 and "replaced" in again.output
     _, datasets = state(db)
     periods = [p for k, p, _ in datasets if k == "patients"]
@@ -201,7 +204,7 @@ def test_import_a_zip_as_published(db: str, tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("Practice_Level_Crosstab_Dec_25/NORTH.csv", CROSSTAB_HEADER + rows_a + "\n")
         zf.writestr("Practice_Level_Crosstab_Dec_25/SOUTH.csv", CROSSTAB_HEADER + rows_b + "\n")
-    out = runner.invoke(app, ["import", "appointments", str(path)])
+    out = runner.invoke(app, ["import", "appointments", str(path), "--allow-shrink"])  # 2 practices of England's
     assert out.exit_code == 0, out.output
     engine = store.make_engine(db)
     with store.session_scope(engine) as s:

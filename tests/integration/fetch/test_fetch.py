@@ -237,7 +237,9 @@ def test_gpad_crosstab_zip_imports_every_region_and_its_mapping(at_july: Engine,
     assert sources[("mapping", "2026-08")] == "Practice_Level_Crosstab_Aug_26.zip:Mapping_2026-08.csv"
 
     # GPAD's mapping does not count as the registration mapping: August's is still fetched, and replaces it.
-    site.add_patients_series({"2026-08": month_files("2026-08")})
+    # (It lists Y00001 too: one with a fifth fewer practices than the mapping it replaces is refused.)
+    august = make_zip({"gp-reg-pat-prac-map.csv": mapping_csv("2026-08", (*PRACTICES, "Y00001"))})
+    site.add_patients_series({"2026-08": {**month_files("2026-08"), "gp-reg-pat-prac-map.zip": august}})
     [mapping] = fetch_newer(at_july, ["mapping"], {"mapping": site.base_url})
     assert mapping.status is FetchStatus.imported and mapping.imported[0].replaced
 

@@ -127,6 +127,8 @@ crosstab_rows = st.lists(
     ),
     min_size=1,
     max_size=60,
+    # A row repeating every label is a duplicated row (refused); labels spelt differently are summed.
+    unique_by=lambda r: (r[0], r[1], r[2], r[3], r[4], r[6]),
 )
 
 
