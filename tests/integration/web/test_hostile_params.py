@@ -128,9 +128,7 @@ def test_scenario_bodies_never_5xx(make_user: Callable[..., Person], signed_in: 
     check()
 
 
-def test_audit_before_out_of_range_is_422(
-    make_user: Callable[..., Person], signed_in: Callable[[Person], Any]
-) -> None:
+def test_audit_before_out_of_range_is_422(make_user: Callable[..., Person], signed_in: Callable[[Person], Any]) -> None:
     admin, _ = signed_in(make_user("admin"))
     for before in ("99999999999999999999999999", "-1", "0", "1e400", "nan"):
         response = admin.get("/api/audit", params={"before": before})
