@@ -114,7 +114,7 @@ def _user(session: Session, email: str) -> User:
 def list_users(engine: Engine) -> list[UserSummary]:
     """Every account, by email, with how many live sessions it has."""
     with store.session_scope(engine) as s:
-        counts = dict(s.execute(select(UserSession.user_id, func.count()).group_by(UserSession.user_id)).tuples().all())
+        counts = dict(s.execute(select(UserSession.user_id, func.count()).group_by(UserSession.user_id)).all())
         users = s.scalars(select(User).order_by(User.email)).all()
         return [
             UserSummary(u.email, u.role, u.org_code, u.disabled, as_utc(u.created_at), int(counts.get(u.id, 0)))
