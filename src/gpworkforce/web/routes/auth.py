@@ -144,6 +144,8 @@ def sign_in_submit(
     if user is None:
         message = "Enter a correct email address and password"
         return _render_sign_in(request, email=email, next_path=target, errors={"form": message}, status_code=400)
+    if (previous := session_token(request)) is not None:
+        sign_out(db, None, ip, previous)  # a sign-in over a live session replaces it on the server too
     token, device_token = start_web_session(db, user, ip, key)
     start_session(request, user, token)
     response = RedirectResponse(landing_page(user, target), status_code=303)
