@@ -33,6 +33,12 @@ app.command("import")(data.import_)
 for command in (reports.demand, reports.capacity, reports.gap, reports.benchmark, data.datasets, reports.validate):
     app.command()(command)
 user_app.command("add")(users.user_add)
+user_app.command("list")(users.user_list)
+user_app.command("disable")(users.user_disable)
+user_app.command("enable")(users.user_enable)
+user_app.command("reset-password")(users.user_reset_password)
+user_app.command("unlock")(users.user_unlock)
+user_app.command("delete")(users.user_delete)
 
 
 @app.command()

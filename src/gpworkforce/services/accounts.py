@@ -20,7 +20,7 @@ from typing import Final
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,14 +28,14 @@ from sqlalchemy.orm import Session
 from gpworkforce import store
 from gpworkforce.services.access import Scope, normalise_org
 from gpworkforce.services.audit import ROLE_LABELS, as_utc, record_audit
+from gpworkforce.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, check_new_password
+from gpworkforce.services.sessions import end_session, end_user_sessions, open_session, token_digest
+from gpworkforce.services.sign_in_limits import FAILURE_WINDOW, device_user, make_device_token, wait_seconds
 from gpworkforce.store.accounts import USER_ROLES, LoginAttempt, User
 
 __all__ = [
-    "IP_FAILURE_LIMIT",
-    "LOCKOUT_WINDOW",
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
-    "PER_EMAIL_FAILURE_LIMIT",
     "ROLE_LABELS",
     "USER_ROLES",
     "AccountError",
@@ -44,6 +44,7 @@ __all__ = [
     "SignedInUser",
     "add_user",
     "authenticate",
+    "change_password",
     "create_user",
     "get_user",
     "hash_password",
@@ -54,19 +55,10 @@ __all__ = [
     "set_password",
     "sign_in",
     "sign_out",
+    "start_web_session",
 ]
 
 # --- Constants ------------------------------------------------------------------------------
-
-MIN_PASSWORD_LENGTH: Final = 12
-#: Upper bound so a megabyte "password" cannot tie up an Argon2 worker.
-MAX_PASSWORD_LENGTH: Final = 1024
-#: Failed sign-ins counted over this window; a lock lifts when old failures leave it.
-LOCKOUT_WINDOW: Final = timedelta(minutes=15)
-#: Failures per email address (since its last success) that lock that address.
-PER_EMAIL_FAILURE_LIMIT: Final = 5
-#: Failures from one IP address (any email) that lock that address; catches password spraying.
-IP_FAILURE_LIMIT: Final = 20
 
 
 _EMAIL_RE: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -99,7 +91,12 @@ class AccountError(ValueError):
 
 
 class SignInLocked(AccountError):
-    """Too many recent failures for this email or IP address; the message says when to retry."""
+    """Too many recent failures for this email or IP address: wait ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        wait = f"{retry_after} seconds" if retry_after < 120 else f"{-(-retry_after // 60)} minutes"
+        super().__init__(f"There have been too many failed attempts to sign in. Wait {wait} and try again.")
 
 
 class PermissionDenied(PermissionError):
@@ -118,16 +115,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer")
-
-
-def hash_password(password: str) -> str:
-    """Argon2id hash (``$argon2id$...``) after the length policy check."""
-    _check_password(password)
+def hash_password(password: str, email: str | None = None) -> str:
+    """Argon2id hash (``$argon2id$...``) after the policy check (:mod:`~gpworkforce.services.passwords`)."""
+    try:
+        check_new_password(password, email)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
     return _hasher.hash(password)
 
 
@@ -153,7 +146,7 @@ def create_user(session: Session, email: str, password: str, role: str, org_code
             raise AccountError(f"A {ROLE_LABELS[role].lower()} needs an organisation code")
         if not _ORG_CODE_RE.fullmatch(org):
             raise AccountError("Organisation code must be an ODS code (letters and digits, 3 to 10 characters)")
-    password_hash = hash_password(password)
+    password_hash = hash_password(password, address)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise AccountError("A user with that email address already exists")
     user = User(
@@ -178,49 +171,53 @@ def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
-def set_password(session: Session, user: User, password: str, *, ip: str | None = None) -> None:
-    """Replace a password (policy-checked); sessions signed with the old hash stop working."""
-    user.password_hash = hash_password(password)
-    record_audit(session, user, "password_changed", "user_account", str(user.id), None, None, ip)
+def set_password(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    ip: str | None = None,
+    keep_session: str | None = None,
+    by_admin: bool = False,
+) -> None:
+    """Replace a password (policy-checked) and end every session but ``keep_session``.
+
+    ``by_admin``: an administrator's reset (audited as ``password_reset``, no actor), not the
+    user's own change.
+    """
+    user.password_hash = hash_password(password, user.email)
+    end_user_sessions(session, user.id, keep=keep_session)
+    action = "password_reset" if by_admin else "password_changed"
+    record_audit(session, None if by_admin else user, action, "user_account", str(user.id), None, None, ip)
 
 
-def _recent_failures(session: Session, *, since: datetime, email: str | None = None, ip: str | None = None) -> int:
-    query = (
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.success.is_(False), LoginAttempt.at >= since)
-    )
-    if email is not None:
-        query = query.where(LoginAttempt.email == email)
-    if ip is not None:
-        query = query.where(LoginAttempt.ip == ip)
-    return session.scalar(query) or 0
-
-
-def _is_locked(session: Session, email: str, ip: str | None, now: datetime) -> bool:
-    window_start = now - LOCKOUT_WINDOW
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.success.is_(True))
-    )
-    # A successful sign-in resets the per-address count; the per-IP count is not reset by it.
-    email_since = max(window_start, as_utc(last_success)) if last_success is not None else window_start
-    if _recent_failures(session, since=email_since, email=email) >= PER_EMAIL_FAILURE_LIMIT:
-        return True
-    return ip is not None and _recent_failures(session, since=window_start, ip=ip) >= IP_FAILURE_LIMIT
-
-
-def authenticate(session: Session, email: str, password: str, ip: str | None) -> User | None:
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    ip: str | None,
+    *,
+    device_token: str | None = None,
+    secret_key: str = "",
+) -> User | None:
     """The active user with these credentials, or None.
 
-    Raises :class:`SignInLocked` (without checking the password) when the address or IP has
-    too many recent failures. Every checked attempt is recorded; the caller must commit even
-    when this returns None, or failures are not counted.
+    Raises :class:`SignInLocked` (without checking the password) while the account or the IP
+    address must wait after recent failures (:mod:`~gpworkforce.services.sign_in_limits`); a
+    ``device_token`` this account was given at an earlier sign-in skips that wait. Every checked
+    attempt is recorded; the caller must commit even when this returns None, or failures are not
+    counted.
     """
     address = normalise_email(email)[:254]
     now = _utc_now()
-    if _is_locked(session, address, ip, now):
-        record_audit(session, None, "sign_in_locked", "user_account", address, None, None, ip)
-        minutes = int(LOCKOUT_WINDOW.total_seconds() // 60)
-        raise SignInLocked(f"There have been too many failed attempts to sign in. Try again in {minutes} minutes.")
     user = session.scalar(select(User).where(User.email == address))
+    device = None
+    if user is not None and device_token and device_user(device_token, secret_key) == user.id:
+        device = token_digest(device_token)
+    wait = wait_seconds(session, address, ip, device, now)
+    if wait > 0:
+        record_audit(session, None, "sign_in_locked", "user_account", address, None, None, ip)
+        raise SignInLocked(max(1, int(wait + 0.999)))
     ok = False
     if len(password) > MAX_PASSWORD_LENGTH:
         _hasher.verify("x", _dummy_hash)  # same cost as a real check, whatever the outcome
@@ -231,7 +228,7 @@ def authenticate(session: Session, email: str, password: str, ip: str | None) ->
         if ok and new_hash is not None:  # hashing parameters were raised since it was stored
             user.password_hash = new_hash
     ok = ok and user is not None and not user.disabled
-    session.add(LoginAttempt(email=address, ip=ip, at=now, success=ok))
+    session.add(LoginAttempt(email=address, ip=ip, at=now, success=ok, device=device))
     if ok and user is not None:
         record_audit(session, user, "sign_in", "user_account", str(user.id), None, None, ip)
         return user
@@ -241,7 +238,7 @@ def authenticate(session: Session, email: str, password: str, ip: str | None) ->
 
 def purge_login_attempts(session: Session, older_than: timedelta = timedelta(days=1)) -> int:
     """Delete attempts too old to matter for rate limiting; returns how many went."""
-    cutoff = _utc_now() - max(older_than, LOCKOUT_WINDOW)
+    cutoff = _utc_now() - max(older_than, FAILURE_WINDOW)
     old = session.scalars(select(LoginAttempt).where(LoginAttempt.at < cutoff)).all()
     for row in old:
         session.delete(row)
@@ -279,10 +276,35 @@ class SignedInUser:
         return Scope.for_user(self)
 
 
-def sign_in(session: Session, email: str, password: str, ip: str | None, secret_key: str) -> SignedInUser | None:
+def sign_in(
+    session: Session, email: str, password: str, ip: str | None, secret_key: str, device_token: str | None = None
+) -> SignedInUser | None:
     """:func:`authenticate`, answering the signed-in user (same errors, same commit duty)."""
-    user = authenticate(session, email, password, ip)
+    user = authenticate(session, email, password, ip, device_token=device_token, secret_key=secret_key)
     return None if user is None else SignedInUser.of(user, secret_key)
+
+
+def start_web_session(session: Session, user: SignedInUser, ip: str | None, secret_key: str) -> tuple[str, str]:
+    """A server-side session for a browser that just signed in: (session token, device token)."""
+    return open_session(session, user.id, ip), make_device_token(user.id, secret_key)
+
+
+def change_password(
+    session: Session, user_id: int, current: str, new: str, *, ip: str | None, keep_session: str | None
+) -> None:
+    """The signed-in user changes their own password: the current one first, then the policy.
+
+    A wrong current password counts as a failed sign-in (so a borrowed session cannot be used to
+    guess it) and is refused while the account must wait. Other sessions end; this one stays.
+    """
+    user = session.get(User, user_id)
+    if user is None or user.disabled:
+        raise PermissionDenied("This account can no longer sign in")
+    if not current or authenticate(session, user.email, current, ip) is None:
+        raise AccountError("Your current password is not right")
+    if new == current:
+        raise AccountError("The new password must be different from the current one")
+    set_password(session, user, new, ip=ip, keep_session=keep_session)
 
 
 def session_user(session: Session, user_id: int, secret_key: str) -> SignedInUser | None:
@@ -293,9 +315,12 @@ def session_user(session: Session, user_id: int, secret_key: str) -> SignedInUse
     return SignedInUser.of(user, secret_key)
 
 
-def sign_out(session: Session, user: SignedInUser, ip: str | None) -> None:
-    """Audit the end of a session."""
-    record_audit(session, user, "sign_out", "user_account", str(user.id), None, None, ip)
+def sign_out(session: Session, user: SignedInUser | None, ip: str | None, token: str | None) -> None:
+    """End the session on the server (its token stops working at once) and audit it."""
+    if token:
+        end_session(session, token)
+    if user is not None:
+        record_audit(session, user, "sign_out", "user_account", str(user.id), None, None, ip)
 
 
 def add_user(engine: Engine, email: str, password: str, role: str, org_code: str | None) -> None:

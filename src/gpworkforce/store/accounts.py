@@ -1,8 +1,8 @@
 """Tables for web users, their saved scenarios, the audit trail and sign-in rate limiting.
 
 Kept apart from the dataset tables because they change for different reasons (security
-policy, not NHS file formats). Migration ``0002_accounts`` creates exactly these tables; it is
-written out by hand, so a change here needs a new revision.
+policy, not NHS file formats). Migrations ``0002_accounts`` and ``0004_sessions`` create exactly
+these tables; they are written out by hand, so a change here needs a new revision.
 
 Timestamps are timezone-aware UTC (``DateTime(timezone=True)``); SQLite returns them naive,
 so readers treat naive values as UTC (see :func:`gpworkforce.services.audit.as_utc`).
@@ -109,3 +109,20 @@ class LoginAttempt(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
     success: Mapped[bool] = mapped_column(Boolean)
+    #: SHA-256 of the device cookie sent with the attempt (migration 0004), None without one:
+    #: failures from a device its user has signed in on are counted apart (see sign_in_limits).
+    device: Mapped[str | None] = mapped_column(String(64))
+
+
+class UserSession(Base):
+    """A signed-in browser (migration 0004). The cookie holds a random token; only its SHA-256 is
+    stored, so a copy of the database opens no sessions. Deleting the row ends the session at once
+    (sign-out, a password change, disabling or deleting the user)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
+    ip: Mapped[str | None] = mapped_column(String(45))

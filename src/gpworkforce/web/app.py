@@ -132,6 +132,8 @@ def create_app(
     app.state.templates = make_templates()
     # __Host- cookies must be Secure, path=/ and have no Domain: no subdomain can set them.
     app.state.session_cookie = "__Host-gpworkforce_session" if secure else "gpworkforce_session"
+    # A browser the user has signed in on (services.sign_in_limits): skips the sign-in delays.
+    app.state.device_cookie = "__Host-gpworkforce_device" if secure else "gpworkforce_device"
     # One services Workspace per app (its data versions memoise everything derived from them).
     app.state.ctx = Workspace(db_engine, load_reference())
     app.state.dashboard = Dashboard(app.state.ctx)

@@ -32,6 +32,7 @@ from gpworkforce.services.corrections import can_correct
 from gpworkforce.services.database import unit_of_work
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.scopes import is_open_org, scope_allows_org
+from gpworkforce.services.sessions import SESSION_LIFETIME, session_owner
 from gpworkforce.services.versions import DataVersion, Workspace
 from gpworkforce.web.context import Dashboard, Snapshot
 from gpworkforce.web.scenario_form import ScenarioError
@@ -40,8 +41,10 @@ from gpworkforce.web.security import rotate_csrf_token
 SESSION_USER_KEY: Final = "uid"
 SESSION_FINGERPRINT_KEY: Final = "pwf"
 SESSION_ISSUED_KEY: Final = "iat"
+#: The server-side session's token (its SHA-256 is the ``user_session`` row; see services.sessions).
+SESSION_TOKEN_KEY: Final = "sid"
 #: Sessions end this long after sign-in even if used continuously (the cookie itself slides).
-ABSOLUTE_SESSION_SECONDS: Final = 12 * 60 * 60
+ABSOLUTE_SESSION_SECONDS: Final = int(SESSION_LIFETIME.total_seconds())
 
 __all__ = [
     "ApiScenario",
@@ -67,6 +70,7 @@ __all__ = [
     "ready_snapshot",
     "remember_user",
     "require_role",
+    "session_token",
     "start_session",
 ]
 
@@ -173,9 +177,11 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def start_session(request: Request, user: SignedInUser) -> None:
-    """Sign ``user`` in: drop everything from before (fixation) and issue a new CSRF token."""
+def start_session(request: Request, user: SignedInUser, token: str) -> None:
+    """Sign ``user`` in with the server-side session ``token``: drop everything from before
+    (fixation) and issue a new CSRF token."""
     request.session.clear()
+    request.session[SESSION_TOKEN_KEY] = token
     request.session[SESSION_USER_KEY] = user.id
     request.session[SESSION_FINGERPRINT_KEY] = user.credential
     request.session[SESSION_ISSUED_KEY] = int(time.time())
@@ -183,16 +189,26 @@ def start_session(request: Request, user: SignedInUser) -> None:
 
 
 def end_session(request: Request) -> None:
-    """Sign out: forget the user and the CSRF token."""
+    """Sign out in the browser: forget the user and the CSRF token (the server row: sign_out)."""
     request.session.clear()
 
 
+def session_token(request: Request) -> str | None:
+    """The server-side session token the cookie carries, if any."""
+    token = request.session.get(SESSION_TOKEN_KEY)
+    return token if isinstance(token, str) and token else None
+
+
 def load_session_user(request: Request, db: Session) -> SignedInUser | None:
-    """The user the session cookie names, if still valid (exists, enabled, same password, not expired)."""
+    """The user the session cookie names, if still valid: its server-side session exists (not signed
+    out, not ended by a password change or disabling), the user is enabled, not expired."""
     user_id = request.session.get(SESSION_USER_KEY)
     if not isinstance(user_id, int):
         return None
-    user = session_user(db, user_id, request.app.state.secret_key)
+    token = session_token(request)
+    user = session_user(db, user_id, request.app.state.secret_key) if token else None
+    if user is not None and (token is None or session_owner(db, token) != user_id):
+        user = None
     issued = request.session.get(SESSION_ISSUED_KEY)
     valid = (
         user is not None

@@ -9,6 +9,7 @@ Units are the Scenario's own: shares and rates are fractions (0.3 = 30%).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -40,6 +41,10 @@ PANEL_ROLES: tuple[str, ...] = (
     "social_prescriber",
 )
 #: The panel's sliders, top to bottom (each a Scenario field with presentation metadata).
+#: Longest text read as a number, and the largest magnitude any scenario setting may have: far
+#: beyond every field's own range (years, FTE, minutes), small enough for int() and float maths.
+MAX_NUMBER_TEXT: Final = 40
+MAX_MAGNITUDE: Final = 1e9
 PANEL_ORDER: Final = ("year", "shift_share", "dna_rate", "demand_change", "growth_rate")
 #: The calibration switches of the panel (checkboxes), top to bottom.
 CALIBRATION_FIELDS: Final = ("subicb_calibration", "local_calibration")
@@ -238,11 +243,19 @@ def _number(value: str, name: str, problems: list[FieldProblem]) -> float | None
     value = value.strip()
     if value == "":
         return None
-    try:
-        return float(value)
-    except ValueError:
-        problems.append(field_problem(name, f"{value!r} is not a number"))
+    number = float("nan")
+    if len(value) <= MAX_NUMBER_TEXT:
+        try:
+            number = float(value)
+        except ValueError:
+            problems.append(field_problem(name, f"{value[:40]!r} is not a number"))
+            return None
+    # inf, nan and 1e400 (inf once parsed) would reach int() and the model; no setting needs more
+    # than MAX_MAGNITUDE, so anything larger (or longer) is refused here, before any arithmetic.
+    if not math.isfinite(number) or abs(number) > MAX_MAGNITUDE:
+        problems.append(field_problem(name, f"{value[:40]!r} is not a finite number of sensible size"))
         return None
+    return number
 
 
 def scenario_from_params(params: Mapping[str, Any], *, strict: bool = True) -> Scenario:
@@ -279,7 +292,10 @@ def scenario_from_params(params: Mapping[str, Any], *, strict: bool = True) -> S
         elif key in Scenario.model_fields:
             number = _number(value, key, problems)
             if number is not None:
-                fields[key] = int(number) if key == "year" else number
+                if key == "year" and not number.is_integer():
+                    problems.append(field_problem(key, f"{value[:40]!r} is not a whole year"))
+                else:
+                    fields[key] = int(number) if key == "year" else number
         elif strict:
             problems.append(field_problem(key, "not a scenario setting"))
     try:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from web_helpers import Person, csrf_from
 
 from gpworkforce.services import accounts as svc
+from gpworkforce.services.sign_in_limits import ACCOUNT_FREE_FAILURES
 from gpworkforce.store.accounts import AuditLog, User
 from gpworkforce.web.app import create_app
 from gpworkforce.web.deps import RequireAdmin, RequireUser
@@ -117,16 +118,16 @@ def test_empty_fields_get_field_errors(client: TestClient) -> None:
     assert "nhsuk-form-group--error" in response.text
 
 
-def test_rate_limit_locks_sign_in(client: TestClient, person: Person) -> None:
+def test_failed_sign_ins_slow_the_account_down_with_retry_after(client: TestClient, person: Person) -> None:
     token = csrf_from(client.get("/sign-in").text)
-    for _ in range(svc.PER_EMAIL_FAILURE_LIMIT):
+    for _ in range(ACCOUNT_FREE_FAILURES):
         response = client.post(
             "/sign-in", data={"email": person.email, "password": "wrong-password-1", "csrf_token": token}
         )
         assert response.status_code == 400
     response = client.post("/sign-in", data={"email": person.email, "password": person.password, "csrf_token": token})
-    assert response.status_code == 429
-    assert "too many failed attempts" in response.text and "Try again in 15 minutes" in response.text
+    assert response.status_code == 429 and response.headers["Retry-After"] == "2"
+    assert "too many failed attempts" in response.text and "Wait 2 seconds" in response.text
 
 
 def test_open_redirect_is_refused(client: TestClient, person: Person, sign_in: SignIn) -> None:

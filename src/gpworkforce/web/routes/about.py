@@ -24,7 +24,11 @@ FOOTER_PAGES: Final = tuple((label, path, f"about{path}.html") for label, path i
 
 def _page(template: str, title: str) -> Callable[..., HTMLResponse]:
     def page(request: Request, _user: Viewer) -> HTMLResponse:  # Viewer: the header shows who is signed in
-        context = {"page_title": title, "session_cookie": request.app.state.session_cookie}
+        context = {
+            "page_title": title,
+            "session_cookie": request.app.state.session_cookie,
+            "device_cookie": request.app.state.device_cookie,
+        }
         response: HTMLResponse = request.app.state.templates.TemplateResponse(request, template, context)
         return response
 

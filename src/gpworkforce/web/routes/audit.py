@@ -102,12 +102,14 @@ def _load(
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+#: An audit row id; bounded so a 30-digit number is a 422, not an integer the database cannot hold.
+Before = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
 @router.get("/audit", response_class=HTMLResponse, include_in_schema=False)
 def audit_page(
     request: Request, user: AuditViewer, db: SessionDep, ctx: ContextDep, limit: Limit = DEFAULT_LIMIT,
-    before: int | None = None,
+    before: Before = None,
 ) -> HTMLResponse:  # fmt: skip
     """Recent changes as an NHS table, newest first, with a link to older entries."""
     rows, older = _load(db, user, ctx, limit, before)
@@ -123,7 +125,7 @@ def audit_page(
 
 @router.get("/api/audit", tags=["Audit"], summary="Audit log, newest first", operation_id="listAuditLog")
 def audit_api(
-    user: AuditViewer, db: SessionDep, ctx: ContextDep, limit: Limit = DEFAULT_LIMIT, before: int | None = None
+    user: AuditViewer, db: SessionDep, ctx: ContextDep, limit: Limit = DEFAULT_LIMIT, before: Before = None
 ) -> dict[str, Any]:
     """The same entries as JSON; ``older`` is the ``before`` value for the next page (or null)."""
     rows, older = _load(db, user, ctx, limit, before)
