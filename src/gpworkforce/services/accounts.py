@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from gpworkforce import store
 from gpworkforce.services.access import Scope, normalise_org
 from gpworkforce.services.audit import ROLE_LABELS, as_utc, record_audit
+from gpworkforce.services.retention import purge_at_sign_in
 from gpworkforce.store.accounts import USER_ROLES, LoginAttempt, User
 
 __all__ = [
@@ -282,6 +283,7 @@ class SignedInUser:
 def sign_in(session: Session, email: str, password: str, ip: str | None, secret_key: str) -> SignedInUser | None:
     """:func:`authenticate`, answering the signed-in user (same errors, same commit duty)."""
     user = authenticate(session, email, password, ip)
+    purge_at_sign_in(session)  # old attempts go on a schedule (services/retention.py)
     return None if user is None else SignedInUser.of(user, secret_key)
 
 

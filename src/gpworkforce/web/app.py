@@ -31,6 +31,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gpworkforce.reference import load_reference
 from gpworkforce.services.database import default_database_url, open_engine
+from gpworkforce.services.retention import purge_login_attempts_due
 from gpworkforce.services.scenario_run import ScenarioNotPossible
 from gpworkforce.services.versions import Workspace
 from gpworkforce.settings import get_settings
@@ -95,6 +96,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Build the national arrays now (5 s, or a disk-cache read) so the first page is fast.
         await run_in_threadpool(_app.state.dashboard.warm_up)
+        await run_in_threadpool(purge_login_attempts_due, db_engine, force=True)
         yield
         if owns_engine:
             db_engine.dispose()
