@@ -20,7 +20,12 @@ PASSWORD = "a perfectly long passphrase"  # only used inside these tests
 
 def patients_frame() -> pd.DataFrame:
     frame = pd.DataFrame(
-        {"practice_code": ["A81001", "A81001"], "sex": ["female", "male"], "age_band": ["0_4", "95+"], "patients": [120, 3]}
+        {
+            "practice_code": ["A81001", "A81001"],
+            "sex": ["female", "male"],
+            "age_band": ["0_4", "95+"],
+            "patients": [120, 3],
+        }
     )
     frame["patients"] = frame["patients"].astype("int64")
     return frame
@@ -43,7 +48,7 @@ def fill(engine: Engine, *, corrections: int = 5, audits: int = 20) -> None:
                 s, manager, name=f"Plan {i}", org_code="A81001", scenario=Scenario(shift_share=0.1 * i), mapping=MAPPING
             )
         for i in range(audits):
-            record_audit(s, admin, "note", "test", str(i), None, {"i": i, "text": "é\t\"q\""}, "10.0.0.2")
+            record_audit(s, admin, "note", "test", str(i), None, {"i": i, "text": 'é\t"q"'}, "10.0.0.2")
 
 
 def every_table(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

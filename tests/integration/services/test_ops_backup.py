@@ -63,7 +63,7 @@ def test_restore_refuses_a_database_with_rows_unless_forced(engine: Engine, tmp_
     svc.backup_database(engine, tmp_path / "a.backup")
     with store.session_scope(engine) as s:
         record_audit(s, None, "after_backup", "test", None, None, None, None)
-    with pytest.raises(svc.BackupError, match="not empty .*--force"):
+    with pytest.raises(svc.BackupError, match=r"not empty .*--force"):
         svc.restore_database(engine, tmp_path / "a.backup")
     with store.session_scope(engine) as s:  # nothing was touched
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "after_backup")) == 1
@@ -111,7 +111,7 @@ def test_restore_refuses_an_unknown_schema_revision(engine: Engine, tmp_path: Pa
         conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
     conn.close()
     target = _fresh(f"sqlite:///{tmp_path / 'new' / 'n.db'}")
-    with pytest.raises(svc.BackupError, match="9999_from_the_future.*unknown"):
+    with pytest.raises(svc.BackupError, match=r"9999_from_the_future.*unknown"):
         svc.restore_database(target, tmp_path / "b.backup")
 
 
