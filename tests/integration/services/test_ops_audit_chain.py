@@ -3,6 +3,7 @@ deleted account's actor, and sign-in attempts are purged (SQLite and PostgreSQL)
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -153,3 +154,27 @@ def test_migration_backfills_actor_and_a_chain_the_service_accepts(db_url: str) 
         assert report.intact and report.rows == 5
     finally:
         engine.dispose()
+
+
+def test_concurrent_writers_keep_one_chain(engine: Engine) -> None:
+    """Four threads appending at once never chain two rows onto the same predecessor
+    (PostgreSQL: the advisory lock; SQLite: its write lock)."""
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(15):
+                with store.session_scope(engine) as s:
+                    audit.record_audit(s, None, "note", "test", f"{n}-{i}", None, None, None)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    with store.session_scope(engine) as s:
+        report = verify_chain(s)
+    assert report.intact and report.rows == 60, report
