@@ -7,7 +7,7 @@ APT_PKGS := chromium chromium-driver postgresql libpango-1.0-0 libpangoft2-1.0-0
 export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
-.PHONY: run test sysdeps venv lock lint bench snapshot clean mutation
+.PHONY: run test sysdeps venv lock lint bench snapshot clean mutation reliability
 
 $(VENV)/.done: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -43,6 +43,11 @@ mutation: venv
 
 bench: venv
 	$(PY) bench/run.py
+
+# Fault and tamper runs that rewrite the table in docs/reliability.md (about a minute; not in `make test`).
+RELIABILITY_SCRIPTS := scripts/reliability_ops.py
+reliability: venv
+	@for script in $(RELIABILITY_SCRIPTS); do echo "== $$script"; $(PY) $$script || exit 1; done
 
 snapshot: venv
 	$(PY) scripts/build_snapshot.py

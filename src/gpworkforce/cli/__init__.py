@@ -2,7 +2,7 @@
 
 The database is the one named by GPWORKFORCE_DATABASE_URL (an SQLAlchemy URL), by default
 an SQLite file in the user's data directory. The commands live in modules by what they do
-(:mod:`.reports`, :mod:`.data`, :mod:`.fetch`, :mod:`.users`); this module registers them.
+(:mod:`.reports`, :mod:`.data`, :mod:`.fetch`, :mod:`.users`, :mod:`.ops`); this module registers them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from gpworkforce.cli import data, reports, users
+from gpworkforce.cli import data, ops, reports, users
 from gpworkforce.cli.fetch import fetch
 from gpworkforce.cli.options import err
 
@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(ops.audit_app, name="audit")
 
 app.command()(fetch)
 app.command()(data.init)
@@ -39,6 +40,8 @@ user_app.command("enable")(users.user_enable)
 user_app.command("reset-password")(users.user_reset_password)
 user_app.command("unlock")(users.user_unlock)
 user_app.command("delete")(users.user_delete)
+app.command()(ops.backup)
+app.command()(ops.restore)
 
 
 @app.command()

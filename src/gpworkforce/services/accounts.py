@@ -29,6 +29,7 @@ from gpworkforce import store
 from gpworkforce.services.access import Scope, normalise_org
 from gpworkforce.services.audit import ROLE_LABELS, as_utc, record_audit
 from gpworkforce.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, check_new_password
+from gpworkforce.services.retention import purge_at_sign_in
 from gpworkforce.services.sessions import end_session, end_user_sessions, open_session, token_digest
 from gpworkforce.services.sign_in_limits import FAILURE_WINDOW, device_user, make_device_token, wait_seconds
 from gpworkforce.store.accounts import USER_ROLES, LoginAttempt, User
@@ -281,6 +282,7 @@ def sign_in(
 ) -> SignedInUser | None:
     """:func:`authenticate`, answering the signed-in user (same errors, same commit duty)."""
     user = authenticate(session, email, password, ip, device_token=device_token, secret_key=secret_key)
+    purge_at_sign_in(session)  # old attempts go on a schedule (services/retention.py)
     return None if user is None else SignedInUser.of(user, secret_key)
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gpworkforce.services.audit_chain import GENESIS, entry_hash, lock_chain
 from gpworkforce.store.accounts import AuditLog, User
 
 __all__ = [
@@ -55,13 +56,6 @@ class UserLike(Protocol):
     def org_code(self) -> str | None: ...
 
 
-class Identified(Protocol):
-    """Whoever an audit entry is about: anything with a user ``id``."""
-
-    @property
-    def id(self) -> int: ...
-
-
 def as_utc(value: datetime) -> datetime:
     """Make a stored timestamp aware: SQLite hands back naive values that were written as UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -90,7 +84,7 @@ def _audit_json(value: Mapping[str, Any] | None) -> str | None:
 
 def record_audit(
     session: Session,
-    user: Identified | None,
+    user: UserLike | None,
     action: str,
     entity: str,
     key: str | None,
@@ -98,13 +92,20 @@ def record_audit(
     after: Mapping[str, Any] | None,
     ip: str | None,
 ) -> AuditLog:
-    """Append an audit entry (added to the session; committed with the caller's work).
+    """Append an audit entry, chained to the one before it (committed with the caller's work).
 
-    ``before``/``after`` are stored as JSON; keys that look like secrets are redacted.
+    ``before``/``after`` are stored as JSON; keys that look like secrets are redacted. The
+    actor's email, role and organisation are copied onto the row, so it still names them after
+    their account is deleted. The row is inserted first (on SQLite that takes the write lock,
+    on PostgreSQL :func:`lock_chain` is taken before), then its hashes are set from the row
+    before it: the triggers of migration 0005 allow setting them once, and nothing else.
     """
     entry = AuditLog(
         at=datetime.now(UTC),
         user_id=user.id if user is not None else None,
+        actor_email=user.email if user is not None else None,
+        actor_role=user.role if user is not None else None,
+        actor_org=user.org_code if user is not None else None,
         action=action[:64],
         entity=entity[:64],
         entity_key=key[:200] if key is not None else None,
@@ -112,7 +113,15 @@ def record_audit(
         after=_audit_json(after),
         ip=ip[:45] if ip else None,
     )
+    lock_chain(session)
     session.add(entry)
+    session.flush()
+    previous = session.scalar(
+        select(AuditLog.row_hash).where(AuditLog.id < entry.id).order_by(AuditLog.id.desc()).limit(1)
+    )
+    entry.prev_hash = previous or GENESIS
+    entry.row_hash = entry_hash(entry.prev_hash, entry)
+    session.flush()
     return entry
 
 
@@ -142,6 +151,25 @@ def _loads(text: str | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else {"value": value}
 
 
+@dataclass(frozen=True)
+class _FormerUser:
+    """The actor of an entry whose account was deleted, as the row recorded them."""
+
+    email: str
+    role: str
+    org_code: str | None
+    id: int = 0  # never a viewer's id
+
+
+def _who(viewer: UserLike, entry: AuditLog, users: Mapping[int, User]) -> str:
+    if entry.user_id is not None and entry.user_id in users:
+        return user_label(viewer, users[entry.user_id])
+    if entry.actor_email is None or entry.actor_role is None:
+        return "Deleted user" if entry.user_id is not None else "Nobody signed in"
+    label = user_label(viewer, _FormerUser(entry.actor_email, entry.actor_role, entry.actor_org))
+    return f"{label} (account deleted)"
+
+
 def _entries(session: Session, viewer: UserLike, rows: Collection[AuditLog], *, show_ip: bool) -> list[AuditEntry]:
     ids = {e.user_id for e in rows if e.user_id is not None}
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
@@ -149,7 +177,7 @@ def _entries(session: Session, viewer: UserLike, rows: Collection[AuditLog], *, 
         AuditEntry(
             id=e.id,
             at=as_utc(e.at),
-            who=user_label(viewer, users.get(e.user_id)) if e.user_id is not None else "Nobody signed in",
+            who=_who(viewer, e, users),
             action=e.action,
             entity=e.entity,
             key=e.entity_key,

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import numpy as np
 from sqlalchemy import select
@@ -70,6 +70,10 @@ _FORM_IGNORED: Final = frozenset({"csrf_token"})
 
 #: role -> new FTE, or None to remove the correction.
 Changes = dict[str, float | None]
+
+
+class Corrector(Principal, UserLike, Protocol):
+    """Who corrects: checked by the access policy, named on the audit entry (email and role)."""
 
 
 class UnknownPractice(LookupError):
@@ -347,7 +351,7 @@ def _check_plausible(version: DataVersion, code: str, changes: Changes) -> dict[
 
 def apply_corrections(
     session: Session,
-    user: Principal,
+    user: Corrector,
     practice_code: str,
     changes: Changes,
     version: DataVersion,

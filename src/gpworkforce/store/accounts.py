@@ -56,7 +56,14 @@ class User(Base):
 
 
 class AuditLog(Base):
-    """Who changed what, when, from where. ``before``/``after`` are JSON text (None when absent)."""
+    """Who changed what, when, from where. ``before``/``after`` are JSON text (None when absent).
+
+    Append-only (migration ``0005_audit_integrity``): triggers refuse DELETE and any UPDATE
+    but nulling ``user_id`` (when the account is deleted) and setting the hashes once; each row
+    stores ``row_hash``, the SHA-256 of its content and ``prev_hash`` (the previous row's
+    ``row_hash``), which ``gpworkforce audit verify`` checks. ``actor_*`` name who acted as
+    they were at the time, so a deleted account is still named.
+    """
 
     __tablename__ = "audit_log"
     __table_args__ = (
@@ -75,6 +82,11 @@ class AuditLog(Base):
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(45))
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    actor_org: Mapped[str | None] = mapped_column(String(20))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class SavedScenario(Base):

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from gpworkforce.settings import get_settings
+from gpworkforce.store.files import ensure_private_database_file
 
 #: Folder of the Alembic environment inside the package (works from a wheel too).
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -32,7 +33,7 @@ def default_database_url() -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for a SQLite or PostgreSQL URL.
 
-    SQLite: creates the file's parent folder, turns on foreign keys (for ``ON DELETE
+    SQLite: creates the file 0600 and its folder 0700 (it holds password hashes), turns on foreign keys (for ``ON DELETE
     CASCADE``) and WAL (web readers do not block an import), and lets SQLAlchemy emit
     BEGIN itself so that DDL and SAVEPOINTs are transactional (the ``sqlite3`` driver's
     legacy mode would silently autocommit them). PostgreSQL URLs without a driver use psycopg 3.
@@ -52,7 +53,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_database_file(Path(database).expanduser())
     engine = create_engine(parsed, **kwargs)
     _configure_sqlite(engine, autocommit=kwargs.get("isolation_level") == "AUTOCOMMIT")
     return engine

@@ -16,6 +16,7 @@ are served by ``web/assets.py`` (fingerprinted URLs cached for a year, gzipped o
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Final
@@ -25,12 +26,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from gpworkforce.reference import load_reference
 from gpworkforce.services.database import default_database_url, open_engine
+from gpworkforce.services.retention import purge_login_attempts_due
 from gpworkforce.services.scenario_run import ScenarioNotPossible
 from gpworkforce.services.versions import Workspace
 from gpworkforce.settings import get_settings
@@ -112,6 +115,10 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Build the national arrays now (5 s, or a disk-cache read) so the first page is fast.
         await run_in_threadpool(_app.state.dashboard.warm_up)
+        try:  # old sign-in attempts go at start-up; a database that is down is /healthz's to report
+            await run_in_threadpool(purge_login_attempts_due, db_engine, force=True)
+        except SQLAlchemyError as exc:
+            logging.getLogger(__name__).warning("could not purge old sign-in attempts: %s", exc)
         yield
         if owns_engine:
             db_engine.dispose()
