@@ -7,7 +7,7 @@ APT_PKGS := chromium chromium-driver postgresql libpango-1.0-0 libpangoft2-1.0-0
 export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
-.PHONY: run test sysdeps venv lock lint bench snapshot clean mutation
+.PHONY: run test sysdeps venv lock lint bench reliability snapshot clean mutation
 
 $(VENV)/.done: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -43,6 +43,12 @@ mutation: venv
 
 bench: venv
 	$(PY) bench/run.py
+
+# Load held: 50 clients of mixed reads and writes for 2 minutes on SQLite, then on a throwaway
+# PostgreSQL with two workers (bench/reliability_load.py; several minutes, not part of `make test`).
+reliability: sysdeps venv
+	$(PY) bench/reliability_load.py --clients 50 --seconds 120
+	$(PY) bench/reliability_load.py --clients 50 --seconds 120 --postgres --workers 2
 
 snapshot: venv
 	$(PY) scripts/build_snapshot.py
