@@ -112,6 +112,9 @@ def server(url: str, workers: int, tmp: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+        keep = os.environ.get("LOAD_SERVER_LOG")  # where to keep the server's log (tracebacks of any 500)
+        if keep:
+            shutil.copyfile(tmp / "serve.log", keep)
 
 
 class Tally:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from gpworkforce.settings import DEFAULT_BUSY_TIMEOUT, get_settings
@@ -96,6 +97,11 @@ def make_engine(url: str, *, busy_timeout: float | None = None, **kwargs: Any) -
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     if busy_timeout is None:
         busy_timeout = get_settings().busy_timeout
+    # Writers waiting for the lock each hold a pooled connection: a pool as large as the web's
+    # thread pool (40) keeps readers from queueing behind them for a connection.
+    if database and database != ":memory:":
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 40)
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", busy_timeout)  # the driver's own wait, before our PRAGMA
     engine = create_engine(parsed, connect_args=connect_args, **kwargs)
@@ -139,8 +145,8 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
 
     ``write=True`` for a unit of work that writes: on SQLite it holds the write lock from
     its first statement, so concurrent writers queue rather than fail. A lock not had in
-    time (SQLite) or a serialization failure or deadlock (PostgreSQL) raises
-    :class:`DatabaseBusy` after the rollback.
+    time (SQLite), a serialization failure or deadlock (PostgreSQL) or no free pooled
+    connection raises :class:`DatabaseBusy` after the rollback.
     """
     session = sessionmaker(bind=writer(engine) if write else engine, expire_on_commit=False)()
     try:
@@ -151,6 +157,9 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
         if is_busy_error(exc):
             raise DatabaseBusy() from exc
         raise
+    except PoolTimeout as exc:  # every pooled connection stayed in use for the pool's timeout
+        session.rollback()
+        raise DatabaseBusy() from exc
     except BaseException:
         session.rollback()
         raise

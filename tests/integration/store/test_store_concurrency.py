@@ -198,3 +198,22 @@ def test_write_option_begins_immediate(sqlite_path: Path) -> None:
         assert "BEGIN IMMEDIATE" in seen
     finally:
         eng.dispose()
+
+
+def test_no_free_pooled_connection_is_busy_not_a_crash(sqlite_path: Path) -> None:
+    """Writers waiting for the lock hold connections; a reader that cannot get one is told busy."""
+    eng = make_engine(f"sqlite:///{sqlite_path}", pool_size=1, max_overflow=0, pool_timeout=0.2)
+    try:
+        # the pool's only connection is in use
+        with eng.connect(), pytest.raises(DatabaseBusy), session_scope(eng) as s:
+            s.scalar(select(func.count()).select_from(LoginAttempt))
+    finally:
+        eng.dispose()
+
+
+def test_the_sqlite_pool_outnumbers_the_web_threads(sqlite_path: Path) -> None:
+    eng = make_engine(f"sqlite:///{sqlite_path}")
+    try:
+        assert eng.pool.size() + eng.pool._max_overflow >= 40  # type: ignore[attr-defined]
+    finally:
+        eng.dispose()
