@@ -7,7 +7,7 @@ APT_PKGS := chromium chromium-driver postgresql libpango-1.0-0 libpangoft2-1.0-0
 export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
-.PHONY: run test sysdeps venv lock lint bench snapshot clean mutation reliability
+.PHONY: run test sysdeps venv lock lint bench reliability snapshot clean mutation
 
 $(VENV)/.done: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -44,9 +44,13 @@ mutation: venv
 bench: venv
 	$(PY) bench/run.py
 
-# Fault and tamper runs that rewrite the table in docs/reliability.md (about a minute; not in `make test`).
+# Reliability runs, not part of `make test`: load held (50 clients of mixed reads and writes for 2
+# minutes on SQLite, then on a throwaway PostgreSQL with two workers; bench/reliability_load.py,
+# several minutes) and the fault and tamper runs that rewrite the ops table in docs/reliability.md.
 RELIABILITY_SCRIPTS := scripts/reliability_ops.py
-reliability: venv
+reliability: sysdeps venv
+	$(PY) bench/reliability_load.py --clients 50 --seconds 120
+	$(PY) bench/reliability_load.py --clients 50 --seconds 120 --postgres --workers 2
 	@for script in $(RELIABILITY_SCRIPTS); do echo "== $$script"; $(PY) $$script || exit 1; done
 
 snapshot: venv

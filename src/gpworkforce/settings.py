@@ -11,6 +11,8 @@ deployment script that changes the environment is seen at once. Names and defaul
   once and kept next to the SQLite file or in the user data directory).
 - ``GPWORKFORCE_HTTPS_ONLY``: ``1``/``true``/``yes``/``on`` marks the session cookie Secure and
   sends HSTS (default: off).
+- ``GPWORKFORCE_BUSY_TIMEOUT``: seconds a SQLite writer waits for another writer to finish
+  before answering "busy, try again" (default: 30).
 
 Empty values of the URL and cache folder count as unset, as they always have.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Final
 
 import platformdirs
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX: Final = "GPWORKFORCE_"
@@ -28,6 +31,9 @@ DATABASE_URL_ENV: Final = "GPWORKFORCE_DATABASE_URL"
 CACHE_DIR_ENV: Final = "GPWORKFORCE_CACHE_DIR"
 SECRET_KEY_ENV: Final = "GPWORKFORCE_SECRET_KEY"
 HTTPS_ONLY_ENV: Final = "GPWORKFORCE_HTTPS_ONLY"
+BUSY_TIMEOUT_ENV: Final = "GPWORKFORCE_BUSY_TIMEOUT"
+#: Default of GPWORKFORCE_BUSY_TIMEOUT [s].
+DEFAULT_BUSY_TIMEOUT: Final = 30.0
 APP_NAME: Final = "gpworkforce"
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})
 
@@ -41,6 +47,7 @@ class Settings(BaseSettings):
     cache_dir: str | None = None
     secret_key: str | None = None
     https_only: str | None = None
+    busy_timeout: float = Field(default=DEFAULT_BUSY_TIMEOUT, ge=0, le=3600)
 
     @property
     def database(self) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from gpworkforce.cli import data, ops, reports, users
@@ -24,6 +23,11 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+#: Seconds uvicorn waits for a worker to answer a health check (its default is 5).
+WORKER_HEALTHCHECK_SECONDS = 30
+#: Exit status when the database stayed busy (EX_TEMPFAIL): nothing was written, try again.
+BUSY_EXIT = 75
+
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(ops.audit_app, name="audit")
@@ -48,13 +52,38 @@ app.command()(ops.restore)
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (use PostgreSQL for more than one writer)")] = 1,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed (e.g. 127.0.0.1 or 10.0.0.0/8; '*' trusts every peer). "
+            "Default: none, so the client address is the TCP peer and forwarded headers are ignored",
+        ),
+    ] = "",
+    root_path: Annotated[
+        str, typer.Option(help="URL prefix the proxy serves the app under, e.g. /gpworkforce (default: none)")
+    ] = "",
 ) -> None:
     """Serve the web app and JSON API on the database GPWORKFORCE_DATABASE_URL names."""
     import uvicorn
 
-    err.print(f"serving on http://{host}:{port}", highlight=False)
-    uvicorn.run("gpworkforce.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    err.print(f"serving on http://{host}:{port}{root_path}", highlight=False)
+    trusted = [ip.strip() for ip in forwarded_allow_ips.split(",") if ip.strip()]
+    uvicorn.run(
+        "gpworkforce.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        # With no trusted proxy the middleware is left out: the peer address is the client.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        root_path=root_path,
+        # A worker's first answer waits for its imports; leave room on a loaded machine.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+    )
 
 
 @app.command()
@@ -66,9 +95,19 @@ def schema() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    pd.set_option("mode.copy_on_write", True)
-    app()
+    """Console-script entry point.
+
+    Importing this package is kept light (typer and rich only; each command imports what it
+    needs), because ``serve --workers N`` starts each worker by importing it again and uvicorn
+    gives a worker 5 seconds to answer its first health check.
+    """
+    from gpworkforce.services.database import DatabaseBusy
+
+    try:
+        app()
+    except DatabaseBusy as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise SystemExit(BUSY_EXIT) from None
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from gpworkforce.scenario import DEFAULT_CAPACITY_STANDARD, Scenario
+if TYPE_CHECKING:  # the CLI imports pydantic, pandas and the services only when a command needs them
+    from gpworkforce.scenario import Scenario
 
 err = Console(stderr=True)
 
@@ -118,11 +119,13 @@ def scenario(
     add: list[str] | None = None,
     minutes: list[str] | None = None,
     local: bool = True,
-    standard: str = DEFAULT_CAPACITY_STANDARD,
+    standard: str | None = None,
     subicb: bool = True,
 ) -> Scenario:
-    """The scenario the levers describe; a bad value exits naming the field."""
+    """The scenario the levers describe (``standard`` None: the default); a bad value exits naming the field."""
     from pydantic import ValidationError
+
+    from gpworkforce.scenario import DEFAULT_CAPACITY_STANDARD, Scenario
 
     try:
         return Scenario(
@@ -134,7 +137,7 @@ def scenario(
             minutes=_pairs(minutes, "--minutes"),
             local_calibration=local,
             subicb_calibration=subicb,
-            capacity_standard=standard,
+            capacity_standard=standard or DEFAULT_CAPACITY_STANDARD,
         )
     except ValidationError as exc:
         first = exc.errors()[0]

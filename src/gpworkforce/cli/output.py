@@ -10,17 +10,18 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from gpworkforce.cli.options import Format, err, fail
-from gpworkforce.reports.source import ReportLike, as_dict, first_table, summary_of, tables_of, title_of
-from gpworkforce.reports.tables import csv_text
-from gpworkforce.scenario import Scenario
+
+if TYPE_CHECKING:  # pandas and the reports are imported when a command renders (fast CLI start)
+    import pandas as pd
+
+    from gpworkforce.reports.source import ReportLike
+    from gpworkforce.scenario import Scenario
 
 STDOUT = Path("-")
 
@@ -102,6 +103,11 @@ def console(out: Path | None) -> tuple[Console, io.StringIO | None]:
 
 
 def _print_report(report: ReportLike, out: Path | None) -> None:
+    import pandas as pd
+    from rich.table import Table
+
+    from gpworkforce.reports.source import summary_of, tables_of, title_of
+
     con, buffer = console(out)
     con.print(f"[bold]{title_of(report)}[/]", highlight=False)
     summary = Table(show_header=False, box=None)
@@ -146,6 +152,10 @@ def render(
 
     ``kind`` names the workbook's sheets as the web's downloads; ``ctx`` gives the command it records.
     """
+    from gpworkforce.reports.source import as_dict, first_table
+    from gpworkforce.reports.tables import csv_text
+    from gpworkforce.scenario import Scenario
+
     if fmt is Format.json:
         emit(json.dumps(as_dict(report), indent=2, allow_nan=False) + "\n", out)
     elif fmt is Format.csv:
@@ -164,6 +174,8 @@ def render(
 
 def render_frame(frame: pd.DataFrame, fmt: Format, out: Path | None, sheet: str) -> None:
     """A plain table (no report around it) in ``fmt``."""
+    from gpworkforce.reports.tables import csv_text
+
     if fmt is Format.json:
         emit(frame.to_json(orient="records", date_format="iso") + "\n", out)
     elif fmt is Format.csv:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -34,15 +34,15 @@ from gpworkforce.cli.options import (
     scenario,
 )
 from gpworkforce.cli.output import check_destination, render
-from gpworkforce.reference import ReferenceError
-from gpworkforce.scenario import Scenario
-from gpworkforce.services.national import DataMissingError
-from gpworkforce.services.organisations import UnknownOrganisation
+
+if TYPE_CHECKING:  # the services are imported when a command runs, so the CLI (and serve) start fast
+    from gpworkforce.scenario import Scenario
 
 T = TypeVar("T")
 
 
 def _context(reference: list[Path] | None) -> Any:
+    from gpworkforce.reference import ReferenceError
     from gpworkforce.services.versions import open_workspace
 
     try:
@@ -57,6 +57,9 @@ def _version(reference: list[Path] | None) -> Any:
 
 
 def _run(fn: Callable[..., T], *args: Any) -> T:
+    from gpworkforce.services.national import DataMissingError
+    from gpworkforce.services.organisations import UnknownOrganisation
+
     try:
         return fn(*args)
     except UnknownOrganisation as exc:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import nnls
 
 Array = NDArray[np.float64]
 WEEKS = 52.0
@@ -133,5 +132,7 @@ def split_group_rates(delivered: Array, fte: Array) -> Array:
     appointments data's "GP" covers qualified GPs, locums and registrars alike). Wide
     uncertainty when the mix varies little between areas, so it is a check, not a parameter.
     """
+    from scipy.optimize import nnls  # lazy: 1.5 s of imports that a cached start never needs
+
     rates, _ = nnls(np.asarray(fte, dtype=np.float64), np.asarray(delivered, dtype=np.float64))
     return np.asarray(rates, dtype=np.float64)

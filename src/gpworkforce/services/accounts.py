@@ -327,5 +327,5 @@ def sign_out(session: Session, user: SignedInUser | None, ip: str | None, token:
 
 def add_user(engine: Engine, email: str, password: str, role: str, org_code: str | None) -> None:
     """:func:`create_user` in a transaction of its own (for the CLI, which holds no session)."""
-    with store.session_scope(engine) as s:
+    with store.session_scope(engine, write=True) as s:
         create_user(s, email, password, role, org_code)

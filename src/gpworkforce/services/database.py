@@ -14,7 +14,11 @@ from sqlalchemy.orm import Session
 
 from gpworkforce import store
 
-__all__ = ["default_database_url", "open_engine", "unit_of_work"]
+__all__ = ["DatabaseBusy", "default_database_url", "open_engine", "unit_of_work"]
+
+#: Raised by a unit of work that could not get the database in time (nothing was written):
+#: the web answers 503 with Retry-After, the CLI a message and exit status 75.
+DatabaseBusy = store.DatabaseBusy
 
 
 def default_database_url() -> str:
@@ -28,7 +32,11 @@ def open_engine(url: str) -> Engine:
 
 
 @contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """A session that commits when the block ends normally and rolls back if it raises."""
-    with store.session_scope(engine) as session:
+def unit_of_work(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """A session that commits when the block ends normally and rolls back if it raises.
+
+    ``write=True`` when it may write: concurrent writers then queue for the database (SQLite)
+    and one that waits too long raises :data:`DatabaseBusy` having written nothing.
+    """
+    with store.session_scope(engine, write=write) as session:
         yield session

@@ -78,7 +78,7 @@ def check_results(
 def save(engine: Engine, results: list[IngestResult]) -> list[ImportSummary]:
     """Write results in one transaction; each replaces any dataset of the same kind and period."""
     out = []
-    with store.session_scope(engine) as s:
+    with store.session_scope(engine, write=True) as s:
         for r in results:
             replaced = r.period in store.list_periods(s, r.kind)
             store.save_dataset(s, r)

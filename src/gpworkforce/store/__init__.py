@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from gpworkforce.settings import DATABASE_URL_ENV
 from gpworkforce.store.engine import (
+    BUSY_TIMEOUT_SECONDS,
+    DatabaseBusy,
     alembic_config,
     default_database_url,
+    is_busy_error,
     make_engine,
     session_scope,
     upgrade,
@@ -30,8 +33,10 @@ from gpworkforce.store.repository import (
 from gpworkforce.store.tables import KIND_TABLES
 
 __all__ = [
+    "BUSY_TIMEOUT_SECONDS",
     "DATABASE_URL_ENV",
     "KIND_TABLES",
+    "DatabaseBusy",
     "IngestResultLike",
     "alembic_config",
     "canonical_columns",
@@ -39,6 +44,7 @@ __all__ = [
     "default_database_url",
     "delete_dataset",
     "empty_frame",
+    "is_busy_error",
     "list_datasets",
     "list_periods",
     "load_frame",

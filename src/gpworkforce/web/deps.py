@@ -163,9 +163,18 @@ ApiScenario = Annotated[Scenario, Depends(api_scenario)]
 # --- Database and session -----------------------------------------------------------------------
 
 
+#: Methods that never write: their requests read without taking the database's write lock.
+READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_db(request: Request) -> Iterator[Session]:
-    """One session per request on the app's engine (see :data:`SessionDep`)."""
-    with unit_of_work(request.app.state.engine) as session:
+    """One session per request on the app's engine (see :data:`SessionDep`).
+
+    A POST, PUT, PATCH or DELETE is a write unit of work: on SQLite it takes the write lock
+    at its first statement, so concurrent writes (sign-ins, corrections) queue instead of
+    failing, and a sign-in's attempt and audit rows commit with the check that counted them.
+    """
+    with unit_of_work(request.app.state.engine, write=request.method not in READ_METHODS) as session:
         yield session
 
 
@@ -173,7 +182,8 @@ SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def client_ip(request: Request) -> str | None:
-    """The peer address (uvicorn resolves X-Forwarded-For only from trusted proxies)."""
+    """The client address as uvicorn resolved it: the TCP peer, or X-Forwarded-For only when the peer is
+    a proxy trusted with ``gpworkforce serve --forwarded-allow-ips`` (never read from headers here)."""
     return request.client.host if request.client else None
 
 

@@ -16,9 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gpworkforce.services.database import DatabaseBusy
 from gpworkforce.web.deps import LoginRequired, load_session_user_alone, remember_user
 
 SIGN_IN_PATH: Final = "/sign-in"
+#: Seconds a client is asked to wait after a 503 "busy" (another writer held the database).
+BUSY_RETRY_AFTER: Final = 5
 
 #: status -> (page title, paragraphs). Wording follows the NHS service manual's error pages.
 _PAGES: Final[dict[int | str, tuple[str, tuple[str, ...]]]] = {
@@ -56,6 +59,13 @@ _PAGES: Final[dict[int | str, tuple[str, tuple[str, ...]]]] = {
         ("Try again later.", "If the problem continues, contact your system administrator."),
     ),
     503: ("Sorry, the service is unavailable", ("Try again later.",)),
+    "busy": (
+        "Sorry, the service is busy",
+        (
+            "Another change was being saved at the same time, so yours was not saved.",
+            "Wait a few seconds and try again.",
+        ),
+    ),
 }
 
 #: Where an API client that took a wrong turn finds the API's description.
@@ -164,8 +174,15 @@ def install_error_handlers(app: FastAPI) -> None:
             return RedirectResponse(sign_in_url(request), status_code=303)
         return render_error(request, 401, load_user=False)
 
+    def database_busy(request: Request, exc: Exception) -> Response:
+        # A normal response (not a re-raised exception), so the keep-alive connection stays open.
+        response = render_error(request, 503, kind="busy", detail=str(exc), load_user=False)
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
+
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(DatabaseBusy, database_busy)
 
 
 class ServerErrorPageMiddleware:
