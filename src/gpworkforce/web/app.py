@@ -32,6 +32,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.middleware.sessions import SessionMiddleware
 
 from gpworkforce.reference import load_reference
+from gpworkforce.reports.source import jsonable
 from gpworkforce.services.database import default_database_url, open_engine
 from gpworkforce.services.retention import purge_login_attempts_due
 from gpworkforce.services.scenario_run import ScenarioNotPossible
@@ -175,7 +176,9 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if wants_json(request):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+            # without the offending input: it may be huge, or NaN/inf, which JSON cannot carry
+            errors = [{k: v for k, v in e.items() if k != "input"} for e in exc.errors()]
+            return JSONResponse({"detail": jsonable(jsonable_encoder(errors))}, status_code=422)
         return render_error(request, 400, load_user=False)
 
     registry = assets.default_registry()

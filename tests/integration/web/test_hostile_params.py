@@ -142,3 +142,17 @@ def test_audit_before_out_of_range_is_422(make_user: Callable[..., Person], sign
     lead, _ = signed_in(make_user("pcn_lead", "U89141"))
     for value in ("1e400", "inf", "nan"):
         assert lead.get("/scenarios/new", params={"org": "A81001", "year": value}).status_code == 400
+
+
+def test_a_body_with_infinity_gets_a_422_not_a_500(
+    make_user: Callable[..., Person], signed_in: Callable[[Person], Any]
+) -> None:
+    """Found by the hypothesis test above: the 422 echoed the input, and JSON cannot carry inf."""
+    client, token = signed_in(make_user("pcn_lead", "U89141"))
+    response = client.post(
+        "/api/scenarios",
+        content='{"name": Infinity}',
+        headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert {tuple(d["loc"]) for d in response.json()["detail"]} >= {("body", "name"), ("body", "org")}
