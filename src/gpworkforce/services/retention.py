@@ -1,4 +1,5 @@
-"""How long sign-in attempts are kept, and their purge (at start-up, at sign-in, ``gpworkforce audit purge-logins``).
+"""How long sign-in attempts are kept, and their purge (at start-up, at sign-in, ``gpworkforce audit purge-logins``),
+with the expired server-side sessions (``services.sessions.purge_expired_sessions``).
 
 ``login_attempt`` rows (an email address and an IP address per attempt) exist only for rate
 limiting, which looks back minutes, not days. The audit log keeps every sign-in, failure and
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from gpworkforce import store
+from gpworkforce.services.sessions import purge_expired_sessions
 from gpworkforce.store.accounts import LoginAttempt
 
 __all__ = [
@@ -61,7 +63,8 @@ def purge_login_attempts_due(engine: Engine, *, force: bool = False) -> int | No
     (``force``: regardless, as at start-up). None when skipped."""
     if not _due(engine.url.render_as_string(hide_password=True), force):
         return None
-    with store.session_scope(engine) as session:
+    with store.session_scope(engine, write=True) as session:
+        purge_expired_sessions(session)
         return purge_old_login_attempts(session)
 
 
@@ -70,4 +73,5 @@ def purge_at_sign_in(session: Session) -> int | None:
     bind = session.get_bind()
     if not _due(bind.engine.url.render_as_string(hide_password=True), False):
         return None
+    purge_expired_sessions(session)
     return purge_old_login_attempts(session)

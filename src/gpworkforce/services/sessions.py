@@ -26,6 +26,7 @@ __all__ = [
     "end_session",
     "end_user_sessions",
     "open_session",
+    "purge_expired_sessions",
     "session_owner",
     "token_digest",
 ]
@@ -37,6 +38,15 @@ SESSION_LIFETIME: Final = timedelta(hours=12)
 def token_digest(token: str) -> str:
     """SHA-256 hex of a session or device token: what the database keeps instead of the token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def purge_expired_sessions(session: Session) -> int:
+    """Delete every user's sessions older than :data:`SESSION_LIFETIME` (they no longer open
+    anything: :func:`session_owner` checks the age too); how many went. Run with the sign-in
+    attempt purge, so a user who never signs in again leaves no session rows behind."""
+    cutoff = datetime.now(UTC) - SESSION_LIFETIME
+    result = session.execute(delete(UserSession).where(UserSession.created_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def open_session(session: Session, user_id: int, ip: str | None) -> str:

@@ -113,6 +113,24 @@ def test_purge_runs_at_start_up_and_then_on_a_schedule(engine: Engine) -> None:
     assert retention.purge_login_attempts_due(engine) is None  # not again within six hours
 
 
+def test_the_purge_also_removes_expired_sessions(engine: Engine) -> None:
+    """A user who never signs in again leaves no session rows: the scheduled purge deletes sessions
+    older than their 12-hour lifetime and keeps live ones."""
+    from gpworkforce.services.sessions import SESSION_LIFETIME
+    from gpworkforce.store.accounts import UserSession
+
+    with store.session_scope(engine) as s:
+        user = accounts.create_user(s, "gone@example.nhs.uk", PASSWORD, "practice_manager", "A81001")
+        now = datetime.now(UTC)
+        s.add(
+            UserSession(token_hash="a" * 64, user_id=user.id, created_at=now - SESSION_LIFETIME - timedelta(minutes=1))
+        )
+        s.add(UserSession(token_hash="b" * 64, user_id=user.id, created_at=now - timedelta(hours=1)))
+    retention.purge_login_attempts_due(engine, force=True)
+    with store.session_scope(engine) as s:
+        assert list(s.scalars(select(UserSession.token_hash))) == ["b" * 64]
+
+
 def test_sign_in_purges_old_attempts(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(retention, "_last_purge", {})
     with store.session_scope(engine) as s:
