@@ -47,7 +47,7 @@ bench: venv
 # Reliability runs, not part of `make test`: load held (50 clients of mixed reads and writes for 2
 # minutes on SQLite, then on a throwaway PostgreSQL with two workers; bench/reliability_load.py,
 # several minutes) and the fault and tamper runs that rewrite the ops table in docs/reliability.md.
-RELIABILITY_SCRIPTS := scripts/reliability_ops.py
+RELIABILITY_SCRIPTS := scripts/reliability_ops.py scripts/reliability_kill.py
 reliability: sysdeps venv
 	$(PY) bench/reliability_load.py --clients 50 --seconds 120
 	$(PY) bench/reliability_load.py --clients 50 --seconds 120 --postgres --workers 2
