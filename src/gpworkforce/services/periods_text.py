@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from calendar import month_name
+from collections.abc import Mapping
 from typing import Final
 
 from pydantic import BaseModel, ConfigDict
@@ -30,6 +31,24 @@ DATASET_NAMES: Final = {
 }
 
 
+def month_words(period: str | None) -> str | None:
+    """``2026-07`` -> ``July 2026``; any other period label (``FY2025``) as it is; None or empty -> None.
+
+    The one place a month code becomes words: the cards, the chart credits, the month choice."""
+    if not period:
+        return None
+    if (m := _MONTH.fullmatch(period)) and 1 <= int(m.group(2)) <= 12:
+        return f"{month_name[int(m.group(2))]} {m.group(1)}"
+    return str(period)
+
+
+def last_appointments_month(periods: Mapping[str, str | None]) -> str | None:
+    """The latest month of appointments loaded: the end of the national series' range
+    (``2023-06..2025-11`` -> ``2025-11``), else the practice-level month."""
+    appointments = periods.get("subicb_appointments") or periods.get("appointments")
+    return str(appointments).split("..")[-1] if appointments else None
+
+
 def period_words(period: str | None) -> str:
     """A period code in words: ``2026-07`` July 2026, ``FY2025`` April 2024 to March 2025,
     ``2023-06..2025-11`` June 2023 to November 2025; anything else as it is."""
@@ -38,7 +57,7 @@ def period_words(period: str | None) -> str:
     if m := _RANGE.fullmatch(period):
         return f"{period_words(m.group(1))} to {period_words(m.group(2))}"
     if (m := _MONTH.fullmatch(period)) and 1 <= int(m.group(2)) <= 12:
-        return f"{month_name[int(m.group(2))]} {m.group(1)}"
+        return month_words(period) or period
     if m := _FY.fullmatch(period):
         end = int(m.group(1))
         return f"April {end - 1} to March {end}"

@@ -11,44 +11,19 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from gpworkforce.services.periods_text import last_appointments_month, month_words
+
 SOURCE = "Source: NHS England GP patients, workforce and appointments data; gpworkforce"
 #: Characters a subtitle line holds at 12 px on a 390 px phone (Plotly does not wrap text itself).
 LINE_WIDTH = 52
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def month_label(period: str | None) -> str | None:
-    """``2026-07`` -> ``July 2026``; other period labels (``FY2025``) as they are; None stays None."""
-    if not period:
-        return None
-    year, _, month = str(period).partition("-")
-    if month.isdigit() and 1 <= int(month) <= 12 and year.isdigit():
-        return f"{_MONTHS[int(month) - 1]} {year}"
-    return str(period)
-
 
 def data_dates_text(periods: Mapping[str, str | None]) -> str:
     """The dates of the datasets behind a chart, as people read them ("patients July 2026; ...")."""
-    appointments = periods.get("subicb_appointments") or periods.get("appointments")
-    last = str(appointments).split("..")[-1] if appointments else None
     parts = [
-        ("patients", month_label(periods.get("patients"))),
-        ("workforce", month_label(periods.get("workforce"))),
-        ("appointments to", month_label(last)),
+        ("patients", month_words(periods.get("patients"))),
+        ("workforce", month_words(periods.get("workforce"))),
+        ("appointments to", month_words(last_appointments_month(periods))),
     ]
     return "; ".join(f"{what} {when}" for what, when in parts if when)
 

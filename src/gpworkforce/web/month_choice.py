@@ -16,6 +16,7 @@ import numpy as np
 
 from gpworkforce.scenario import Scenario
 from gpworkforce.services.months import parse_month, scenario_for_month
+from gpworkforce.services.periods_text import month_words
 from gpworkforce.services.versions import DataVersion
 from gpworkforce.web.scenario_form import ScenarioError
 
@@ -30,8 +31,8 @@ MONTH_HINT: Final = (
 
 
 def month_label(month: str) -> str:
-    """``2026-11`` -> ``November 2026``."""
-    return str(np.datetime64(month, "M").astype(object).strftime("%B %Y"))
+    """``2026-11`` -> ``November 2026`` (a checked month; ``services.periods_text.month_words``)."""
+    return month_words(month) or month
 
 
 def month_options(version: DataVersion, scenario: Scenario) -> list[tuple[str, str]]:

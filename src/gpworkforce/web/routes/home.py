@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from gpworkforce.services.national import DataMissingError
+from gpworkforce.services.periods_text import last_appointments_month, month_words
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.deps import CurrentUser, DashboardDep
 from gpworkforce.web.errors import is_htmx
@@ -24,42 +25,15 @@ router = APIRouter(include_in_schema=False)
 SEARCH_LIMIT = 20
 MAX_QUERY = 100
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def _month(period: str | None) -> str | None:
-    """``2026-07`` -> ``July 2026``; other period labels as they are."""
-    if not period:
-        return None
-    year, _, month = str(period).partition("-")
-    if month.isdigit() and 1 <= int(month) <= 12 and year.isdigit():
-        return f"{_MONTHS[int(month) - 1]} {year}"
-    return str(period)
-
 
 def data_dates(snap: Snapshot) -> dict[str, str | None]:
     """When each dataset behind the pages was published or covers, as people read dates."""
     periods = snap.data.periods
-    appointments = periods.get("subicb_appointments") or periods.get("appointments")
-    last = str(appointments).split("..")[-1] if appointments else None
     return {
-        "patients": _month(periods.get("patients")),
+        "patients": month_words(periods.get("patients")),
         "workforce": periods.get("workforce"),
-        "pcn_workforce": _month(periods.get("pcn_workforce")),
-        "appointments": _month(last),
+        "pcn_workforce": month_words(periods.get("pcn_workforce")),
+        "appointments": month_words(last_appointments_month(periods)),
     }
 
 
