@@ -40,12 +40,14 @@ __all__ = [
     "ROLE_LABELS",
     "USER_ROLES",
     "AccountError",
+    "PasswordCheck",
     "PermissionDenied",
     "SignInLocked",
     "SignedInUser",
     "add_user",
     "authenticate",
     "change_password",
+    "check_password",
     "create_user",
     "get_user",
     "hash_password",
@@ -192,6 +194,62 @@ def set_password(
     record_audit(session, None if by_admin else user, action, "user_account", str(user.id), None, None, ip)
 
 
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A password checked before the unit of work that records it (:func:`check_password`).
+
+    Argon2 costs tens of milliseconds of CPU on purpose; on SQLite a sign-in that verified it
+    inside its write transaction held the one write lock all that time, so sign-ins under load
+    queued behind each other's hashing. ``hash_checked`` is the stored hash the password was
+    verified against (None: no such account); :func:`authenticate` trusts the result only if
+    the account still has that hash.
+    """
+
+    email: str
+    hash_checked: str | None
+    ok: bool
+    new_hash: str | None = field(default=None, repr=False)
+    must_wait: bool = False
+
+
+def _verify(password: str, stored_hash: str | None) -> tuple[bool, str | None]:
+    """Verify ``password`` in equal time whether or not the account exists."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        _hasher.verify("x", _dummy_hash)  # same cost as a real check, whatever the outcome
+        return False, None
+    if stored_hash is None:
+        _hasher.verify(password, _dummy_hash)
+        return False, None
+    return _hasher.verify_and_update(password, stored_hash)
+
+
+def _device(user: User | None, device_token: str | None, secret_key: str) -> str | None:
+    """The digest of ``device_token`` if it is a genuine token of this account's, else None."""
+    if user is not None and device_token and device_user(device_token, secret_key) == user.id:
+        return token_digest(device_token)
+    return None
+
+
+def check_password(
+    engine: Engine, email: str, password: str, ip: str | None, *, device_token: str | None = None, secret_key: str = ""
+) -> PasswordCheck:
+    """Verify a sign-in's password in a read-only transaction, before any write lock is taken.
+
+    An attempt that must wait (:mod:`~gpworkforce.services.sign_in_limits`) is not checked at
+    all (``must_wait``), so waiting guesses cost no hashing. Nothing is recorded here:
+    :func:`authenticate` re-checks the wait and records the attempt inside the write.
+    """
+    address = normalise_email(email)[:254]
+    with store.session_scope(engine) as session:
+        user = session.scalar(select(User).where(User.email == address))
+        device = _device(user, device_token, secret_key)
+        if wait_seconds(session, address, ip, device, _utc_now()) > 0:
+            return PasswordCheck(address, None, False, must_wait=True)
+        stored = None if user is None else user.password_hash
+    ok, new_hash = _verify(password, stored)
+    return PasswordCheck(address, stored, ok, new_hash)
+
+
 def authenticate(
     session: Session,
     email: str,
@@ -200,6 +258,7 @@ def authenticate(
     *,
     device_token: str | None = None,
     secret_key: str = "",
+    checked: PasswordCheck | None = None,
 ) -> User | None:
     """The active user with these credentials, or None.
 
@@ -207,27 +266,24 @@ def authenticate(
     address must wait after recent failures (:mod:`~gpworkforce.services.sign_in_limits`); a
     ``device_token`` this account was given at an earlier sign-in skips that wait. Every checked
     attempt is recorded; the caller must commit even when this returns None, or failures are not
-    counted.
+    counted. ``checked`` (from :func:`check_password`) supplies the verification done before
+    the write began; the wait is still judged here, on the counts inside this transaction.
     """
     address = normalise_email(email)[:254]
     now = _utc_now()
     user = session.scalar(select(User).where(User.email == address))
-    device = None
-    if user is not None and device_token and device_user(device_token, secret_key) == user.id:
-        device = token_digest(device_token)
+    device = _device(user, device_token, secret_key)
     wait = wait_seconds(session, address, ip, device, now)
     if wait > 0:
         record_audit(session, None, "sign_in_locked", "user_account", address, None, None, ip)
         raise SignInLocked(max(1, int(wait + 0.999)))
-    ok = False
-    if len(password) > MAX_PASSWORD_LENGTH:
-        _hasher.verify("x", _dummy_hash)  # same cost as a real check, whatever the outcome
-    elif user is None:
-        _hasher.verify(password, _dummy_hash)
-    else:
-        ok, new_hash = _hasher.verify_and_update(password, user.password_hash)
-        if ok and new_hash is not None:  # hashing parameters were raised since it was stored
-            user.password_hash = new_hash
+    stored = None if user is None else user.password_hash
+    if checked is not None and not checked.must_wait and checked.email == address and checked.hash_checked == stored:
+        ok, new_hash = checked.ok, checked.new_hash
+    else:  # no earlier check, or the account changed since: verify now
+        ok, new_hash = _verify(password, stored)
+    if ok and new_hash is not None and user is not None:  # hashing parameters were raised since it was stored
+        user.password_hash = new_hash
     ok = ok and user is not None and not user.disabled
     session.add(LoginAttempt(email=address, ip=ip, at=now, success=ok, device=device))
     if ok and user is not None:
@@ -278,10 +334,16 @@ class SignedInUser:
 
 
 def sign_in(
-    session: Session, email: str, password: str, ip: str | None, secret_key: str, device_token: str | None = None
+    session: Session,
+    email: str,
+    password: str,
+    ip: str | None,
+    secret_key: str,
+    device_token: str | None = None,
+    checked: PasswordCheck | None = None,
 ) -> SignedInUser | None:
     """:func:`authenticate`, answering the signed-in user (same errors, same commit duty)."""
-    user = authenticate(session, email, password, ip, device_token=device_token, secret_key=secret_key)
+    user = authenticate(session, email, password, ip, device_token=device_token, secret_key=secret_key, checked=checked)
     purge_at_sign_in(session)  # old attempts go on a schedule (services/retention.py)
     return None if user is None else SignedInUser.of(user, secret_key)
 

@@ -132,3 +132,13 @@ def test_old_failures_are_forgotten(db: Session) -> None:
     db.commit()
     _age(db, limits.FAILURE_WINDOW.total_seconds() + 1)
     assert svc.authenticate(db, "old@example.org", PASSWORD, "10.0.0.8") is not None
+
+
+def test_a_check_made_against_an_older_password_hash_is_not_trusted(db: Session) -> None:
+    """check_password verifies before the write; if the password changed in between, the
+    write must verify again rather than accept a result about the old password."""
+    user = _user(db, "lee@example.org")
+    stale = svc.PasswordCheck("lee@example.org", "an-earlier-hash", ok=True)
+    assert svc.authenticate(db, "lee@example.org", "a wrong password", "10.0.0.9", checked=stale) is None
+    fresh = svc.PasswordCheck("lee@example.org", user.password_hash, ok=True)
+    assert svc.authenticate(db, "lee@example.org", "whatever", "10.0.0.9", checked=fresh) is not None

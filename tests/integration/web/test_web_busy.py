@@ -133,3 +133,39 @@ def test_the_client_address_is_the_peer_not_a_forwarded_header(
     with session_scope(engine) as s:
         ips = set(s.scalars(select(LoginAttempt.ip)))
     assert ips == {"testclient"}
+
+
+def test_the_password_is_hashed_before_the_write_lock_is_taken(
+    app: FastAPI, engine: Engine, make_user: Callable[..., Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Argon2 takes tens of milliseconds; a sign-in that hashed while holding SQLite's one write
+    lock made every other writer queue behind it under load (issue 11's remaining item)."""
+    from gpworkforce.services import accounts
+
+    person = make_user()
+    path = Path(engine.url.database or "")
+    lock_free_while_hashing: list[bool] = []
+    real = accounts._hasher
+
+    class Probe:
+        """The real hasher, checking on a second connection whether the write lock is free."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def verify_and_update(self, password: str, stored: str) -> tuple[bool, str | None]:
+            other = sqlite3.connect(path, isolation_level=None, timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                lock_free_while_hashing.append(True)
+            except sqlite3.OperationalError:
+                lock_free_while_hashing.append(False)
+            finally:
+                other.close()
+            return real.verify_and_update(password, stored)
+
+    monkeypatch.setattr(accounts, "_hasher", Probe())
+    assert _sign_in_once(app, person.email, person.password) == 303
+    assert lock_free_while_hashing == [True]
+    assert _count(engine, LoginAttempt, LoginAttempt.success.is_(True)) == 1

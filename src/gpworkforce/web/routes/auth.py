@@ -20,6 +20,7 @@ from gpworkforce.services.accounts import (
     PermissionDenied,
     SignInLocked,
     change_password,
+    check_password,
     session_user,
     sign_in,
     sign_out,
@@ -135,8 +136,10 @@ def sign_in_submit(
         return _render_sign_in(request, email=email, next_path=target, errors=errors, status_code=400)
     key, ip = request.app.state.secret_key, client_ip(request)
     device = request.cookies.get(request.app.state.device_cookie)
+    # The slow hash check runs before this request's write transaction takes SQLite's one lock.
+    checked = check_password(request.app.state.engine, email, password, ip, device_token=device, secret_key=key)
     try:
-        user = sign_in(db, email, password, ip, key, device_token=device)
+        user = sign_in(db, email, password, ip, key, device_token=device, checked=checked)
     except SignInLocked as exc:
         page = _render_sign_in(request, email=email, next_path=target, errors={"form": str(exc)}, status_code=429)
         page.headers["Retry-After"] = str(exc.retry_after)
