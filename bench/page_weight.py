@@ -13,12 +13,13 @@ called by bench/run.py with the URL of a database holding England and starts its
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from serving import free_port, wait_until_up
 
 FIRST_VISIT_TARGET_BYTES = 1_500_000
 REPEAT_VISIT_TARGET_BYTES = 300_000
@@ -73,18 +74,12 @@ def measure_visits(context: Any, url: str) -> tuple[Visit, Visit]:
         page.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def run(database_url: str) -> list[dict[str, Any]]:
     """Benchmark entries (bytes, not seconds: ``seconds`` is the time to network idle)."""
     from bench_entry import machine  # type: ignore[import-not-found]
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GPWORKFORCE_DATABASE_URL": database_url}
     args = ["--factory", "gpworkforce.web.app:create_app", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", *args, "--log-level", "warning"], env=env)
@@ -92,16 +87,7 @@ def run(database_url: str) -> list[dict[str, Any]]:
     try:
         import httpx
 
-        deadline = time.time() + 180
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=60).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or proc.poll() is not None:
-                raise RuntimeError("web server did not start")
-            time.sleep(0.5)
+        wait_until_up(f"{base}/healthz", proc)
         results: list[dict[str, Any]] = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox"])

@@ -24,7 +24,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,18 +36,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from serving import free_port
 
 GPWORKFORCE = Path(sys.executable).with_name("gpworkforce")
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 PRACTICE = "A81001"
 OPERATIONS = (("gap", 5), ("page", 1), ("fte", 1), ("scenario", 1), ("bad_sign_in", 1))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -60,7 +53,7 @@ def throwaway_postgres(tmp: Path) -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(tmp, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    data, port = tmp / "data", _free_port()
+    data, port = tmp / "data", free_port()
     subprocess.run(
         [*as_user, f"{pg_bin}/initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-N"],
         check=True,
@@ -91,7 +84,7 @@ def server(url: str, workers: int, tmp: Path) -> Iterator[str]:
     password = secrets.token_urlsafe(16)
     add = ["user", "add", "load@example.org", "--role", "practice_manager", "--org", PRACTICE, "--password-stdin"]
     subprocess.run([str(GPWORKFORCE), *add], env=env, input=password + "\n", text=True, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     log = (tmp / "serve.log").open("wb")
     proc = subprocess.Popen(
         [str(GPWORKFORCE), "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log, stderr=log

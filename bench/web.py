@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from serving import free_port, wait_until_up
 
 HERE = Path(__file__).resolve().parent
 CLIENTS = 20
@@ -65,12 +66,6 @@ def timed_app() -> Any:
         await app(scope, receive, send_timed)
 
     return wrapper
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _p95(values: list[float]) -> float:
@@ -147,7 +142,7 @@ def run(database_url: str) -> list[dict[str, Any]]:
     """Benchmark entries for bench/results.json."""
     from bench_entry import entry  # type: ignore[import-not-found]
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GPWORKFORCE_DATABASE_URL": database_url, "PYTHONPATH": str(HERE)}
     proc = subprocess.Popen(
         [
@@ -171,18 +166,7 @@ def run(database_url: str) -> list[dict[str, Any]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        import httpx
-
-        deadline = time.time() + 180
-        while True:
-            try:
-                if httpx.get(f"{base}/org/{ICB}", timeout=60).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or proc.poll() is not None:
-                raise RuntimeError("web server did not start")
-            time.sleep(0.5)
+        wait_until_up(f"{base}/org/{ICB}", proc)
         results = []
         for name, paths, target in workloads():
             load(base, [mine[:1] for mine in paths[:2]])  # warm-up: 2 requests
