@@ -44,7 +44,7 @@ def benchmark_report(version: DataVersion, org_code: str) -> BenchmarkReport:
             if peers.any():
                 pcn_name = display_name(nd.practices["pcn_name"].to_numpy()[peers][0])
                 comparators.append((f"Other practices in {pcn_name}", "pcn_peers", peers))
-    if org.level in ("practice", "pcn", "sub_icb"):
+    if org.level in ("practice", "pcn", "sub_icb", "group"):
         icb = org.parent_code(nd, "icb")
         if icb:
             in_icb = (nd.practices["icb_code"] == icb).to_numpy()

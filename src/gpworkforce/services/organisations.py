@@ -21,9 +21,17 @@ LEVEL_LABELS = {
     "icb": "ICB",
     "region": "Region",
     "england": "England",
+    "group": "Practice group",
 }
 ONS_COLUMNS = {"sub_icb": "sub_icb_ons_code", "icb": "icb_ons_code", "region": "region_ons_code"}
-CHILD_LEVELS = {"england": "region", "region": "icb", "icb": "sub_icb", "sub_icb": "pcn", "pcn": "practice"}
+CHILD_LEVELS = {
+    "england": "region",
+    "region": "icb",
+    "icb": "sub_icb",
+    "sub_icb": "pcn",
+    "pcn": "practice",
+    "group": "practice",
+}
 BY_CHOICES = ("practice", "pcn", "sub_icb", "icb", "region")
 
 
@@ -217,6 +225,9 @@ def resolve(version: DataVersion, org: str) -> Organisation:
     upper = code.upper()
     if upper == UNALLOCATED_PCN:
         raise UnknownOrganisation(f"{code!r} marks practices with no PCN; it is not an organisation")
+    group = version.groups.get(upper)
+    if group is not None:
+        return _group(nd, upper, *group)
     hit = code_index(version).get(upper)
     if hit is not None:
         level, position, note = hit
@@ -232,6 +243,18 @@ def resolve(version: DataVersion, org: str) -> Organisation:
         f"unknown organisation {org!r}: give a practice (e.g. A81001), PCN (U-code), sub-ICB (e.g. 16C), "
         "ICB (e.g. QHM) or region (e.g. Y63) ODS code, an ONS code (E38/E54/E40...), or 'england'"
     )
+
+
+def _group(nd: NationalData, code: str, name: str, members: tuple[str, ...]) -> Organisation:
+    """A user-defined group as an organisation: its members that the national data hold."""
+    mask = nd.practices["practice_code"].isin(members).to_numpy()
+    if not mask.any():
+        raise UnknownOrganisation(f"practice group {code!r} has no practice that is open in the loaded data")
+    gone = len(set(members)) - int(mask.sum())
+    note = (
+        f"{gone} of its {len(set(members))} practices are not in the loaded data (closed or merged)" if gone else None
+    )
+    return Organisation("group", code, name, mask, note=note)
 
 
 def children(version: DataVersion, org: Organisation, by: str) -> pd.DataFrame:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import pandas as pd
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -52,6 +53,8 @@ class DataVersion:
     data: NationalData
     reference: Reference
     memo: Caches = field(default_factory=Caches, repr=False)
+    #: User-defined practice groups: upper-case code -> (name, member practice codes).
+    groups: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def fingerprint(self) -> str:
@@ -77,6 +80,15 @@ class DataVersion:
     def memoised(self, name: str, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once per version, memo ``name`` and ``key`` (single flight, LRU)."""
         return self.memo(name, MEMO_SIZES.get(name, MEMO_DEFAULT_SIZE)).get(key, compute)
+
+
+def _groups(rows: pd.DataFrame) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """``store.load_groups`` rows as code -> (name, practice codes)."""
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for code, part in rows.groupby("code", sort=True):
+        members = tuple(c for c in part["practice_code"] if c)
+        out[str(code).upper()] = (str(part["name"].iat[0]), members)
+    return out
 
 
 class Workspace:
@@ -117,12 +129,13 @@ class Workspace:
             if current is None or current.fingerprint != fp:
                 base_fp = datasets_fingerprint(s)
                 overrides = with_public_labels(s, store.load_fte_overrides(s))
+                groups = _groups(store.load_groups(s))
         if current is None or current.fingerprint != fp:
             ref = self.reference
 
             def make() -> DataVersion:
                 base = national_base(self.engine, ref, base_fp)
-                return DataVersion(apply_overrides(base, overrides, fp), ref)
+                return DataVersion(apply_overrides(base, overrides, fp), ref, groups=groups)
 
             current = engine_caches(self.engine)("versions", 1).get((ref.digest, fp), make)
         with self._lock:

@@ -17,6 +17,7 @@ from gpworkforce.store.engine import (
     session_scope,
     upgrade,
 )
+from gpworkforce.store.groups import PracticeGroup, PracticeGroupMember, load_groups
 from gpworkforce.store.repository import (
     IngestResultLike,
     canonical_columns,
@@ -38,6 +39,8 @@ __all__ = [
     "KIND_TABLES",
     "DatabaseBusy",
     "IngestResultLike",
+    "PracticeGroup",
+    "PracticeGroupMember",
     "alembic_config",
     "canonical_columns",
     "database_fingerprint",
@@ -49,6 +52,7 @@ __all__ = [
     "list_periods",
     "load_frame",
     "load_fte_overrides",
+    "load_groups",
     "make_engine",
     "save_dataset",
     "session_scope",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from gpworkforce.frames import Column, Dtype, schema_of
 from gpworkforce.nomenclature import ROLE_CODES
+from gpworkforce.store.groups import PracticeGroup, PracticeGroupMember
 from gpworkforce.store.tables import KIND_TABLES, Dataset, PracticeFteOverride, utc_now
 
 #: The string dtype pandas gives text columns by default (``str`` in pandas 3), so loaded
@@ -279,11 +280,12 @@ def list_datasets(session: Session) -> pd.DataFrame:
 
 
 def database_fingerprint(session: Session) -> str:
-    """A short token that changes whenever any dataset or FTE override changes.
+    """A short token that changes whenever any dataset, FTE override or practice group changes.
 
     Callers key in-memory caches on it. Dataset ids never repeat (AUTOINCREMENT on
     SQLite, a sequence on PostgreSQL), so max(id) moves on every save and the count on
-    every delete; overrides contribute their count, latest update time and total FTE.
+    every delete; overrides contribute their count, latest update time and total FTE;
+    groups their count, latest update time and number of members.
     """
     d_max, d_count = session.execute(select(func.max(Dataset.id), func.count(Dataset.id))).one()
     o_count, o_last, o_sum = session.execute(
@@ -293,7 +295,9 @@ def database_fingerprint(session: Session) -> str:
             func.sum(PracticeFteOverride.fte),
         )
     ).one()
-    raw = f"{d_max}|{d_count}|{o_count}|{o_last}|{o_sum}"
+    g_count, g_last = session.execute(select(func.count(PracticeGroup.id), func.max(PracticeGroup.updated_at))).one()
+    members = session.scalar(select(func.count()).select_from(PracticeGroupMember))
+    raw = f"{d_max}|{d_count}|{o_count}|{o_last}|{o_sum}|{g_count}|{g_last}|{members}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 

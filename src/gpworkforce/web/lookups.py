@@ -86,6 +86,8 @@ class Lookups:
         level = org.level
         if level == "england":
             return []
+        if level == "group":  # a user-defined group sits directly under England
+            return [ENGLAND]
         out = [ENGLAND]
         for above in LEVEL_ORDER[1 : LEVEL_ORDER.index(level)]:
             crumb = self.crumb(above, getattr(org, f"{above}_code", None))
@@ -96,12 +98,16 @@ class Lookups:
 
 def parent_level(level: str) -> str | None:
     """The level directly above (practice -> pcn, region -> england, england -> None)."""
+    if level == "group":
+        return "england"
     i = LEVEL_ORDER.index(level)
     return LEVEL_ORDER[i - 1] if i > 0 else None
 
 
 def levels_below(level: str) -> list[str]:
     """Levels a ``by`` table can use inside an organisation at ``level``."""
+    if level == "group":  # its practices first (a group is usually a handful), then their PCNs
+        return ["practice", "pcn", "sub_icb", "icb"]
     return [lv for lv in LEVEL_ORDER[LEVEL_ORDER.index(level) + 1 :] if lv in BY_CHOICES]
 
 
