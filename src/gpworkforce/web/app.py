@@ -50,6 +50,7 @@ from gpworkforce.web.routes import (
     auth,
     corrections,
     downloads,
+    groups,
     health,
     home,
     methodology,
@@ -212,6 +213,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(apidocs.router)
     app.include_router(corrections.router)
+    app.include_router(groups.router)
     app.include_router(scenarios.router)
     app.include_router(scenarios_api.router)
     app.include_router(audit.router)

@@ -25,7 +25,12 @@ SERVICE_NAME: Final = "GP workforce planner"
 FLASH_SESSION_KEY: Final = "flash"
 
 #: Header navigation for everyone: (label, path).
-NAV_ITEMS: list[tuple[str, str]] = [("Search", "/search"), ("England", "/org/england"), ("API", "/docs")]
+NAV_ITEMS: list[tuple[str, str]] = [
+    ("Search", "/search"),
+    ("England", "/org/england"),
+    ("Practice groups", "/groups"),
+    ("API", "/docs"),
+]
 #: The footer's links; routes/about.py serves each as templates/about/<path>.html.
 FOOTER_LINKS: Final = (
     ("Accessibility statement", "/accessibility"),
