@@ -291,10 +291,15 @@ def _load_viewer(request: Request) -> tuple[SignedInUser | None, Permissions | N
 # --- Users --------------------------------------------------------------------------------------
 
 
-def get_current_user(request: Request, db: SessionDep) -> SignedInUser | None:
-    """Load once per request and remember on ``request.state.user`` (templates show it in the header)."""
+def get_current_user(request: Request) -> SignedInUser | None:
+    """Load once per request and remember on ``request.state.user`` (templates show it in the header).
+
+    Read in a short session of its own, not the request's: on SQLite a write request's session
+    holds the one write lock from its first statement, and reading the user there made every
+    write hold it through all the route's work before its first write (issue 11's load run).
+    """
     if not hasattr(request.state, "user"):
-        remember_user(request, load_session_user(request, db))
+        remember_user(request, load_session_user_alone(request))
     user: SignedInUser | None = request.state.user
     return user
 
