@@ -19,8 +19,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from serving import free_port, wait_until_up
-
 FIRST_VISIT_TARGET_BYTES = 1_500_000
 REPEAT_VISIT_TARGET_BYTES = 300_000
 PAGES = ("/org/A81001", "/org/QHM")
@@ -78,6 +76,7 @@ def run(database_url: str) -> list[dict[str, Any]]:
     """Benchmark entries (bytes, not seconds: ``seconds`` is the time to network idle)."""
     from bench_entry import machine  # type: ignore[import-not-found]
     from playwright.sync_api import sync_playwright
+    from serving import free_port, wait_until_up  # bench/ is on the path when run, not when a test imports this
 
     port = free_port()
     env = {**os.environ, "GPWORKFORCE_DATABASE_URL": database_url}
