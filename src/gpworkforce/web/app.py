@@ -56,6 +56,7 @@ from gpworkforce.web.routes import (
     org,
     scenarios,
     scenarios_api,
+    supply_api,
 )
 from gpworkforce.web.security import (
     CSRFMiddleware,
@@ -210,6 +211,7 @@ def create_app(
     app.include_router(org.router)
     app.include_router(downloads.router)
     app.include_router(api.router)
+    app.include_router(supply_api.router)
     app.include_router(apidocs.router)
     app.include_router(corrections.router)
     app.include_router(scenarios.router)
