@@ -292,7 +292,7 @@ def _wide(
         return np.full((len(order), len(codes)), np.nan)
     keys = [frame["practice_code"].astype(str), frame[column].astype(str)]
     wide = frame[value].astype(float).groupby(keys).sum(min_count=1).unstack()
-    out = wide.reindex(index=order, columns=list(codes)).to_numpy(dtype=float)
+    out = np.array(wide.reindex(index=order, columns=list(codes)).to_numpy(dtype=float))
     if fill:
         seen = order.isin(pd.Index(frame["practice_code"].unique()))
         out[seen] = np.nan_to_num(out[seen], nan=0.0)

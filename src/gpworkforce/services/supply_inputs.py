@@ -89,9 +89,11 @@ def published_inputs(data: NationalData, rows: NDArray[np.intp]) -> SupplyInputs
     bands = age[rows][:, [GP_AGE_BANDS.index(b) for b in SUPPLY_BANDS]]
     counted = np.nansum(age[rows], axis=1)
     has[:, 0] = np.isfinite(bands).all(axis=1) & (counted > 0)
-    # the age table counts all GPs of the practice: its band shares apply to the GP heads
+    # the age table counts the practice's own GPs: its band shares apply to the practice-employed GP
+    # heads; PCN-employed GPs shared to the practice stay of unknown age (England's profile)
     share = np.divide(np.nan_to_num(bands), counted[:, None], out=np.zeros_like(bands), where=counted[:, None] > 0)
-    known[:, 0] = np.where(has[:, :1], share * heads[:, :1], 0.0)
+    own = np.minimum(data.fte_practice[rows, ROLE_CODES.index("gp")] / fte_per_head[:, 0], heads[:, 0])
+    known[:, 0] = np.where(has[:, :1], share * own[:, None], 0.0)
     unknown = heads - known.sum(axis=2)
     source = np.where(has, PUBLISHED, ESTIMATE).astype(str)
     return SupplyInputs(
