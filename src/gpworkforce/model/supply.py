@@ -20,6 +20,7 @@ mean equals the expected projection when the parameter uncertainty is zero.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -180,18 +181,18 @@ def simulate(
     factor = fte_factor(params.fte_drift, years)
     cdf = np.cumsum(profile, axis=1) / np.maximum(profile.sum(axis=1, keepdims=True), 1e-300)
 
-    def chunk(i: int) -> tuple[Array, Array, Array, Array]:
+    out = tuple(np.zeros(shape) for _ in range(4))
+    lock = threading.Lock()
+
+    def chunk(i: int) -> None:
         sl = slice(starts[i], starts[i] + step)
-        return _simulate_chunk(
+        _simulate_chunk(
             rngs[i], practice[sl], role[sl], band[sl], group, n_groups, r, b, fte_per_head, cdf,
-            params, years, mult, leave, factor,
+            params, years, mult, leave, factor, out, lock,
         )  # fmt: skip
 
-    out = [np.zeros(shape) for _ in range(4)]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for part in pool.map(chunk, range(len(starts))):
-            for acc, x in zip(out, part, strict=True):
-                acc += x
+        list(pool.map(chunk, range(len(starts))))
     return Simulation(heads=out[0], fte=out[1], retirements=out[2][1:], cohort_retirements=out[3][1:])
 
 
@@ -211,52 +212,89 @@ def _simulate_chunk(
     mult: Array,
     leave: Array,
     factor: Array,
-) -> tuple[Array, Array, Array, Array]:
+    out: tuple[Array, Array, Array, Array],
+    lock: threading.Lock,
+) -> None:
+    """One chunk of persons, added into ``out`` (heads, fte, retirements, cohort retirements [t, d, g, r]). Each person-draw holds a slot index into per-draw probability tables:
+    slot = role x band (rest), n_roles x n_bands + role x band (preset cohort), or the last slot
+    (gone: never exits or ages again). One uniform u per person and year decides: exit if
+    u < p_exit; else age up a band if u < p_exit + ageing (1 - p_exit) (u given no exit is uniform).
+    Exits are few, so they are accounted sparsely."""
     d, n = len(mult), len(practice)
+    rb = n_roles * n_bands
+    slots = 2 * rb + 1
+    gone = 2 * rb
     shape = (years + 1, d, n_groups, n_roles)
-    acc = [np.zeros(shape) for _ in range(4)]
+    heads, fte, ret, coh = out
     if n == 0:
-        return acc[0], acc[1], acc[2], acc[3]
-    band = np.broadcast_to(band0, (d, n)).astype(np.int16)
-    unknown = band0 < 0
-    if unknown.any():
-        u = rng.random((d, int(unknown.sum())))
-        drawn = (u[..., None] > cdf[role[unknown]][None]).sum(axis=-1)
-        band[:, unknown] = np.minimum(drawn, n_bands - 1)
-    in_cohort = (params.cohort_share[role] > 0)[None, :] & params.cohort_bands[role[None, :], band]
-    alive = np.ones((d, n), dtype=bool)
-    cell = (group[practice] * n_roles + role)[None, :] + (np.arange(d) * n_groups * n_roles)[:, None]
+        return
+    band = np.broadcast_to(band0, (d, n)).astype(np.int32)
+    unknown = np.flatnonzero(band0 < 0)
+    if len(unknown):
+        u = rng.random((d, len(unknown)))
+        for r in np.unique(role[unknown]):
+            cols = unknown[role[unknown] == r]
+            picked = np.searchsorted(cdf[r], u[:, np.isin(unknown, cols)], side="right")
+            band[:, cols] = np.minimum(picked, n_bands - 1)
+    cohort_role = params.cohort_share[role] > 0
+    in_cohort = cohort_role[None, :] & params.cohort_bands[role[None, :], band]
+    slot = (role * n_bands)[None, :] + band + np.where(in_cohort, rb, 0)
+    slot = np.ascontiguousarray(slot + (np.arange(d) * slots)[:, None], dtype=np.int32)  # flat views must be views
+    del band, in_cohort
+    cell = group[practice] * n_roles + role  # [n]
     weight = fte_per_head[practice, role]
-    size = d * n_groups * n_roles
-    hazard = (params.hazard * 1.0).astype(np.float32)
-    ageing = np.asarray(params.ageing, dtype=np.float32)
-    m = mult.astype(np.float32)[:, None]
-    lv = leave.astype(np.float32)[:, role]
-
-    def add(t: int, k: int, mask: NDArray[np.bool_], w: Array | None = None) -> None:
-        ww = mask.astype(np.float64) if w is None else np.where(mask, w[None, :], 0.0)
-        acc[k][t] += np.bincount(cell.ravel(), weights=ww.ravel(), minlength=size).reshape(shape[1:])
-
-    add(0, 0, alive)
-    add(0, 1, alive, weight * factor[0, role])
+    size = n_groups * n_roles
+    base_heads = np.bincount(cell, minlength=size).astype(np.float64)
+    base_fte = np.bincount(cell, weights=weight, minlength=size)
+    heads_now = np.broadcast_to(base_heads, (d, size)).copy()
+    fte_now = np.broadcast_to(base_fte, (d, size)).copy()
+    with lock:
+        heads[0] += heads_now.reshape(shape[1:])
+        fte[0] += fte_now.reshape(shape[1:]) * factor[0]
+    hazard = np.minimum(params.hazard[None] * mult[:, None, None], 1.0)  # [d, r, b]
+    p_other = (1 - hazard) * leave[:, :, None]
+    ageing = np.broadcast_to(params.ageing, (n_roles, n_bands))
     for t in range(1, years + 1):
-        u = rng.random((d, n), dtype=np.float32)
-        h = np.minimum(hazard[role[None, :], band] * m, 1.0)
-        c = cohort_hazard(params.cohort_share, params.cohort_years, t).astype(np.float32)[role][None, :]
-        p_ret = np.where(in_cohort, c, h)
-        p_out = np.where(in_cohort, p_ret, p_ret + (1 - h) * lv)
-        retire = alive & (u < p_ret)
-        cohort_retire = retire & in_cohort
-        alive &= ~(u < p_out)
-        up = rng.random((d, n), dtype=np.float32) < ageing[band]
-        band = band + (up & alive)
+        c = cohort_hazard(params.cohort_share, params.cohort_years, t)
+        p_ret = np.zeros((d, slots))
+        p_ret[:, :rb] = hazard.reshape(d, rb)
+        p_ret[:, rb:gone] = np.repeat(c, n_bands)[None, :]
+        p_exit = p_ret.copy()
+        p_exit[:, :rb] += p_other.reshape(d, rb)
+        age = np.zeros((d, slots))
+        age[:, :rb] = ageing.reshape(rb)
+        age[:, rb:gone] = ageing.reshape(rb)
+        p_age = p_exit + age * (1 - p_exit)
+        # 16-bit uniforms against thresholds in 1/65536 (p = 1 is 65536: always)
+        t_exit = np.round(p_exit * 65536).astype(np.uint32).ravel()
+        t_age = np.round(p_age * 65536).astype(np.uint32).ravel()
+        u = rng.integers(0, 65536, size=(d, n), dtype=np.uint16)
+        exit_at = t_exit[slot]
+        grow = (u >= exit_at) & (u < t_age[slot])
+        idx = np.flatnonzero(u < exit_at)
+        s_exit = slot.ravel()[idx]
+        local = s_exit % slots
+        draw = idx // n
+        person = idx % n
+        retire = u.ravel()[idx] < np.round(p_ret * 65536).astype(np.uint32).ravel()[s_exit]
+        where = draw * size + cell[person]
+        lost_heads = np.bincount(where, minlength=d * size).reshape(d, size)
+        lost_fte = np.bincount(where, weights=weight[person], minlength=d * size).reshape(d, size)
+        is_coh = retire & (local >= rb) & (local < gone)
+        retired = np.bincount(where[retire], minlength=d * size).reshape(shape[1:])
+        retired_cohort = np.bincount(where[is_coh], minlength=d * size).reshape(shape[1:])
+        slot += grow
+        slot.ravel()[idx] = draw * slots + gone
         if t == params.cohort_years:
-            in_cohort = np.zeros_like(in_cohort)
-        add(t, 0, alive)
-        add(t, 1, alive, weight * factor[t, role])
-        add(t, 2, retire)
-        add(t, 3, cohort_retire)
-    return acc[0], acc[1], acc[2], acc[3]
+            local_all = slot % slots
+            slot -= np.where((local_all >= rb) & (local_all < gone), rb, 0).astype(slot.dtype)
+        heads_now -= lost_heads
+        fte_now -= lost_fte
+        with lock:
+            heads[t] += heads_now.reshape(shape[1:])
+            fte[t] += fte_now.reshape(shape[1:]) * factor[t]
+            ret[t] += retired
+            coh[t] += retired_cohort
 
 
 def quantiles(x: Array, axis: int = 1, qs: tuple[float, ...] = (0.1, 0.5, 0.9)) -> Array:
