@@ -9,19 +9,19 @@ the database at $GPWORKFORCE_DATABASE_URL). Peak memory is tracemalloc's peak of
 from __future__ import annotations
 
 import random
-from concurrent.futures import ThreadPoolExecutor
 import resource
 import statistics
 import sys
 import time
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_entry import entry  # noqa: E402
+from bench_entry import entry
 
 YEARS, DRAWS, SEED, BLOCK, WORKERS = 10, 1000, 1, 300, 2
 SAMPLE_PRACTICES, SAMPLE_DRAWS = 20, 50
@@ -58,7 +58,7 @@ def plain_loop(known: Any, unknown: Any, profile: Any, per_head: Any, params: An
             for _ in range(int(unknown[p, r])):
                 people.append((r, rng.choices(range(bands), weights=profile[r].tolist())[0]))
         for _ in range(draws):
-            mult = np.exp(rng.gauss(-params.hazard_sigma**2 / 2, params.hazard_sigma))
+            mult = np.exp(rng.gauss(-(params.hazard_sigma**2) / 2, params.hazard_sigma))
             alive = list(people)
             fte_by_year = []
             for t in range(1, YEARS + 1):

@@ -37,8 +37,8 @@ app.command()(data.init)
 app.command("import")(data.import_)
 for command in (reports.demand, reports.capacity, reports.gap, reports.benchmark, data.datasets, reports.validate):
     app.command()(command)
-for command in (supply.retirement, supply.supply):
-    app.command()(command)
+app.command()(supply.retirement)
+app.command()(supply.supply)
 user_app.command("add")(users.user_add)
 user_app.command("list")(users.user_list)
 user_app.command("disable")(users.user_disable)

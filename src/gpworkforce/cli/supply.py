@@ -32,6 +32,12 @@ RecruitOpt = Annotated[
 ]
 
 
+Share55Red = Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Red at this share of FTE aged 55+")]
+Share55Amber = Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Amber at this share of FTE aged 55+")]
+Leave5Red = Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Red at this share leaving within 5 years")]
+Leave5Amber = Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Amber at this share leaving within 5 years")]
+
+
 def _recruits(items: list[str] | None) -> tuple[Any, ...]:
     from gpworkforce.services.supply import Recruits
 
@@ -49,10 +55,10 @@ def _recruits(items: list[str] | None) -> tuple[Any, ...]:
 def retirement(
     ctx: typer.Context,
     org: str,
-    red_share_55: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Red at this share of FTE aged 55+")] = None,
-    amber_share_55: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Amber at this share aged 55+")] = None,
-    red_leave_5: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Red at this share leaving in 5 y")] = None,
-    amber_leave_5: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Amber at this share leaving in 5 y")] = None,
+    red_share_55: Share55Red = None,
+    amber_share_55: Share55Amber = None,
+    red_leave_5: Leave5Red = None,
+    amber_leave_5: Leave5Amber = None,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
     reference: RefOpt = None,
@@ -63,9 +69,12 @@ def retirement(
     check_destination(fmt, out)
     version = _version(reference)
     base = Thresholds.from_reference(version.reference.general)
-    given = {"red_share_55": red_share_55, "amber_share_55": amber_share_55}
-    given |= {"red_leave_5": red_leave_5, "amber_leave_5": amber_leave_5}
-    thresholds = Thresholds(**{k: v if given.get(k) is None else given[k] for k, v in vars(base).items()})
+    thresholds = Thresholds(
+        base.red_share_55 if red_share_55 is None else red_share_55,
+        base.amber_share_55 if amber_share_55 is None else amber_share_55,
+        base.red_leave_5 if red_leave_5 is None else red_leave_5,
+        base.amber_leave_5 if amber_leave_5 is None else amber_leave_5,
+    )
     render(ctx, _run(retirement_report, version, org, thresholds), fmt, out, "retirement", None)
 
 

@@ -181,7 +181,7 @@ def simulate(
     factor = fte_factor(params.fte_drift, years)
     cdf = np.cumsum(profile, axis=1) / np.maximum(profile.sum(axis=1, keepdims=True), 1e-300)
 
-    out = tuple(np.zeros(shape) for _ in range(4))
+    out: tuple[Array, Array, Array, Array] = (np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape))
     lock = threading.Lock()
 
     def chunk(i: int) -> None:
@@ -215,7 +215,9 @@ def _simulate_chunk(
     out: tuple[Array, Array, Array, Array],
     lock: threading.Lock,
 ) -> None:
-    """One chunk of persons, added into ``out`` (heads, fte, retirements, cohort retirements [t, d, g, r]). Each person-draw holds a slot index into per-draw probability tables:
+    """One chunk of persons, added into ``out`` (heads, fte, retirements, cohort retirements [t, d, g, r]).
+
+    Each person-draw holds a slot index into per-draw probability tables:
     slot = role x band (rest), n_roles x n_bands + role x band (preset cohort), or the last slot
     (gone: never exits or ages again). One uniform u per person and year decides: exit if
     u < p_exit; else age up a band if u < p_exit + ageing (1 - p_exit) (u given no exit is uniform).
@@ -231,10 +233,10 @@ def _simulate_chunk(
     band = np.broadcast_to(band0, (d, n)).astype(np.int32)
     unknown = np.flatnonzero(band0 < 0)
     if len(unknown):
-        u = rng.random((d, len(unknown)))
+        draw_u = rng.random((d, len(unknown)))
         for r in np.unique(role[unknown]):
             cols = unknown[role[unknown] == r]
-            picked = np.searchsorted(cdf[r], u[:, np.isin(unknown, cols)], side="right")
+            picked = np.searchsorted(cdf[r], draw_u[:, np.isin(unknown, cols)], side="right")
             band[:, cols] = np.minimum(picked, n_bands - 1)
     cohort_role = params.cohort_share[role] > 0
     in_cohort = cohort_role[None, :] & params.cohort_bands[role[None, :], band]

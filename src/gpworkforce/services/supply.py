@@ -193,7 +193,7 @@ def _gap_rows(
     now = demand[0]
     for t, d in enumerate(demand):
         per_fte = [now[f"cap_{r}"] / now[f"fte_{r}"] if now[f"fte_{r}"] > 0 else 0.0 for r in SUPPLY_ROLES]
-        cap_draws = d["cap_other"] + sum(fte_draws[t, :, i] * per_fte[i] for i in range(len(SUPPLY_ROLES)))
+        cap_draws = d["cap_other"] + fte_draws[t] @ np.asarray(per_fte)
         cap_exp = d["cap_other"] + sum(fte_exp[t, i] * per_fte[i] for i in range(len(SUPPLY_ROLES)))
         gap = d["demand"] - cap_draws
         gq = quantiles(gap, axis=0)

@@ -33,7 +33,9 @@ def test_exit_shares_hand_worked():
     # 70+ over two years: 1 - (0.4 * 0.95) ** 2
     assert band_exit_shares(params(), 2)[0, 9] == pytest.approx(1 - 0.38**2)
     # 60-64 over two years, retirement only: 0.22, then 0.78 split 0.8 stay (0.22) / 0.2 to 65-69 (0.35)
-    assert band_exit_shares(params(), 2, with_leavers=False)[0, 7] == pytest.approx(0.22 + 0.78 * (0.8 * 0.22 + 0.2 * 0.35))
+    assert band_exit_shares(params(), 2, with_leavers=False)[0, 7] == pytest.approx(
+        0.22 + 0.78 * (0.8 * 0.22 + 0.2 * 0.35)
+    )
     assert band_exit_shares(params(), 5)[0, 0] == pytest.approx(1 - 0.95**5)  # under 30: leavers only
 
 
