@@ -184,6 +184,8 @@ def main() -> None:
         bench_search(results, ctx)
         import runpy
 
+        results.extend(runpy.run_path(str(REPO / "bench" / "supply.py"))["run"](ctx))
+
         web = REPO / "bench" / "web.py"
         if web.exists():
             results.extend(runpy.run_path(str(web))["run"](url))

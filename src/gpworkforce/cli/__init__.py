@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from gpworkforce.cli import data, ops, reports, users
+from gpworkforce.cli import data, ops, reports, supply, users
 from gpworkforce.cli.fetch import fetch
 from gpworkforce.cli.groups import group_app
 from gpworkforce.cli.options import err
@@ -39,6 +39,8 @@ app.command()(data.init)
 app.command("import")(data.import_)
 for command in (reports.demand, reports.capacity, reports.gap, reports.benchmark, data.datasets, reports.validate):
     app.command()(command)
+app.command()(supply.retirement)
+app.command()(supply.supply)
 user_app.command("add")(users.user_add)
 user_app.command("list")(users.user_list)
 user_app.command("disable")(users.user_disable)

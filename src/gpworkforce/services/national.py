@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
+from gpworkforce.frames import GP_AGE_BANDS, WORKFORCE_STAFF
 from gpworkforce.model.workforce import pcn_fte_by_practice
 from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES, STAFF_GROUPS, UNALLOCATED_PCN
 from gpworkforce.reference import Reference
@@ -115,6 +116,11 @@ class NationalData:
     corrections: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Integer group index per practice and the group codes, by level (see :meth:`groups`).
     group_index: dict[str, tuple[NDArray[np.intp], pd.Index]] = field(default_factory=dict, repr=False)
+    #: GP headcount by age band [p, GP_AGE_BANDS] from the ``gp_age`` table; NaN where a practice
+    #: has no age data (never guessed here; see services/supply_inputs.py).
+    gp_age: Array = field(default_factory=lambda: np.zeros((0, len(GP_AGE_BANDS))), repr=False)
+    #: Headcount by workforce staff group [p, WORKFORCE_STAFF] from the workforce table; NaN where absent.
+    staff_headcount: Array = field(default_factory=lambda: np.zeros((0, len(WORKFORCE_STAFF))), repr=False)
 
     @property
     def fte(self) -> Array:
@@ -200,7 +206,9 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         fingerprint = datasets_fingerprint(s)
         frames = {}
         periods: dict[str, str | None] = {}
-        for kind in ("mapping", "patients", "workforce", "pcn_workforce", "imd", "qof", "population_projection"):
+        for kind in (
+            "mapping", "patients", "workforce", "pcn_workforce", "imd", "qof", "population_projection", "gp_age",
+        ):  # fmt: skip
             frames[kind], periods[kind] = store.load_frame(s, kind)
         frames["appointments"], periods["appointments"] = load_totals(s, "appointments", APPOINTMENT_KEYS)
         frames["subicb_appointments"], periods["subicb_appointments"] = load_totals(
@@ -270,7 +278,25 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         notes=notes,
         fingerprint=fingerprint,
         group_index=_group_index(practices),
+        gp_age=_wide(frames["gp_age"], order, "age_band", GP_AGE_BANDS, "headcount", fill=True),
+        staff_headcount=_wide(frames["workforce"], order, "staff", WORKFORCE_STAFF, "headcount"),
     )
+
+
+def _wide(
+    frame: pd.DataFrame, order: pd.Index, column: str, codes: tuple[str, ...], value: str, fill: bool = False
+) -> Array:
+    """A long frame as [p, codes] in practice order; NaN where a practice has no row at all (and,
+    unless ``fill``, where its value is missing)."""
+    if frame.empty or value not in frame.columns:
+        return np.full((len(order), len(codes)), np.nan)
+    keys = [frame["practice_code"].astype(str), frame[column].astype(str)]
+    wide = frame[value].astype(float).groupby(keys).sum(min_count=1).unstack()
+    out = np.array(wide.reindex(index=order, columns=list(codes)).to_numpy(dtype=float))
+    if fill:
+        seen = order.isin(pd.Index(frame["practice_code"].unique()))
+        out[seen] = np.nan_to_num(out[seen], nan=0.0)
+    return out
 
 
 def datasets_fingerprint(session: Any) -> str:

@@ -57,6 +57,7 @@ from gpworkforce.web.routes import (
     org,
     scenarios,
     scenarios_api,
+    supply_api,
 )
 from gpworkforce.web.security import (
     CSRFMiddleware,
@@ -211,6 +212,7 @@ def create_app(
     app.include_router(org.router)
     app.include_router(downloads.router)
     app.include_router(api.router)
+    app.include_router(supply_api.router)
     app.include_router(apidocs.router)
     app.include_router(corrections.router)
     app.include_router(groups.router)

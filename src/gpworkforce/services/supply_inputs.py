@@ -1,0 +1,122 @@
+"""Supply inputs per practice: heads by role x age band, FTE per head, and where each came from.
+
+One input shape serves every source, so a staff register (ages and roles per person) can feed the
+same model later: heads [p, r, b] with a known age band, heads [p, r] of unknown age (drawn from
+England's profile in the Monte Carlo, never shown as a practice's own ages), FTE per head [p, r]
+and a source label per practice and role: ``published`` (NHS GP workforce age bands),
+``estimate`` (England's age profile) or ``register`` (a practice's own staff register).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gpworkforce.frames import GP_AGE_BANDS, WORKFORCE_STAFF
+from gpworkforce.nomenclature import ROLE_CODES
+from gpworkforce.reference.supply import SUPPLY_BANDS, SUPPLY_ROLES
+from gpworkforce.services.national import NationalData
+
+Array = NDArray[np.float64]
+PUBLISHED, ESTIMATE, REGISTER = "published", "estimate", "register"
+SOURCE_LABELS = (PUBLISHED, ESTIMATE, REGISTER)
+ESTIMATE_NOTE = (
+    "estimate: practices without age data take England's published age profile (GP: 23.4% of FTE aged 55+, "
+    "GPonline Mar 2022 from NHS Digital; practice nurses: an assumption near the Queen's Nursing Institute's "
+    "33.4% due to retire within 5 years), drawn afresh in each Monte Carlo draw"
+)
+
+
+@dataclass(frozen=True)
+class SupplyInputs:
+    """Heads and FTE per head of the supply roles for a set of practices (rows of ``practice_codes``)."""
+
+    practice_codes: tuple[str, ...]
+    known: Array  # [p, r, b] heads with a known age band
+    unknown: Array  # [p, r] heads of unknown age
+    fte_per_head: Array  # [p, r]
+    fte: Array  # [p, r] FTE now
+    source: NDArray[np.str_]  # [p, r] published | estimate | register
+    has_age_data: NDArray[np.bool_]  # [p, r] some heads have a known age band
+
+    def expected_heads(self, profile: Array) -> Array:
+        """Heads [p, r, b] with unknown ages spread by ``profile`` [r, b] (for expected values)."""
+        return self.known + self.unknown[..., None] * profile[None]
+
+    def count(self, label: str) -> NDArray[np.intp]:
+        """Practices [r] whose heads of each role come from ``label``."""
+        return np.asarray((self.source == label).sum(axis=0), dtype=np.intp)
+
+
+def _heads(total: Array, fte: Array, national_fte_per_head: float) -> Array:
+    """Heads from the workforce table, else FTE / England's FTE per head (a head count is never zero
+    where FTE is positive)."""
+    est = np.where(fte > 0, fte / national_fte_per_head, 0.0)
+    return np.where(np.isfinite(total) & ((total > 0) | (fte <= 0)), total, est)
+
+
+def published_inputs(data: NationalData, rows: NDArray[np.intp]) -> SupplyInputs:
+    """Inputs for the practices ``rows`` from the loaded national tables.
+
+    GP (qualified, permanent): FTE from the workforce table; heads by age band from the ``gp_age``
+    table (GP headcount of all ages there, spread over the GP FTE by its FTE per head); heads in
+    "unknown" age and every head of a practice without age data take England's profile. Practice
+    nurses: FTE of the role; heads from the nurse headcount in proportion; no age data is loaded
+    for nurses, so they are always ``estimate``.
+    """
+    n, n_r, n_b = len(rows), len(SUPPLY_ROLES), len(SUPPLY_BANDS)
+    fte = np.stack([data.fte[rows, ROLE_CODES.index(r)] for r in SUPPLY_ROLES], axis=1)
+    heads_all = data.staff_headcount
+    if heads_all.shape[0] != len(data.practices):
+        heads_all = np.full((len(data.practices), len(WORKFORCE_STAFF)), np.nan)
+    gp_staff_fte = data.fte_practice[:, ROLE_CODES.index("gp")]
+    nurse_fte = data.fte_practice[:, [ROLE_CODES.index(r) for r in ("anp", "practice_nurse")]].sum(axis=1)
+    staff_fte = {"gp": gp_staff_fte, "nurse": nurse_fte}
+    per_head = []
+    for role, staff in zip(SUPPLY_ROLES, ("gp", "nurse"), strict=True):
+        hc = heads_all[:, WORKFORCE_STAFF.index(staff)]
+        ok = np.isfinite(hc) & (hc > 0) & (staff_fte[staff] > 0)
+        national = float(staff_fte[staff][ok].sum() / hc[ok].sum()) if ok.any() else 1.0
+        ratio = np.where(ok, staff_fte[staff] / np.where(ok, hc, 1.0), national)
+        per_head.append(np.minimum(ratio[rows], 2.0) if role == "gp" else ratio[rows])
+    fte_per_head = np.maximum(np.stack(per_head, axis=1), 1e-6)
+    heads = fte / fte_per_head
+    known = np.zeros((n, n_r, n_b))
+    has = np.zeros((n, n_r), dtype=bool)
+    age = data.gp_age if data.gp_age.shape[0] == len(data.practices) else np.full((len(data.practices), 11), np.nan)
+    bands = age[rows][:, [GP_AGE_BANDS.index(b) for b in SUPPLY_BANDS]]
+    counted = np.nansum(age[rows], axis=1)
+    has[:, 0] = np.isfinite(bands).all(axis=1) & (counted > 0)
+    # the age table counts the practice's own GPs: its band shares apply to the practice-employed GP
+    # heads; PCN-employed GPs shared to the practice stay of unknown age (England's profile)
+    share = np.divide(np.nan_to_num(bands), counted[:, None], out=np.zeros_like(bands), where=counted[:, None] > 0)
+    own = np.minimum(data.fte_practice[rows, ROLE_CODES.index("gp")] / fte_per_head[:, 0], heads[:, 0])
+    known[:, 0] = np.where(has[:, :1], share * own[:, None], 0.0)
+    unknown = heads - known.sum(axis=2)
+    source = np.where(has, PUBLISHED, ESTIMATE).astype(str)
+    return SupplyInputs(
+        practice_codes=tuple(data.practices["practice_code"].to_numpy()[rows]),
+        known=known,
+        unknown=np.maximum(unknown, 0.0),
+        fte_per_head=fte_per_head,
+        fte=fte,
+        source=source,
+        has_age_data=has,
+    )
+
+
+def integer_heads(inputs: SupplyInputs) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Whole heads for the person-level Monte Carlo: known cells and unknown totals rounded half up
+    per practice and role, keeping each practice's total at its rounded head count."""
+    total = np.floor(inputs.known.sum(axis=2) + inputs.unknown + 0.5)
+    known = np.floor(inputs.known + 0.5)
+    over = known.sum(axis=2) - total
+    # drop any excess from the largest bands (rounding several halves up can overshoot)
+    while (over > 0).any():
+        top = known.argmax(axis=2)
+        p, r = np.nonzero(over > 0)
+        known[p, r, top[p, r]] -= 1
+        over = known.sum(axis=2) - total
+    return known.astype(np.int64), np.maximum(total - known.sum(axis=2), 0).astype(np.int64)
