@@ -101,7 +101,9 @@ def grid_scenarios(items: Iterable[str]) -> list[Scenario]:
             raise SweepInputError(f"{where}: {name.strip()} is given twice; list all its values in one --grid")
         seen.add(key)
         axes.append((key, [_value(v) for v in values.split(",")]))
-    if len(axes) and _product_size(len(v) for _, v in axes) > MAX_SCENARIOS:
+    if not axes:
+        raise SweepInputError("--grid: no scenarios to sweep (give FIELD=VALUE,VALUE,...)")
+    if _product_size(len(v) for _, v in axes) > MAX_SCENARIOS:
         raise SweepInputError(f"--grid: the grid has more than {MAX_SCENARIOS:,} scenarios")
     keys = [k for k, _ in axes]
     out = []
