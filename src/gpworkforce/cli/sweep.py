@@ -54,7 +54,7 @@ def sweep(
     from gpworkforce.reference import ReferenceError
     from gpworkforce.services.national import DataMissingError
     from gpworkforce.services.organisations import UnknownOrganisation
-    from gpworkforce.services.sweep import run_sweep
+    from gpworkforce.services.sweep import SweepDataChanged, run_sweep
     from gpworkforce.services.sweep_spec import SweepInputError, file_scenarios, grid_scenarios
     from gpworkforce.services.versions import open_workspace
 
@@ -68,7 +68,7 @@ def sweep(
         )
     except DataMissingError as exc:
         fail(str(exc), 3)
-    except (SweepInputError, UnknownOrganisation, ReferenceError, ValueError) as exc:
+    except (SweepInputError, UnknownOrganisation, ReferenceError, ValueError, SweepDataChanged) as exc:
         fail(str(exc))
     except OSError as exc:  # the scheduler cannot be reached, or the file cannot be written
         fail(f"{type(exc).__name__}: {exc}")

@@ -10,7 +10,8 @@ task checks the version's fingerprint and reference digest against the client's,
 never mixes data. The rows are built by the same function on both paths, so the Dask result is
 identical to the single-process one (``scheduler="synchronous"``; tests compare the files).
 
-Dask and pyarrow are imported only here and only when a sweep runs, so ``serve`` starts fast.
+Dask is imported only here and only when a sweep runs, so ``serve`` starts fast (pyarrow too,
+though pandas 3 loads it itself once it is installed, for its string columns).
 """
 
 from __future__ import annotations
