@@ -190,10 +190,11 @@ def main() -> None:
         if web.exists():
             results.extend(runpy.run_path(str(web))["run"](url))
         results.extend(runpy.run_path(str(REPO / "bench" / "page_weight.py"))["run"](url))
+        results.extend(runpy.run_path(str(REPO / "bench" / "sweep.py"))["run"](url))
         workspace.engine.dispose()
     OUT.write_text(json.dumps(results, indent=2) + "\n")
     for r in results:
-        ratio = f"  ratio {r['ratio']:.0f}x" if r.get("ratio") else ""
+        ratio = f"  ratio {r['ratio']:.{0 if r['ratio'] >= 10 else 2}f}x" if r.get("ratio") else ""
         ratio += f"  {r['bytes']:,} bytes (target {r['target_bytes']:,})" if "bytes" in r else ""
         print(f"{'PASS' if r['passed'] else 'FAIL'}  {r['seconds']:.4f}s{ratio}  {r['name']}")
     print(f"wrote {OUT}")

@@ -2,7 +2,7 @@
 
 The database is the one named by GPWORKFORCE_DATABASE_URL (an SQLAlchemy URL), by default
 an SQLite file in the user's data directory. The commands live in modules by what they do
-(:mod:`.reports`, :mod:`.data`, :mod:`.fetch`, :mod:`.users`, :mod:`.ops`); this module registers them.
+(:mod:`.reports`, :mod:`.data`, :mod:`.fetch`, :mod:`.users`, :mod:`.ops`, :mod:`.sweep`); this module registers them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from gpworkforce.cli import data, ops, reports, supply, users
 from gpworkforce.cli.fetch import fetch
 from gpworkforce.cli.groups import group_app
 from gpworkforce.cli.options import err
+from gpworkforce.cli.sweep import sweep
 
 app = typer.Typer(
     help="Plan NHS general practice workforce against patient demand.\n\n"
@@ -48,6 +49,7 @@ user_app.command("enable")(users.user_enable)
 user_app.command("reset-password")(users.user_reset_password)
 user_app.command("unlock")(users.user_unlock)
 user_app.command("delete")(users.user_delete)
+app.command()(sweep)
 app.command()(ops.backup)
 app.command()(ops.restore)
 

@@ -19,7 +19,19 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gpworkforce import cli
 
-HEAVY = ("pandas", "numpy", "scipy", "sqlalchemy", "pydantic", "fastapi", "alembic", "gpworkforce.services")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "sqlalchemy",
+    "pydantic",
+    "fastapi",
+    "alembic",
+    "gpworkforce.services",
+    "dask",
+    "distributed",
+    "pyarrow",
+)
 
 
 def test_importing_the_cli_loads_nothing_heavy() -> None:
