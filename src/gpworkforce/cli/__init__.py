@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from gpworkforce.cli import data, ops, reports, users
+from gpworkforce.cli import data, ops, reports, users, workforce
 from gpworkforce.cli.fetch import fetch
 from gpworkforce.cli.options import err
 
@@ -35,6 +35,7 @@ app.add_typer(ops.audit_app, name="audit")
 app.command()(fetch)
 app.command()(data.init)
 app.command("import")(data.import_)
+app.command("workforce-table")(workforce.workforce_table)
 for command in (reports.demand, reports.capacity, reports.gap, reports.benchmark, data.datasets, reports.validate):
     app.command()(command)
 user_app.command("add")(users.user_add)

@@ -162,7 +162,7 @@ def age_columns() -> list[tuple[str, str, str, str]]:
 
 def _sum_valid(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Row sum over the columns present; missing only where every one is missing."""
-    present = [c for c in columns if c in frame]
+    present = [c for c in dict.fromkeys(columns) if c in frame]  # two layouts' names may share a column
     if not present:
         return pd.Series(float("nan"), index=frame.index)
     return frame[present].sum(axis=1, min_count=1)

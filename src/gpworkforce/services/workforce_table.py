@@ -175,7 +175,7 @@ def practice_workforce(engine: Engine) -> _Practices:
             chosen = roles[roles["role"].isin(members)]
             frame[f"{role}_fte"] = _sum_by_practice(chosen, "fte").reindex(frame.index)
             sources[role] = f"published (detailed) {roles_period}: {', '.join(members)}"
-        elif role in FALLBACK_STAFF and staff_period is not None:
+        elif role in FALLBACK_STAFF and (staff["staff"] == FALLBACK_STAFF.get(role)).any():
             chosen = staff[staff["staff"] == FALLBACK_STAFF[role]]
             frame[f"{role}_fte"] = _sum_by_practice(chosen, "fte").reindex(frame.index)
             what = "qualified permanent GPs, retainers included" if role == "gp" else "all nurses"

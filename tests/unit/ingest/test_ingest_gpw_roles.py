@@ -136,11 +136,13 @@ _STEMS = [(role, stems[0]) for role, _, stems in ROLE_COLUMNS if len(stems) == 1
 _cell = st.one_of(st.sampled_from(["NA", "ND"]), st.integers(0, 40).map(lambda n: n / 4))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(picks=st.lists(st.tuples(st.sampled_from(_STEMS), _cell, _cell), min_size=1, max_size=12, unique_by=lambda t: t[0]))
 def test_single_column_roles_round_trip(shared_data: Path, tmp_path: Path, picks: list) -> None:  # type: ignore[type-arg]
     """Any values (or NA/ND) written to a role's columns come back as that role's FTE and headcount."""
     values: dict[str, str | int | float] = {}
+    header = set(field_names(shared_data / DETAILED_WORKBOOK))
+    picks = [p for p in picks if f"{p[0][1]}_FTE" in header]  # 2019-only roles are not in this layout
     for (_, stem), fte, hc in picks:
         values[f"{stem}_FTE"], values[f"{stem}_HC"] = fte, hc
     frame = read_gpw_detailed(_detailed(shared_data, tmp_path, values))[2].frame
