@@ -32,7 +32,14 @@ from gpworkforce.ingest.periods import check_period, month_in_name
 from gpworkforce.ingest.problems import ProblemLog, constant
 from gpworkforce.ingest.result import IngestResult
 from gpworkforce.ingest.text import clean_code, header_key
-from gpworkforce.ingest.workforce_detailed import AGE_KIND, ROLES_KIND, age_columns, age_frame, role_columns, roles_frame
+from gpworkforce.ingest.workforce_detailed import (
+    AGE_KIND,
+    ROLES_KIND,
+    age_columns,
+    age_frame,
+    role_columns,
+    roles_frame,
+)
 
 KIND = "workforce"
 GP_AGE_KIND = "gp_age"
@@ -250,9 +257,7 @@ GPW_COLUMN_MAP: dict[str, str] = {
     **{f"TOTAL_GP_HC_{suffix}": f"age_{band}" for suffix, band in zip(_GPW_AGE_SUFFIXES, GP_AGE_BANDS, strict=True)},
 }
 # Roles and age bands of the detailed file (workforce_detailed), kept under their published names.
-GPW_COLUMN_MAP.update(
-    {c: c for c in [*role_columns(), *(a[0] for a in age_columns())] if c not in GPW_COLUMN_MAP}
-)
+GPW_COLUMN_MAP.update({c: c for c in [*role_columns(), *(a[0] for a in age_columns())] if c not in GPW_COLUMN_MAP})
 #: The module's main layout (the NHS publication); HEEC tables use :data:`HEEC_COLUMN_MAP`.
 COLUMN_MAP: dict[str, str] = GPW_COLUMN_MAP
 #: Both published layouts (2019 and 2023+) have every GP age band; a file without one is refused.

@@ -42,7 +42,13 @@ ROLE_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "gp_registrar",
         "gp",
-        ("TOTAL_GP_TRN_GR_ST1", "TOTAL_GP_TRN_GR_ST2", "TOTAL_GP_TRN_GR_ST3", "TOTAL_GP_TRN_GR_ST4", "TOTAL_GP_REG_ST1_4"),
+        (
+            "TOTAL_GP_TRN_GR_ST1",
+            "TOTAL_GP_TRN_GR_ST2",
+            "TOTAL_GP_TRN_GR_ST3",
+            "TOTAL_GP_TRN_GR_ST4",
+            "TOTAL_GP_REG_ST1_4",
+        ),
     ),
     ("gp_foundation_doctor", "gp", ("TOTAL_GP_TRN_GR_F1_2", "TOTAL_GP_REG_F1_2")),
     ("gp_trainee_other", "gp", ("TOTAL_GP_TRN_GR_OTH",)),

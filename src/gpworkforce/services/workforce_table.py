@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
-from gpworkforce.model.benchmarks import fte_per_1000, fte_vs_standard, patients_per_fte
+from gpworkforce.model.benchmarks import fte_at_standard, fte_per_1000, fte_vs_standard, patients_per_fte
 from gpworkforce.reference import load_reference
 
 NOT_LOADED = "not loaded"
@@ -208,7 +208,9 @@ def _row(code: str, name: str, kind: str, part: pd.DataFrame, standard: float) -
 
     fte = {role: total(f"{role}_fte") for role in TABLE_ROLES}
     per_1000 = {r: (None if v is None else float(fte_per_1000(np.array(v), patients))) for r, v in fte.items()}
-    per_fte = {r: (None if v is None or v == 0 else float(patients_per_fte(np.array(v), patients))) for r, v in fte.items()}
+    per_fte = {
+        r: (None if v is None or v == 0 else float(patients_per_fte(np.array(v), patients))) for r, v in fte.items()
+    }
     gp = fte["gp"]
     return WorkforceRow(
         code=code,
@@ -222,7 +224,7 @@ def _row(code: str, name: str, kind: str, part: pd.DataFrame, standard: float) -
         fte=fte,
         fte_per_1000=per_1000,
         patients_per_fte=per_fte,
-        gp_fte_at_standard=float(patients / 1000.0 * standard),
+        gp_fte_at_standard=float(fte_at_standard(patients, standard)),
         gp_fte_vs_standard=None if gp is None else float(fte_vs_standard(gp, patients, standard)),
     )
 

@@ -22,7 +22,7 @@ from gpworkforce.services import datasets
 from gpworkforce.services.workforce_table import NOT_LOADED, workforce_table
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "ingest"))
-from generate_detailed_csv import (  # noqa: E402
+from generate_detailed_csv import (
     BLACK_COUNTRY,
     DETAILED_WORKBOOK,
     black_country_practices,
@@ -165,3 +165,23 @@ def test_missing_age_band_column_writes_nothing(engine: Engine, shared_data: Pat
     with store.session_scope(engine) as s:
         kinds = set(store.list_datasets(s)["kind"])
     assert kinds == {"mapping", "patients"}
+
+
+def test_practice_age_bands_for_the_supply_side(black_country: Engine) -> None:
+    from gpworkforce.services.workforce_age import practice_age_bands
+
+    gp = practice_age_bands(black_country, "gp")
+    assert gp.source == "published (detailed) 2025-11" and gp.frame["headcount"].sum() == 882
+    older = gp.frame[gp.frame["age_band"].isin(["55_59", "60_64", "65_69", "70_plus"])]
+    assert older["headcount"].sum() == 216
+    nurse = practice_age_bands(black_country, "nurse")
+    assert nurse.frame["headcount"].sum() == 0  # the generator gives them no nurses (0, published)
+    with pytest.raises(ValueError):
+        practice_age_bands(black_country, "doctor")
+
+
+def test_no_age_data_without_the_file(engine: Engine) -> None:
+    from gpworkforce.services.workforce_age import NO_AGE_DATA, practice_age_bands
+
+    bands = practice_age_bands(engine, "nurse")
+    assert bands.source == NO_AGE_DATA and bands.frame.empty

@@ -76,7 +76,7 @@ def test_every_field_of_the_workbook_is_in_the_generated_header(shared_data: Pat
 
 
 def test_roles_kept_with_headcount_beside_fte(shared_data: Path, tmp_path: Path) -> None:
-    workforce, gp_age, roles, ages = read_gpw_detailed(_detailed(shared_data, tmp_path, CHOSEN))
+    _workforce, _gp_age, roles, ages = read_gpw_detailed(_detailed(shared_data, tmp_path, CHOSEN))
     assert (roles.kind, ages.kind, roles.period) == ("workforce_roles", "workforce_age", "2025-11")
     frame = roles.frame
     assert _role(frame, "A00001", "gp_partner") == (2.0, 3.0)
@@ -125,7 +125,7 @@ def test_old_2019_layout_still_read(shared_data: Path, tmp_path: Path) -> None:
     header = field_names(shared_data / OLD_WORKBOOK)
     values = {"TOTAL_GP_FTE": 4, "TOTAL_GP_EXRL_FTE": 3, "TOTAL_GP_REG_ST1_4_FTE": 1.0, "TOTAL_GP_HC_50TO54": 2}
     path = write_detailed_csv(tmp_path / "General Practice September 2019 Practice Level.csv", header, {"B1": values})
-    workforce, gp_age, roles, ages = read_gpw_detailed(path)
+    _workforce, _gp_age, roles, ages = read_gpw_detailed(path)
     assert roles.period == "2019-09"
     assert _role(roles.frame, "B1", "gp_registrar")[0] == 1.0
     assert _role(roles.frame, "B1", "gp_qualified_permanent")[0] == 3.0
@@ -137,7 +137,9 @@ _cell = st.one_of(st.sampled_from(["NA", "ND"]), st.integers(0, 40).map(lambda n
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(picks=st.lists(st.tuples(st.sampled_from(_STEMS), _cell, _cell), min_size=1, max_size=12, unique_by=lambda t: t[0]))
+@given(
+    picks=st.lists(st.tuples(st.sampled_from(_STEMS), _cell, _cell), min_size=1, max_size=12, unique_by=lambda t: t[0])
+)
 def test_single_column_roles_round_trip(shared_data: Path, tmp_path: Path, picks: list) -> None:  # type: ignore[type-arg]
     """Any values (or NA/ND) written to a role's columns come back as that role's FTE and headcount."""
     values: dict[str, str | int | float] = {}
@@ -152,5 +154,5 @@ def test_single_column_roles_round_trip(shared_data: Path, tmp_path: Path, picks
             assert role not in mine.index
             continue
         got = mine.loc[role]
-        assert (math.isnan(got["fte"]) if isinstance(fte, str) else got["fte"] == fte), role
-        assert (math.isnan(got["headcount"]) if isinstance(hc, str) else got["headcount"] == hc), role
+        assert math.isnan(got["fte"]) if isinstance(fte, str) else got["fte"] == fte, role
+        assert math.isnan(got["headcount"]) if isinstance(hc, str) else got["headcount"] == hc, role

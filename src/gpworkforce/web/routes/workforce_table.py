@@ -41,9 +41,7 @@ def _table(ctx: ContextDep, code: str, by: str | None, standard: float | None) -
     summary="Workforce table: practices, patients, GP age, FTE by role per organisation",
     operation_id="getWorkforceTable",
 )
-def api_workforce_table(
-    code: str, ctx: ContextDep, by: ByQuery = None, standard: StandardQuery = None
-) -> JSONResponse:
+def api_workforce_table(code: str, ctx: ContextDep, by: ByQuery = None, standard: StandardQuery = None) -> JSONResponse:
     """One row per organisation at level ``by`` inside ``code``, a total row and England."""
     return JSONResponse(jsonable(dataclasses.asdict(_table(ctx, code, by, standard))))
 

@@ -25,7 +25,13 @@ TABLES = [
     (
         "workforce_role_fte",
         "ix_workforce_role_fte_dataset_practice",
-        [("practice_code", _S, False), ("staff_group", _S, False), ("role", _S, False), ("fte", _F, True), ("headcount", _F, True)],
+        [
+            ("practice_code", _S, False),
+            ("staff_group", _S, False),
+            ("role", _S, False),
+            ("fte", _F, True),
+            ("headcount", _F, True),
+        ],
     ),
     (
         "workforce_age_band",
