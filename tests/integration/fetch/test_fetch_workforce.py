@@ -16,7 +16,7 @@ from .conftest import PRACTICES, FakeSite, make_zip, page
 from .test_fetch import load_july
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "ingest"))
-from generate_detailed_csv import DETAILED_WORKBOOK, field_names, gp_practice, write_detailed_csv  # noqa: E402
+from generate_detailed_csv import DETAILED_WORKBOOK, field_names, gp_practice, write_detailed_csv
 
 pytestmark = pytest.mark.shared_data
 SERIES = "/data-and-information/publications/statistical/general-and-personal-medical-services"
