@@ -32,14 +32,7 @@ from gpworkforce.ingest.periods import check_period, month_in_name
 from gpworkforce.ingest.problems import ProblemLog, constant
 from gpworkforce.ingest.result import IngestResult
 from gpworkforce.ingest.text import clean_code, header_key
-from gpworkforce.ingest.workforce_detailed import (
-    AGE_KIND,
-    ROLES_KIND,
-    age_columns,
-    age_frame,
-    role_columns,
-    roles_frame,
-)
+from gpworkforce.ingest.workforce_detailed import age_columns, detailed_results, role_columns
 
 KIND = "workforce"
 GP_AGE_KIND = "gp_age"
@@ -339,29 +332,7 @@ def read_gpw_detailed(
     return (
         workforce_result,
         _gp_age(frame, period, file, rows_read),
-        *_detailed(frame, period, file, rows_read, layout),
-    )
-
-
-def _detailed(
-    frame: pd.DataFrame, period: str | None, file: str, rows_read: int, layout: str
-) -> tuple[IngestResult, IngestResult]:
-    """``workforce_roles`` and ``workforce_age`` of the parsed file, with notes on what was kept."""
-    roles = roles_frame(frame, GPW_COLUMN_MAP)
-    ages = age_frame(frame, GPW_COLUMN_MAP)
-    source = f"NHS England GP Workforce practice-level detailed CSV, {layout} layout"
-    kept = ", ".join(dict.fromkeys(roles["role"])) or "none"
-    role_notes = (
-        source,
-        f"{roles['practice_code'].nunique():,} practices; roles kept: {kept}",
-        "NA/ND (no valid records) stay missing, never zero; roles from several published columns are summed "
-        "over the valid ones",
-    )
-    groups = ", ".join(dict.fromkeys(ages["staff_group"])) or "none"
-    age_notes = (source, f"{ages['practice_code'].nunique():,} practices; age bands of: {groups}")
-    return (
-        IngestResult(ROLES_KIND, roles, period, file, rows_read, role_notes),
-        IngestResult(AGE_KIND, ages, period, file, rows_read, age_notes),
+        *detailed_results(frame, GPW_COLUMN_MAP, period, file, rows_read, layout),
     )
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from gpworkforce.frames import DETAILED_STAFF_GROUPS, GP_AGE_BANDS, WORKFORCE_AGE_BANDS
 from gpworkforce.ingest.cells import as_text, ordered
+from gpworkforce.ingest.result import IngestResult
 
 ROLES_KIND = "workforce_roles"
 AGE_KIND = "workforce_age"
@@ -233,4 +234,26 @@ def age_frame(wide: pd.DataFrame, canonical: dict[str, str]) -> pd.DataFrame:
             "headcount": long["headcount"].astype("float64").to_numpy(),
             "fte": long["fte"].astype("float64").to_numpy(),
         }
+    )
+
+
+def detailed_results(
+    frame: pd.DataFrame, canonical: dict[str, str], period: str | None, file: str, rows_read: int, layout: str
+) -> tuple[IngestResult, IngestResult]:
+    """``workforce_roles`` and ``workforce_age`` of the parsed file, with notes on what was kept."""
+    roles = roles_frame(frame, canonical)
+    ages = age_frame(frame, canonical)
+    source = f"NHS England GP Workforce practice-level detailed CSV, {layout} layout"
+    kept = ", ".join(dict.fromkeys(roles["role"])) or "none"
+    role_notes = (
+        source,
+        f"{roles['practice_code'].nunique():,} practices; roles kept: {kept}",
+        "NA/ND (no valid records) stay missing, never zero; roles from several published columns are summed "
+        "over the valid ones",
+    )
+    groups = ", ".join(dict.fromkeys(ages["staff_group"])) or "none"
+    age_notes = (source, f"{ages['practice_code'].nunique():,} practices; age bands of: {groups}")
+    return (
+        IngestResult(ROLES_KIND, roles, period, file, rows_read, role_notes),
+        IngestResult(AGE_KIND, ages, period, file, rows_read, age_notes),
     )

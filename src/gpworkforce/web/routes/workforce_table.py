@@ -19,7 +19,7 @@ from gpworkforce.reports.tables import csv_text
 from gpworkforce.services.workforce_table import UnknownOrganisationCode, WorkforceTable, workforce_table
 from gpworkforce.web.deps import ContextDep
 
-router = APIRouter(tags=["Workforce"])
+router = APIRouter()
 
 ByQuery = Annotated[str | None, Query(description="icb, sub-icb, pcn or practice; default: one level down")]
 StandardQuery = Annotated[
@@ -40,6 +40,7 @@ def _table(ctx: ContextDep, code: str, by: str | None, standard: float | None) -
     "/api/org/{code}/workforce-table",
     summary="Workforce table: practices, patients, GP age, FTE by role per organisation",
     operation_id="getWorkforceTable",
+    tags=["Organisations"],
 )
 def api_workforce_table(code: str, ctx: ContextDep, by: ByQuery = None, standard: StandardQuery = None) -> JSONResponse:
     """One row per organisation at level ``by`` inside ``code``, a total row and England."""
@@ -50,6 +51,7 @@ def api_workforce_table(code: str, ctx: ContextDep, by: ByQuery = None, standard
     "/org/{code}/download/workforce-table.{ext}",
     summary="Download the workforce table as CSV or Excel",
     operation_id="downloadWorkforceTable",
+    tags=["Downloads"],
     response_class=Response,
 )
 def download_workforce_table(
