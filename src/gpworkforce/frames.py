@@ -45,6 +45,12 @@ GP_AGE_BANDS: tuple[str, ...] = (
     "70_plus",
     "unknown",
 )
+#: Staff groups of the ``workforce_roles`` and ``workforce_age`` frames (``gp_qualified`` =
+#: GPs excluding training grades and locums, the published ``EXTGL``/``EXRL`` group).
+DETAILED_STAFF_GROUPS: tuple[str, ...] = ("gp", "gp_qualified", "nurse", "dpc", "admin")
+#: Age bands of the ``workforce_age`` frame: GPs are published from "under 30", the other
+#: staff groups from "under 25" and "25 to 29"; each group uses the bands it is published in.
+WORKFORCE_AGE_BANDS: tuple[str, ...] = ("under_25", "25_29", *GP_AGE_BANDS)
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,25 @@ _SCHEMAS: tuple[FrameSchema, ...] = (
         (*_text("practice_code", "age_band"), Column("headcount", "float64")),
         keys=("practice_code", "age_band"),
         order=(("practice_code", None), ("age_band", GP_AGE_BANDS)),
+    ),
+    FrameSchema(
+        "workforce_roles",
+        (
+            *_text("practice_code", "staff_group", "role"),
+            Column("fte", "float64", nullable=True),
+            Column("headcount", "float64", nullable=True),
+        ),
+        keys=("practice_code", "role"),
+    ),
+    FrameSchema(
+        "workforce_age",
+        (
+            *_text("practice_code", "staff_group", "age_band"),
+            Column("headcount", "float64", nullable=True),
+            Column("fte", "float64", nullable=True),
+        ),
+        keys=("practice_code", "staff_group", "age_band"),
+        order=(("practice_code", None), ("staff_group", DETAILED_STAFF_GROUPS), ("age_band", WORKFORCE_AGE_BANDS)),
     ),
     FrameSchema(
         "pcn_workforce",

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from gpworkforce.cli import data, ops, reports, supply, users
+from gpworkforce.cli import data, ops, reports, supply, users, workforce
 from gpworkforce.cli.fetch import fetch
 from gpworkforce.cli.groups import group_app
 from gpworkforce.cli.options import err
@@ -38,6 +38,7 @@ app.add_typer(group_app, name="group")
 app.command()(fetch)
 app.command()(data.init)
 app.command("import")(data.import_)
+app.command("workforce-table")(workforce.workforce_table)
 for command in (reports.demand, reports.capacity, reports.gap, reports.benchmark, data.datasets, reports.validate):
     app.command()(command)
 app.command()(supply.retirement)

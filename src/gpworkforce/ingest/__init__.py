@@ -22,10 +22,12 @@ from gpworkforce.ingest.registry import IMPORT_KINDS, KINDS, READERS, Reader, re
 from gpworkforce.ingest.result import IngestResult
 from gpworkforce.ingest.snapshot import read_snapshot
 from gpworkforce.ingest.workforce import (
+    read_gpw_detailed,
     read_gpw_practice,
     read_heec_workforce,
     read_heec_workforce_all_years,
     read_workforce,
+    read_workforce_all,
 )
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "Source",
     "read_any",
     "read_appointments",
+    "read_gpw_detailed",
     "read_gpw_practice",
     "read_heec_workforce",
     "read_heec_workforce_all_years",
@@ -53,6 +56,7 @@ __all__ = [
     "read_snapshot",
     "read_subicb_appointments",
     "read_workforce",
+    "read_workforce_all",
     "sniff",
     "sniff_source",
 ]

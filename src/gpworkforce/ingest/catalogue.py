@@ -40,6 +40,8 @@ KIND_TITLES: dict[str, str] = {
     "subicb_appointments": "GPAD sub-ICB monthly appointments",
     "workforce": "practice workforce",
     "gp_age": "GP age-band (GP Workforce detailed practice CSV)",
+    "workforce_roles": "staff roles (GP Workforce detailed practice CSV)",
+    "workforce_age": "staff age-band (GP Workforce detailed practice CSV)",
     "pcn_workforce": "PCN workforce individual-level",
     "imd": "IMD by GP practice",
     "qof": "QOF prevalence",
@@ -144,7 +146,7 @@ SOURCES: tuple[Source, ...] = (
         _sig("PRAC_CODE", "TOTAL_GP_FTE", "TOTAL_NURSES_FTE"),
         "monthly",
         "https://digital.nhs.uk/data-and-information/publications/statistical/general-and-personal-medical-services",
-        also_kinds=("gp_age",),
+        also_kinds=("gp_age", "workforce_roles", "workforce_age"),
     ),
     Source(
         "heec-workforce-year",

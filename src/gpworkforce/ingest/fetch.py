@@ -67,6 +67,7 @@ def _release_link(series: str) -> re.Pattern[str]:
 _PATIENTS = "patients-registered-at-a-gp-practice"
 _GPAD = "appointments-in-general-practice"
 _PCN = "primary-care-network-workforce"
+_GPW = "general-and-personal-medical-services"
 
 FETCH_SOURCES: dict[str, FetchSource] = {
     s.kind: s
@@ -105,6 +106,15 @@ FETCH_SOURCES: dict[str, FetchSource] = {
             re.compile(r"\.csv$", re.IGNORECASE),
             companion=re.compile(r"^mapping[^/]*\.csv$", re.IGNORECASE),
             companion_kind="mapping",
+        ),
+        FetchSource(
+            "workforce",
+            "General Practice Workforce: Practice Level - Detailed CSV (roles, age bands, FTE and headcount)",
+            f"{STATISTICAL}/{_GPW}",
+            _release_link(_GPW),
+            re.compile(r"practice[\s_%20-]*level[^/]*detailed[^/]*\.(zip|csv)$", re.IGNORECASE),
+            re.compile(r"practice[\s_-]*level[^/]*detailed[^/]*\.csv$", re.IGNORECASE),
+            ignore_loaded=re.compile(r"heec|workforce_year", re.IGNORECASE),
         ),
     )
 }

@@ -25,7 +25,7 @@ from gpworkforce.ingest.patients import read_patients
 from gpworkforce.ingest.pcn_workforce import read_pcn_workforce
 from gpworkforce.ingest.qof import read_qof
 from gpworkforce.ingest.result import IngestResult
-from gpworkforce.ingest.workforce import read_gpw_practice, read_workforce
+from gpworkforce.ingest.workforce import read_gpw_detailed, read_gpw_practice, read_workforce
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,14 @@ def _gp_age(path: Path) -> IngestResult:
     return read_gpw_practice(path)[1]
 
 
+def _workforce_roles(path: Path) -> IngestResult:
+    return read_gpw_detailed(path)[2]
+
+
+def _workforce_age(path: Path) -> IngestResult:
+    return read_gpw_detailed(path)[3]
+
+
 READERS: dict[str, Reader] = {
     r.kind: r
     for r in (
@@ -65,6 +73,8 @@ READERS: dict[str, Reader] = {
         Reader("subicb_appointments", read_subicb_appointments, importable=False),
         Reader("workforce", read_workforce),
         Reader("gp_age", _gp_age, importable=False),
+        Reader("workforce_roles", _workforce_roles, importable=False),
+        Reader("workforce_age", _workforce_age, importable=False),
         Reader("pcn_workforce", read_pcn_workforce),
         Reader("imd", read_imd),
         Reader("qof", read_qof),

@@ -32,6 +32,7 @@ from gpworkforce.ingest.periods import check_period, month_in_name
 from gpworkforce.ingest.problems import ProblemLog, constant
 from gpworkforce.ingest.result import IngestResult
 from gpworkforce.ingest.text import clean_code, header_key
+from gpworkforce.ingest.workforce_detailed import age_columns, detailed_results, role_columns
 
 KIND = "workforce"
 GP_AGE_KIND = "gp_age"
@@ -49,7 +50,7 @@ def _measure(column: str) -> tuple[str, str]:
     """Which plausible range (``reference/import_ranges.csv``) a wide workforce column is held to."""
     if column.startswith("age_"):
         return (GP_AGE_KIND, "headcount")
-    return (KIND, "fte" if column.endswith("_fte") else "headcount")
+    return (KIND, "fte" if column.endswith("_fte") or "_FTE" in column else "headcount")
 
 
 # --- HEEC ------------------------------------------------------------------------------
@@ -248,9 +249,20 @@ GPW_COLUMN_MAP: dict[str, str] = {
     "TOTAL_ADMIN_HC": "admin_hc",
     **{f"TOTAL_GP_HC_{suffix}": f"age_{band}" for suffix, band in zip(_GPW_AGE_SUFFIXES, GP_AGE_BANDS, strict=True)},
 }
+# Roles and age bands of the detailed file (workforce_detailed), kept under their published names.
+GPW_COLUMN_MAP.update({c: c for c in [*role_columns(), *(a[0] for a in age_columns())] if c not in GPW_COLUMN_MAP})
 #: The module's main layout (the NHS publication); HEEC tables use :data:`HEEC_COLUMN_MAP`.
 COLUMN_MAP: dict[str, str] = GPW_COLUMN_MAP
-GPW_REQUIRED = ("practice_code", "all_gp_fte", "gp_fte", "nurse_fte", "dpc_fte", "admin_fte")
+#: Both published layouts (2019 and 2023+) have every GP age band; a file without one is refused.
+GPW_REQUIRED = (
+    "practice_code",
+    "all_gp_fte",
+    "gp_fte",
+    "nurse_fte",
+    "dpc_fte",
+    "admin_fte",
+    *(f"age_{band}" for band in GP_AGE_BANDS),
+)
 _GPW_PUBLISHED = {canonical: published for published, canonical in reversed(GPW_COLUMN_MAP.items())}
 
 
@@ -264,6 +276,15 @@ def read_gpw_practice(path: Path | str, period: str | None = None) -> tuple[Inge
     """NHS England "General Practice – <Month YYYY> Practice Level - Detailed" CSV ->
     (``workforce``, ``gp_age``). The CSV has no date column: ``period`` (``YYYY-MM``) comes from
     the argument or the file name (``November 2025`` or ``_2025-11``)."""
+    workforce, gp_age, _, _ = read_gpw_detailed(path, period)
+    return workforce, gp_age
+
+
+def read_gpw_detailed(
+    path: Path | str, period: str | None = None
+) -> tuple[IngestResult, IngestResult, IngestResult, IngestResult]:
+    """The detailed CSV -> (``workforce``, ``gp_age``, ``workforce_roles``, ``workforce_age``),
+    read and validated once (see :func:`read_gpw_practice` for the period)."""
     path = Path(path)
     file = path.name
     period = check_period(period, file=file) or month_in_name(file)
@@ -287,6 +308,7 @@ def read_gpw_practice(path: Path | str, period: str | None = None) -> tuple[Inge
         )
     check_unique(frame, ["practice_code"], problems, published=_GPW_PUBLISHED["practice_code"], what="practice")
     problems.raise_if_any()
+    frame = frame.copy()  # one block again after replacing hundreds of columns one by one
 
     # Locums and GPs in training = all GPs - qualified permanent GPs (as HEEC's TOTAL_LOCUUM_TRN).
     # Headcount difference is approximate: a GP in both groups counts once in TOTAL_GP_HC.
@@ -307,7 +329,11 @@ def read_gpw_practice(path: Path | str, period: str | None = None) -> tuple[Inge
     if period is None:
         notes.append("period unknown: the CSV has no date column; pass period='YYYY-MM'")
     workforce_result = IngestResult(KIND, workforce, period, file, rows_read, tuple(notes))
-    return workforce_result, _gp_age(frame, period, file, rows_read)
+    return (
+        workforce_result,
+        _gp_age(frame, period, file, rows_read),
+        *detailed_results(frame, GPW_COLUMN_MAP, period, file, rows_read, layout),
+    )
 
 
 def _gp_age(frame: pd.DataFrame, period: str | None, file: str, rows_read: int) -> IngestResult:
@@ -348,6 +374,15 @@ def _gp_age(frame: pd.DataFrame, period: str | None, file: str, rows_read: int) 
         f"a GP working in two practices counts twice); aged 55+: {share}",
     )
     return IngestResult(GP_AGE_KIND, out, period, file, rows_read, notes)
+
+
+def read_workforce_all(path: Path | str) -> list[IngestResult]:
+    """What ``gpworkforce import workforce`` stores: a HEEC table's latest complete year, or
+    every kind the NHS detailed CSV gives (workforce, gp_age, workforce_roles, workforce_age)."""
+    path = Path(path)
+    if is_heec_layout(read_header(path)):
+        return [read_heec_workforce(path)]
+    return list(read_gpw_detailed(path))
 
 
 def read_workforce(path: Path | str) -> IngestResult:

@@ -6,6 +6,8 @@ Notation p practice, r role, g staff group::
     fte_per_1000[g]  = fte[g] / patients * 1000                         [FTE per 1,000 patients]
     patients_per_fte = patients / fte[g]                                [patients per FTE]
     percentile[g]    = 100 * #{pool practices with value < mine} / #pool   [%]
+    fte_at_standard  = patients / 1000 * standard                      [FTE]
+    fte_vs_standard  = fte - fte_at_standard                            [FTE; < 0 short of it]
 
 The percentile counts strictly lower values, so a practice tied with every peer sits at 0,
 and practices with no value (NaN) count in the pool but never below.
@@ -33,6 +35,16 @@ def fte_per_1000(fte: Array, patients: float | Array) -> Array:
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(patients > 0, fte / patients * 1000.0, np.nan)
+
+
+def fte_at_standard(patients: float | Array, standard_per_1000: float) -> Array:
+    """FTE a list of ``patients`` would have at ``standard_per_1000`` FTE per 1,000 patients [FTE]."""
+    return np.asarray(patients, dtype=float) / 1000.0 * standard_per_1000
+
+
+def fte_vs_standard(fte: float | Array, patients: float | Array, standard_per_1000: float) -> Array:
+    """FTE above (+) or below (-) the standard [FTE]; NaN where the FTE is unknown."""
+    return np.asarray(fte, dtype=float) - fte_at_standard(patients, standard_per_1000)
 
 
 def patients_per_fte(fte: Array, patients: float | Array) -> Array:

@@ -73,6 +73,15 @@ def estimate_missing_staff(
     return out, estimated
 
 
+def split_staff_groups_by_practice(fte_staff: Array, mix: Array) -> Array:
+    """FTE by role [p, r] from FTE by staff group [p, s] and each practice's own mix [p, s, r].
+
+    ``fte[p, r] = sum_s fte_staff[p, s] * mix[p, s, r]``; as :func:`split_staff_groups` when every
+    practice has the same mix, and, with each ``mix[p, s]`` summing to 1, it never adds or loses FTE.
+    """
+    return np.einsum("ps,psr->pr", np.asarray(fte_staff, dtype=float), np.asarray(mix, dtype=float))
+
+
 def split_staff_groups(fte_staff: Array, mix: Array) -> Array:
     """FTE by role [p, r] from FTE by staff group [p, s] and each group's role mix [s, r].
 

@@ -29,6 +29,8 @@ COVERAGE_COLUMN: dict[str, tuple[str, str]] = {
     "appointments": ("practice_code", "practices"),
     "workforce": ("practice_code", "practices"),
     "gp_age": ("practice_code", "practices"),
+    "workforce_roles": ("practice_code", "practices"),
+    "workforce_age": ("practice_code", "practices"),
     "imd": ("practice_code", "practices"),
     "qof": ("practice_code", "practices"),
     "pcn_workforce": ("pcn_code", "PCNs"),
@@ -42,6 +44,8 @@ CHECK_PRACTICES: dict[str, tuple[str, ...]] = {
     "appointments": ("GP_CODE",),
     "workforce": ("PRAC_CODE", "Practice.Code"),
     "gp_age": ("PRAC_CODE",),
+    "workforce_roles": ("PRAC_CODE",),
+    "workforce_age": ("PRAC_CODE",),
     "imd": ("PRACTICE_CODE",),
     "qof": ("PRACTICE_CODE",),
 }

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from gpworkforce import store
 from gpworkforce.ingest import IMPORT_KINDS as IMPORT_KINDS
-from gpworkforce.ingest import IngestError, IngestResult, read_snapshot
+from gpworkforce.ingest import IngestError, IngestResult, read_snapshot, read_workforce_all
 from gpworkforce.ingest import read_any as _read_any
 from gpworkforce.reference import load_reference
 from gpworkforce.services import import_checks
@@ -93,8 +93,11 @@ def import_file(engine: Engine, kind: str, path: Path, *, allow_shrink: bool = F
     of its kind (a regional extract after a national one); otherwise that is refused.
     """
     path = Path(path)
-    read = _read_any(path, kind)
-    results: list[IngestResult] = [read] if isinstance(read, IngestResult) else list(read)
+    if kind == "workforce":  # the detailed CSV also gives GP age bands, roles and staff age bands
+        results = read_workforce_all(path)
+    else:
+        read = _read_any(path, kind)
+        results = [read] if isinstance(read, IngestResult) else list(read)
     check_results(engine, results, path, allow_shrink=allow_shrink)
     return save(engine, results)
 

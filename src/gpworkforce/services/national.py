@@ -206,9 +206,8 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         fingerprint = datasets_fingerprint(s)
         frames = {}
         periods: dict[str, str | None] = {}
-        for kind in (
-            "mapping", "patients", "workforce", "pcn_workforce", "imd", "qof", "population_projection", "gp_age",
-        ):  # fmt: skip
+        kinds = ("mapping", "patients", "workforce", "workforce_roles", "pcn_workforce", "imd", "qof")
+        for kind in (*kinds, "population_projection", "gp_age"):
             frames[kind], periods[kind] = store.load_frame(s, kind)
         frames["appointments"], periods["appointments"] = load_totals(s, "appointments", APPOINTMENT_KEYS)
         frames["subicb_appointments"], periods["subicb_appointments"] = load_totals(
@@ -228,8 +227,13 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
     practices["patients"] = list_size
     notes: list[str] = []
 
-    own = practice_fte(frames["workforce"], practices, list_size, ref)
+    own = practice_fte(frames["workforce"], practices, list_size, ref, frames["workforce_roles"])
     fte_p, source = own.fte, own.source
+    if own.detailed is not None and own.detailed.any():
+        notes.append(
+            f"{int(own.detailed.any(axis=1).sum()):,} practices' nurse and DPC FTE split by their own roles, "
+            f"published (detailed) {periods['workforce_roles']}; the others by England's mix"
+        )
     if not frames["workforce"].empty:
         notes.append(f"{WORKFORCE_NOTE} ({periods['workforce']})")
         counts = own.estimated.sum(axis=0)

@@ -153,6 +153,36 @@ class GpAgeHeadcount(Base):
     headcount: Mapped[float] = mapped_column(Float)
 
 
+class WorkforceRoleFte(Base):
+    """Practice FTE and headcount by detailed role (``workforce_roles``); NA/ND stay NULL."""
+
+    __tablename__ = "workforce_role_fte"
+    __table_args__ = (Index("ix_workforce_role_fte_dataset_practice", "dataset_id", "practice_code"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    dataset_id: Mapped[int] = _dataset_fk()
+    practice_code: Mapped[str] = mapped_column(String)
+    staff_group: Mapped[str] = mapped_column(String)
+    role: Mapped[str] = mapped_column(String)
+    fte: Mapped[float | None] = mapped_column(Float)
+    headcount: Mapped[float | None] = mapped_column(Float)
+
+
+class WorkforceAgeBand(Base):
+    """Practice headcount and FTE by staff group and age band (``workforce_age``)."""
+
+    __tablename__ = "workforce_age_band"
+    __table_args__ = (Index("ix_workforce_age_band_dataset_practice", "dataset_id", "practice_code"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    dataset_id: Mapped[int] = _dataset_fk()
+    practice_code: Mapped[str] = mapped_column(String)
+    staff_group: Mapped[str] = mapped_column(String)
+    age_band: Mapped[str] = mapped_column(String)
+    headcount: Mapped[float | None] = mapped_column(Float)
+    fte: Mapped[float | None] = mapped_column(Float)
+
+
 class PcnWorkforce(Base):
     """PCN-employed staff (ARRS roles) by NHS staff role and our role code (``pcn_workforce``)."""
 
@@ -231,6 +261,8 @@ KIND_TABLES: Final[dict[str, type[Base]]] = {
     "subicb_appointments": SubIcbAppointmentCount,
     "workforce": WorkforceFte,
     "gp_age": GpAgeHeadcount,
+    "workforce_roles": WorkforceRoleFte,
+    "workforce_age": WorkforceAgeBand,
     "pcn_workforce": PcnWorkforce,
     "imd": ImdScore,
     "qof": QofRegister,

@@ -58,6 +58,7 @@ from gpworkforce.web.routes import (
     scenarios,
     scenarios_api,
     supply_api,
+    workforce_table,
 )
 from gpworkforce.web.security import (
     CSRFMiddleware,
@@ -210,6 +211,7 @@ def create_app(
     app.include_router(home.router)
     app.include_router(methodology.router)
     app.include_router(org.router)
+    app.include_router(workforce_table.router)  # before downloads: its path is more specific
     app.include_router(downloads.router)
     app.include_router(api.router)
     app.include_router(supply_api.router)

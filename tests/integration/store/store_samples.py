@@ -94,6 +94,26 @@ def sample_frames() -> dict[str, pd.DataFrame]:
             },
             floats=("headcount",),
         ),
+        "workforce_roles": _frame(
+            {
+                "practice_code": ["A81001", "A81001", "A81002"],
+                "staff_group": ["gp", "dpc", "nurse"],
+                "role": ["gp_partner", "pharmacist", "advanced_nurse_practitioner"],
+                "fte": [2.5, NaN, 0.0],
+                "headcount": [3.0, 1.0, NaN],
+            },
+            floats=("fte", "headcount"),
+        ),
+        "workforce_age": _frame(
+            {
+                "practice_code": ["A81001", "A81001", "A81002"],
+                "staff_group": ["gp", "nurse", "nurse"],
+                "age_band": ["55_59", "under_25", "unknown"],
+                "headcount": [2.0, NaN, 1.0],
+                "fte": [1.5, 0.4, NaN],
+            },
+            floats=("headcount", "fte"),
+        ),
         "pcn_workforce": _frame(
             {
                 "pcn_code": ["U00070", "U00070"],
@@ -136,6 +156,8 @@ PERIODS = {
     "subicb_appointments": "2023-06..2025-11",
     "workforce": "FY2025",
     "gp_age": "2025-09",
+    "workforce_roles": "2025-09",
+    "workforce_age": "2025-09",
     "pcn_workforce": "2025-09",
     "imd": "IMD2025",
     "qof": "2024-25",

@@ -12,6 +12,7 @@ below it: 1 / 4 = 25th percentile (counting ties as below would give 75).
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from gpworkforce.model import benchmarks
 
@@ -49,3 +50,14 @@ def test_percentile_counts_strictly_lower_peers() -> None:
     # one staff group only, the lowest and the highest
     assert benchmarks.percentile_in_pool(pool[:, 0], np.float64(0.4)) == 0.0
     assert benchmarks.percentile_in_pool(pool[:, 0], np.float64(0.7)) == 100.0
+
+
+def test_fte_against_a_standard_hand_worked() -> None:
+    """Black Country 2017: 1,442,402 patients at 0.58 GP FTE per 1,000 need 836.593 FTE;
+    681.6 FTE is 154.993 short. Broadcasts over organisations; unknown FTE stays unknown."""
+    from gpworkforce.model.benchmarks import fte_at_standard, fte_vs_standard
+
+    assert fte_at_standard(1_442_402, 0.58) == pytest.approx(836.59316)
+    got = fte_vs_standard(np.array([681.6, np.nan, 2.0]), np.array([1_442_402, 1000, 0]), 0.58)
+    assert got[0] == pytest.approx(681.6 - 836.59316)
+    assert np.isnan(got[1]) and got[2] == 2.0

@@ -94,3 +94,13 @@ def test_split_staff_groups_moves_fte_between_roles_only() -> None:
     out = split_staff_groups(np.array([[2.0, 10.0], [0.0, 5.0]]), mix)
     np.testing.assert_allclose(out, [[2.0, 2.0, 8.0], [0.0, 1.0, 4.0]])
     np.testing.assert_allclose(out.sum(axis=1), [12.0, 5.0])
+
+
+def test_split_by_practice_equals_the_common_split_when_mixes_agree() -> None:
+    from gpworkforce.model.workforce import split_staff_groups_by_practice
+
+    mix = np.array([[1.0, 0.0, 0.0], [0.0, 0.2, 0.8]])
+    fte = np.array([[2.0, 10.0], [0.0, 5.0]])
+    np.testing.assert_allclose(split_staff_groups_by_practice(fte, np.stack([mix, mix])), split_staff_groups(fte, mix))
+    own = np.stack([mix, np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])])
+    np.testing.assert_allclose(split_staff_groups_by_practice(fte, own), [[2.0, 2.0, 8.0], [0.0, 5.0, 0.0]])

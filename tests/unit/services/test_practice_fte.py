@@ -60,3 +60,39 @@ def test_a_corrected_role_clears_its_groups_estimate_flag() -> None:
 def test_no_workforce_table_means_no_fte_and_every_practice_an_estimate() -> None:
     out = practice_fte(WORKFORCE.iloc[0:0], PRACTICES, LISTS, load_reference())
     assert (out.fte == 0).all() and list(out.source) == ["estimate"] * 3 and not out.estimated.any()
+
+
+def test_detailed_roles_replace_the_national_dpc_and_nurse_split() -> None:
+    """A's published roles: nurses 0.25 ANP + 0.75 practice nurse; DPC 0 (no split possible).
+    B: DPC 1.0 HCA + 2.0 pharmacist + 1.0 paramedic of its 4.0 -> shares 1/4, 2/4, 1/4.
+    C has no detailed row: England's mix, and its source stays ``workforce``."""
+    from gpworkforce.services.practice_fte import FTE_SOURCE_DETAILED
+
+    ref = load_reference()
+    roles = pd.DataFrame(
+        {
+            "practice_code": ["A", "A", "A", "B", "B", "B", "B"],
+            "staff_group": ["nurse", "nurse", "dpc", "dpc", "dpc", "dpc", "dpc"],
+            "role": [
+                "advanced_nurse_practitioner",
+                "practice_nurse",
+                "hca",
+                "hca",
+                "pharmacist",
+                "paramedic",
+                "dpc_all",
+            ],
+            "fte": [0.25, 0.75, 0.0, 1.0, 2.0, 1.0, 4.0],
+            "headcount": np.nan,
+        }
+    )
+    out = practice_fte(WORKFORCE, PRACTICES, LISTS, ref, roles)
+    col = ROLE_CODES.index
+    assert out.fte[0, col("anp")] == 0.25 and out.fte[0, col("practice_nurse")] == 0.75
+    np.testing.assert_allclose(out.fte[1, [col("hca"), col("pharmacist"), col("paramedic")]], [1.0, 2.0, 1.0])
+    plain = practice_fte(WORKFORCE, PRACTICES, LISTS, ref)
+    np.testing.assert_allclose(out.fte[2], plain.fte[2])  # C: no detailed roles, England's mix
+    np.testing.assert_allclose(out.fte.sum(axis=1), plain.fte.sum(axis=1))  # FTE moved between roles only
+    assert list(out.source) == [FTE_SOURCE_DETAILED, FTE_SOURCE_DETAILED, "workforce"]
+    assert out.detailed is not None and out.detailed[1, ref.staff_groups.index("dpc")]
+    assert not out.detailed[0, ref.staff_groups.index("dpc")]  # a published 0 total: nothing to split

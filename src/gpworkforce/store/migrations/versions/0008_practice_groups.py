@@ -1,7 +1,7 @@
 """User-defined groups of practices.
 
 Revision ID: 0008_practice_groups
-Revises: 0005_audit_integrity
+Revises: 0007_workforce_detailed
 Create Date: 2026-12-02
 
 ``practice_group`` (a code the creator chooses, a name, who made it and when) and
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_practice_groups"
-down_revision: str | Sequence[str] | None = "0005_audit_integrity"
+down_revision: str | Sequence[str] | None = "0007_workforce_detailed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
