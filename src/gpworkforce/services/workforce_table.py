@@ -47,7 +47,7 @@ LEVELS: dict[str, tuple[str, str]] = {
     "pcn": ("pcn_code", "pcn_name"),
     "practice": ("practice_code", "practice_name"),
 }
-_BELOW = {"england": "icb", "region": "icb", "icb": "sub_icb", "sub_icb": "pcn", "pcn": "practice"}
+_BELOW = {"england": "icb", "region": "icb", "icb": "sub_icb", "sub_icb": "pcn", "pcn": "practice", "group": "practice"}
 _OLD_BANDS = {"55_plus": ("55_59", "60_64", "65_69", "70_plus"), "60_plus": ("60_64", "65_69", "70_plus")}
 
 
@@ -186,11 +186,16 @@ def practice_workforce(engine: Engine) -> _Practices:
     return _Practices(frame.reset_index(), sources, notes)
 
 
-def _level_of(mapping: pd.DataFrame, code: str) -> tuple[str, str, np.ndarray]:
-    """(level, name, practice mask) of an organisation code in the mapping."""
+def _level_of(mapping: pd.DataFrame, code: str, groups: pd.DataFrame) -> tuple[str, str, np.ndarray]:
+    """(level, name, practice mask) of an organisation code in the mapping, or of a practice group."""
     key = code.strip().upper()
     if key in ("ENG", "ENGLAND"):
         return "england", "England", np.ones(len(mapping), dtype=bool)
+    members = groups[groups["code"].str.upper() == key]
+    if len(members):
+        mask = mapping["practice_code"].isin(members["practice_code"]).to_numpy()
+        if mask.any():
+            return "group", str(members["name"].iat[0]), mask
     for level, (code_col, name_col) in (*LEVELS.items(), ("region", ("region_code", "region_name"))):
         mask = (mapping[code_col].astype(str).str.upper() == key).to_numpy()
         if mask.any():
@@ -243,7 +248,9 @@ def workforce_table(
         raise ValueError(f"--standard must be a positive number of GP FTE per 1,000 patients, not {standard}")
     data = practice_workforce(engine)
     practices = data.frame
-    level, name, mask = _level_of(practices, org_code)
+    with store.session_scope(engine) as session:
+        groups = store.load_groups(session)
+    level, name, mask = _level_of(practices, org_code, groups)
     by = (by or _BELOW.get(level, "practice")).replace("-", "_")
     if by not in LEVELS:
         raise ValueError(f"--by must be one of {', '.join(LEVELS)}, not {by!r}")
@@ -257,7 +264,12 @@ def workforce_table(
     rows.append(_row("ENG", "England", "england", practices, standard))
     notes = [
         *data.notes,
-        "GP FTE excludes registrars, retainers and locums (partners and salaried GPs)",
+        (
+            "GP FTE excludes registrars, retainers and locums (partners and salaried GPs)"
+            if data.sources.get("gp", "").startswith("published")
+            else "GP FTE are the workforce totals' qualified permanent GPs (retainers included; registrars and "
+            "locums excluded): the detailed file, which separates retainers, is not loaded"
+        ),
         "headcounts are summed over practices: a GP in two practices counts twice",
         f"standard: {standard} GP FTE per 1,000 patients (gp_fte_per_1000_standard, reference/general.csv)",
     ]

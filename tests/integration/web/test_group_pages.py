@@ -53,6 +53,9 @@ def client(national_sqlite_template: Path, tmp_path_factory: pytest.TempPathFact
         f"/org/{GROUP}/download/gap_roles.csv",
         f"/org/{GROUP}/download/children.xlsx",
         f"/org/{GROUP}/download/benchmarks.csv",
+        f"/org/{GROUP}/workforce",
+        f"/api/org/{GROUP}/workforce-table",
+        f"/org/{GROUP}/download/workforce-table.xlsx",
     ],
 )
 def test_every_view_of_a_group_answers(client: TestClient, path: str) -> None:
@@ -104,3 +107,18 @@ def test_an_icb_analyst_saves_a_group_in_their_icb_and_is_refused_outside_it(cli
     gone = analyst.post("/groups/FED-ICB/delete", data={"csrf_token": token}, follow_redirects=False)
     assert gone.status_code == 303
     assert TestClient(client.app).get("/org/FED-ICB").status_code == 404
+
+
+def test_the_workforce_table_page_has_a_row_per_practice_of_the_group_and_says_what_is_not_loaded(
+    client: TestClient,
+) -> None:
+    page = client.get(f"/org/{GROUP}/workforce")
+    assert page.status_code == 200
+    for code in ("A81001", "A81002", "A81004"):
+        assert f'href="/org/{code}"' in page.text
+    assert "not loaded" in page.text  # the shipped data have no detailed file: no ages, no ANP/HCA split
+    table = client.get(f"/api/org/{GROUP}/workforce-table").json()
+    total = next(r for r in table["rows"] if r["kind"] == "total")
+    assert total["practices"] == 3 and total["gp_headcount"] is None
+    assert client.get("/org/QHM/workforce?standard=abc").status_code in (400, 422)
+    assert client.get("/org/NOPE1/workforce").status_code == 404

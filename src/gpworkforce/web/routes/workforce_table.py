@@ -1,4 +1,4 @@
-"""The ICB / sub-ICB / PCN workforce table as JSON, CSV or Excel:
+"""The ICB / sub-ICB / PCN workforce table as a page, JSON, CSV or Excel: ``/org/{code}/workforce``,
 ``/api/org/{code}/workforce-table`` and ``/org/{code}/download/workforce-table.{csv|xlsx}``.
 
 Built by :func:`gpworkforce.services.workforce_table.workforce_table`; cells whose data are not
@@ -10,13 +10,20 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from gpworkforce.reports import excel
 from gpworkforce.reports.source import jsonable
 from gpworkforce.reports.tables import csv_text
-from gpworkforce.services.workforce_table import UnknownOrganisationCode, WorkforceTable, workforce_table
+from gpworkforce.services.workforce_table import (
+    LEVELS,
+    TABLE_ROLES,
+    UnknownOrganisationCode,
+    WorkforceTable,
+    default_standard,
+    workforce_table,
+)
 from gpworkforce.web.deps import ContextDep
 
 router = APIRouter()
@@ -67,3 +74,26 @@ def download_workforce_table(
     if ext == "csv":
         return Response(csv_text(frame), media_type="text/csv; charset=utf-8", headers=disposition)
     return Response(excel.workbook_bytes({"workforce": frame}, None), media_type=excel.XLSX_TYPE, headers=disposition)
+
+
+#: Column headings of the page's roles.
+ROLE_HEADINGS = {"gp": "GP", "nurse": "Nurse", "anp": "ANP", "hca": "HCA", "pharmacist": "Pharmacist"}
+BY_LABELS = {"icb": "ICB", "sub_icb": "Sub-ICB location", "pcn": "PCN", "practice": "Practice"}
+
+
+@router.get("/org/{code}/workforce", response_class=HTMLResponse, include_in_schema=False)
+def workforce_page(
+    request: Request, code: str, ctx: ContextDep, by: ByQuery = None, standard: StandardQuery = None
+) -> HTMLResponse:
+    """The table on a page: a row per organisation, the total and England, with sources and notes."""
+    table = _table(ctx, code, by, standard)
+    query = f"?by={table.level}&standard={table.standard_per_1000:g}"
+    context = {
+        "table": table,
+        "roles": [(r, ROLE_HEADINGS.get(r, r)) for r in TABLE_ROLES],
+        "by_choices": [(lv, BY_LABELS[lv]) for lv in LEVELS],
+        "default_standard": default_standard(),
+        "query": query,
+    }
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, "org/workforce.html", context)
+    return response
