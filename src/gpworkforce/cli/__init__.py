@@ -14,6 +14,7 @@ import typer
 from gpworkforce.cli import data, ops, reports, users
 from gpworkforce.cli.fetch import fetch
 from gpworkforce.cli.options import err
+from gpworkforce.cli.register import register_app
 
 app = typer.Typer(
     help="Plan NHS general practice workforce against patient demand.\n\n"
@@ -31,6 +32,7 @@ BUSY_EXIT = 75
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(ops.audit_app, name="audit")
+app.add_typer(register_app, name="register")
 
 app.command()(fetch)
 app.command()(data.init)

@@ -17,6 +17,7 @@ from gpworkforce.store.base import Base
 TABLE_MODULES: Final[tuple[str, ...]] = (
     "gpworkforce.store.tables",
     "gpworkforce.store.accounts",
+    "gpworkforce.store.register",
 )
 
 
