@@ -226,7 +226,7 @@ def _vacancy_row(row: _Row, default_employer: str | None) -> dict[str, Any]:
 
 
 def _check_duplicates(log: ProblemLog, rows: list[tuple[int, dict[str, Any]]], key_columns: tuple[str, ...]) -> None:
-    """A local reference used twice by one employer, or a row repeated exactly, is a duplicate."""
+    """A local reference used twice by one employer, or a row without one repeated exactly, is a duplicate."""
     seen_ref: dict[tuple[Any, ...], int] = {}
     seen_row: dict[tuple[Any, ...], int] = {}
     for line, rec in rows:
@@ -236,6 +236,7 @@ def _check_duplicates(log: ProblemLog, rows: list[tuple[int, dict[str, Any]]], k
                 log.add(line, "local_ref", f"'{clip(str(rec['local_ref']))}' is already used on row {seen_ref[key]}")
                 continue
             seen_ref[key] = line
+            continue  # different references are different people, however alike
         whole = tuple(rec.get(c) for c in key_columns)
         if whole in seen_row:
             log.add(line, None, f"duplicate record: the same as row {seen_row[whole]}")

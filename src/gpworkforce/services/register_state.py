@@ -1,21 +1,20 @@
-"""Monthly figures from staff registers: one employer's trend, an organisation's table, and
-the register FTE capacity takes instead of the national workforce table.
+"""Monthly figures from staff registers: one employer's trend and an organisation's table
+(the register FTE capacity takes is in :mod:`gpworkforce.services.register_fte`).
 
 The formulas are :func:`gpworkforce.model.register.register_state` (docs/model.md, "Staff
 register"). Figures are staff-level for a small practice, so every function here needs a
-signed-in user in scope (:mod:`gpworkforce.services.register`), except :func:`register_fte`,
-which capacity reads (practice FTE by role is already public in the national table).
+signed-in user in scope (:mod:`gpworkforce.services.register`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gpworkforce.model.register import month_ends, register_state
@@ -23,22 +22,18 @@ from gpworkforce.nomenclature import LEAVING_REASONS, ROLE_CODES
 from gpworkforce.reference import register_roles
 from gpworkforce.services.audit import as_utc
 from gpworkforce.services.register import Actor, check_register_access
+from gpworkforce.services.register_fte import current_month
 from gpworkforce.services.register_io import check_org_access, org_employers
 from gpworkforce.services.versions import DataVersion
 from gpworkforce.store.register import StaffRecord, Vacancy
 
 __all__ = [
-    "FTE_SOURCE_REGISTER",
     "MonthFigures",
     "OrgRegisterStatus",
     "current_month",
     "employer_trend",
     "org_register_status",
-    "register_fte",
 ]
-
-#: Source of a practice's FTE when it comes from its own register (beside workforce/estimate/correction).
-FTE_SOURCE_REGISTER = "register"
 
 
 @dataclass(frozen=True)
@@ -91,11 +86,6 @@ class OrgRegisterStatus:
                 for r in self.rows
             ]
         )  # fmt: skip
-
-
-def current_month() -> str:
-    """This calendar month, ``YYYY-MM`` (UTC)."""
-    return datetime.now(UTC).strftime("%Y-%m")
 
 
 def _dates(values: Sequence[date | None]) -> np.ndarray:
@@ -199,36 +189,3 @@ def org_register_status(
     employers = org_employers(session, version, code)
     rows = [r[0] for r in _figures(session, list(employers), chosen, chosen)] if employers else []
     return OrgRegisterStatus(code, chosen, rows, [r.employer for r in rows if not r.updated_this_month])
-
-
-def register_fte(session: Session, month: str | None = None, practices: Collection[str] | None = None) -> pd.DataFrame:
-    """FTE in post by role at ``month``'s end (default this month) of every *practice* with a register:
-    columns practice_code, role, staff_group, fte (rows for roles in post only).
-
-    Capacity takes a listed practice's own-staff FTE from here instead of the national workforce
-    table (``FTE_SOURCE_REGISTER``). PCN employers are not practices and are left out: their
-    staff reach practices through the PCN share, as the national PCN file's do; pass
-    ``practices`` (the national practice codes) to leave them out.
-    """
-    chosen = month or current_month()
-    employers = sorted(set(session.scalars(select(StaffRecord.employer).group_by(StaffRecord.employer))))
-    if practices is not None:
-        employers = [e for e in employers if e in practices]
-    if not employers:
-        return pd.DataFrame(columns=["practice_code", "role", "staff_group", "fte"])
-    figures = _figures(session, employers, chosen, chosen)
-    rows = [
-        {"practice_code": f[0].employer, "role": role, "staff_group": grp, "fte": fte}
-        for f in figures
-        for role, fte in f[0].fte_by_role.items()
-        for grp in [str(register_roles().set_index("role").at[role, "nhs_staff_group"])]
-    ]
-    return pd.DataFrame(rows, columns=["practice_code", "role", "staff_group", "fte"])
-
-
-def register_fingerprint(session: Session) -> str:
-    """A token that changes with any register change (for caches keyed on the database)."""
-    s = session.execute(select(func.count(StaffRecord.id), func.max(StaffRecord.updated_at),
-                               func.sum(StaffRecord.fte))).one()  # fmt: skip
-    v = session.execute(select(func.count(Vacancy.id), func.max(Vacancy.updated_at))).one()
-    return f"{s[0]}|{s[1]}|{s[2]}|{v[0]}|{v[1]}"

@@ -29,8 +29,8 @@ def test_template_import_export_and_status(db: str, tmp_path: Path) -> None:
     assert runner.invoke(app, ["register", "template", str(template)]).exit_code == 0
     assert openpyxl.load_workbook(template).sheetnames == ["Instructions", "Staff", "Vacancies", "Lists"]
 
-    bad = runner.invoke(app, ["import", "register", str(_csv(tmp_path / "bad.csv", *ROWS, "X,gp,partner,1,2013,,2025-01-01,,")),
-                              "--employer", "A81001"])  # fmt: skip
+    bad_file = _csv(tmp_path / "bad.csv", *ROWS, "X,gp,partner,1,2013,,2025-01-01,,")
+    bad = runner.invoke(app, ["import", "register", str(bad_file), "--employer", "A81001"])
     assert bad.exit_code == 2 and "bad.csv: row 5, column birth_year" in bad.output
 
     ok = runner.invoke(app, ["import", "register", str(_csv(tmp_path / "reg.csv", *ROWS)), "--employer", "A81001"])

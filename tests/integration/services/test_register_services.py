@@ -4,6 +4,7 @@ transaction, scope refusals, all-or-nothing import and the monthly figures worke
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from gpworkforce.ingest.errors import IngestError
+from gpworkforce.nomenclature import ROLE_CODES
 from gpworkforce.services.accounts import PermissionDenied
 from gpworkforce.services.register import (
     LOCAL_OPERATOR,
@@ -28,8 +30,9 @@ from gpworkforce.services.register import (
     open_vacancy,
     withdraw_vacancy,
 )
+from gpworkforce.services.register_fte import register_role_fte
 from gpworkforce.services.register_io import export_register, import_register_file
-from gpworkforce.services.register_state import employer_trend, org_register_status, register_fte
+from gpworkforce.services.register_state import employer_trend, org_register_status
 from gpworkforce.services.versions import Workspace
 from gpworkforce.store.accounts import AuditLog, User
 from gpworkforce.store.register import StaffRecord, Vacancy
@@ -146,7 +149,7 @@ def test_import_is_all_or_nothing_and_replaces_the_employers_register(
         with pytest.raises(IngestError) as err:
             import_register_file(engine, manager, path, version)
         assert (err.value.file, err.value.row, err.value.column) == ("reg.csv", 8, column), str(err.value)
-    with pytest.raises(IngestError, match="contract_type.*missing"):
+    with pytest.raises(IngestError, match=r"contract_type.*missing"):
         import_register_file(engine, manager, _write(tmp_path / "cols.csv", HEADER.replace("contract_type,", "")),
                              version)  # fmt: skip
     with pytest.raises(PermissionDenied):  # scope: every employer checked before anything is written
@@ -174,8 +177,9 @@ def test_import_is_all_or_nothing_and_replaces_the_employers_register(
     status = org_register_status(db, manager, "A81001", version, "2025-12")
     assert status.rows[0].vacancy_rate == pytest.approx(0.4 / 2.5)
     assert status.rows[0].fte_by_staff_group == pytest.approx({"gp": 1.0, "nurse": 0.6, "dpc": 0.5})
-    fte = register_fte(db, "2025-12")
-    assert fte.groupby("staff_group")["fte"].sum().to_dict() == pytest.approx({"gp": 1.0, "nurse": 0.6, "dpc": 0.5})
+    fte = register_role_fte(db, "2025-12")
+    expected = {"gp": 1.0, "practice_nurse": 0.6, "pharmacist": 0.5}
+    assert fte.set_index("role")["fte"].to_dict() == pytest.approx(expected)
 
 
 def test_pcn_status_lists_practices_not_updated(db: Session, make_user: MakeUser, ctx: Workspace) -> None:
@@ -217,3 +221,41 @@ def test_export_then_import_gives_the_same_records(
     assert again.staff.equals(first.staff) and again.vacancies.equals(first.vacancies)
     assert len(list_vacancies(db, manager, "A81001", version)) == 1
     assert db.scalar(select(func.count()).select_from(Vacancy)) == 1
+
+
+def test_a_practice_with_a_register_takes_its_capacity_fte_from_it(
+    national_url: str, make_user: MakeUser, tmp_path: Path
+) -> None:
+    """The register's FTE flows into capacity, and the provenance says "register" for that practice."""
+    from gpworkforce.services.organisations import resolve
+    from gpworkforce.services.provenance import fte_provenance, practice_tags
+    from gpworkforce.services.register import LOCAL_OPERATOR
+    from gpworkforce.services.register_fte import current_month
+    from gpworkforce.services.versions import open_workspace
+
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    shutil.copyfile(national_url.removeprefix("sqlite:///"), tmp_path / "copy.db")
+    ws = open_workspace(url)
+    before = ws.version()
+    i = int(before.data.practices.index[before.data.practices["practice_code"] == "A81001"][0])
+    gp = ROLE_CODES.index("gp")
+    pcn_share = before.data.fte_pcn[i].copy()
+    assert before.data.fte_practice[i, gp] > 0 and practice_tags(before)["A81001"] == ""
+    rows = [
+        "A81001,P1,gp,partner,1,1965,,2020-01-01,,",
+        "A81001,P2,gp,salaried,0.5,1970,,2020-01-01,,",
+        "A81001,N1,practice_nurse,salaried,0.6,,45_49,2020-01-01,,",
+        f"A81001,L1,gp,salaried,1,1960,,2020-01-01,{current_month()}-01,retirement",  # left this month: not in post
+    ]
+    import_register_file(ws.engine, LOCAL_OPERATOR, _write(tmp_path / "r.csv", HEADER, *rows), before)
+    ws.expire()
+    after = ws.version()
+    assert after.fingerprint != before.fingerprint
+    fte = after.data.fte_practice[i]
+    assert fte[gp] == pytest.approx(1.5) and fte[ROLE_CODES.index("practice_nurse")] == pytest.approx(0.6)
+    assert fte.sum() == pytest.approx(2.1)  # roles the register lists no one in count 0
+    assert after.data.fte_pcn[i] == pytest.approx(pcn_share)  # the PCN share is kept
+    assert practice_tags(after)["A81001"] == "FTE from register"
+    prov = fte_provenance(after, resolve(after, "A81001"))
+    assert (prov.register, prov.published) == (1, 0) and "1 from the practice's own staff register" in prov.text
+    assert "register" not in fte_provenance(before, resolve(before, "A81001")).model_dump()

@@ -79,7 +79,7 @@ def test_valid_rows_read_back_exactly_from_csv_and_excel(tmp_path: Path, rows: l
             ("start_date", "31/02/2024"),
             ("leaving_reason", "fired"),
         ]
-    ),  # fmt: skip
+    ),
     st.data(),
 )
 def test_one_bad_cell_is_named_by_row_and_column(
