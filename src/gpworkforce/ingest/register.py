@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import openpyxl
 import pandas as pd
 
 from gpworkforce.frames import GP_AGE_BANDS
@@ -309,8 +310,6 @@ def read_register(path: Path, *, employer: str | None = None) -> RegisterFile:
     vacancies: list[dict[str, Any]] = []
     held: set[bool] = set()
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:

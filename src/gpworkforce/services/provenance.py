@@ -78,8 +78,8 @@ def provenance_text(p: FteProvenance) -> str:
     """``FTE: 12 practices published, 2 estimated, 1 corrected (by Practice manager, A81001, 2 Dec 2026)``."""
     when = f" ({period_words(p.workforce_period)})" if p.workforce_period else ""
     parts = [f"{p.published:,} published by NHS England{when}"]
-    if p.register:
-        parts.append(f"{p.register:,} from the practice's own staff register")
+    if p.from_register:
+        parts.append(f"{p.from_register:,} from the practice's own staff register")
     if p.estimated:
         parts.append(f"{p.estimated:,} estimated")
     if p.corrected:
@@ -102,7 +102,7 @@ def fte_provenance(version: DataVersion, org: Organisation) -> FteProvenance:
         codes = set(nd.practices["practice_code"].to_numpy()[org.mask & (nd.fte_source == FTE_SOURCE_OVERRIDE)])
         corrected, estimated = int((tags == TAG_CORRECTED).sum()), int((tags == TAG_ESTIMATED).sum())
         register = int((tags == TAG_REGISTER).sum())
-        given = {"register": register} if register else {}  # the field appears only when used
+        given = {"from_register": register} if register else {}  # the field appears only when used
         draft = FteProvenance(
             practices=len(tags),
             published=len(tags) - corrected - estimated - register,

@@ -257,5 +257,5 @@ def test_a_practice_with_a_register_takes_its_capacity_fte_from_it(
     assert after.data.fte_pcn[i] == pytest.approx(pcn_share)  # the PCN share is kept
     assert practice_tags(after)["A81001"] == "FTE from register"
     prov = fte_provenance(after, resolve(after, "A81001"))
-    assert (prov.register, prov.published) == (1, 0) and "1 from the practice's own staff register" in prov.text
-    assert "register" not in fte_provenance(before, resolve(before, "A81001")).model_dump()
+    assert (prov.from_register, prov.published) == (1, 0) and "1 from the practice's own staff register" in prov.text
+    assert "from_register" not in fte_provenance(before, resolve(before, "A81001")).model_dump()
