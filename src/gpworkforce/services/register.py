@@ -35,6 +35,7 @@ __all__ = [
     "LOCAL_OPERATOR",
     "InvalidRegisterEntry",
     "LocalOperator",
+    "RecordNotFound",
     "RegisterUser",
     "StaffView",
     "UnknownEmployer",

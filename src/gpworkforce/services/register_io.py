@@ -7,6 +7,9 @@ Employers the file does not name are untouched. Every row is checked first
 (:func:`gpworkforce.ingest.register.read_register`: file, row and column of every problem),
 then scope for every employer, then the rows are written with one audit entry per employer in
 one transaction: a problem anywhere writes nothing.
+
+The web (which may not import ``ingest``) reads an upload with :func:`read_register` re-exported
+here, then calls :func:`import_register` in its request's session.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from gpworkforce.store.register import StaffRecord, Vacancy
 __all__ = [
     "IngestError",
     "RegisterExport",
+    "RegisterFile",
     "RegisterImported",
     "check_org_access",
     "export_register",
@@ -51,6 +55,7 @@ __all__ = [
     "import_register",
     "import_register_file",
     "org_employers",
+    "read_register",
 ]
 
 
