@@ -205,6 +205,15 @@ PCN_STAFF_ROLE_TO_ROLE: Final[dict[str, str]] = {
     "Trainee Nurses": "practice_nurse",
 }
 
+# --- Staff register (issue 12) ------------------------------------------------------------
+#: How a register post is held; ``arrs`` is a PCN post funded by the Additional Roles
+#: Reimbursement Scheme. Order is the order of the Excel template's drop-down list.
+CONTRACT_TYPES: Final[tuple[str, ...]] = ("partner", "salaried", "retainer", "locum", "trainee", "arrs")
+#: Why someone left; ``unknown`` when the practice does not know (never guessed).
+LEAVING_REASONS: Final[tuple[str, ...]] = ("retirement", "other", "unknown")
+#: How a vacancy closed.
+VACANCY_OUTCOMES: Final[tuple[str, ...]] = ("filled", "withdrawn")
+
 # --- Organisations -----------------------------------------------------------------------
 ORG_LEVELS: Final[tuple[str, ...]] = ("practice", "pcn", "sub_icb", "icb", "region", "england")
 UNALLOCATED_PCN: Final[str] = "U"

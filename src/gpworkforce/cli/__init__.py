@@ -15,6 +15,7 @@ from gpworkforce.cli import data, ops, reports, supply, users, workforce
 from gpworkforce.cli.fetch import fetch
 from gpworkforce.cli.groups import group_app
 from gpworkforce.cli.options import err
+from gpworkforce.cli.register import register_app
 from gpworkforce.cli.sweep import sweep
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(ops.audit_app, name="audit")
 app.add_typer(group_app, name="group")
+app.add_typer(register_app, name="register")
 
 app.command()(fetch)
 app.command()(data.init)

@@ -24,6 +24,7 @@ class ImportKind(StrEnum):
     imd = "imd"
     qof = "qof"
     projection = "projection"
+    register = "register"
 
 
 KIND_OF = {"pcn-workforce": "pcn_workforce", "projection": "population_projection"}
@@ -55,13 +56,31 @@ def import_(
             "import_max_shrink_share (5%, reference/general.csv) fewer is refused as a likely truncated file",
         ),
     ] = False,
+    employer: Annotated[
+        str | None,
+        typer.Option("--employer", help="register only: the practice (or PCN) code of rows that leave employer blank"),
+    ] = None,
+    acting_as: Annotated[
+        str | None,
+        typer.Option("--as", help="register only: act as this account (email); its scope applies, the audit names it"),
+    ] = None,
 ) -> None:
     """Load a published NHS file in its real layout. Re-importing a month replaces it.
+
+    ``register`` imports a staff register (CSV, or the Excel template of ``gpworkforce register
+    template``) and replaces the register of every employer the file names, all or nothing.
 
     Damaged files are refused with the file, line and column, and nothing is written: a line cut
     short, cells beyond plausible ranges or too long, duplicated rows, unknown practices, missing
     year columns, or a file much smaller than the dataset it replaces or follows.
     """
+    if kind == ImportKind.register:
+        from gpworkforce.cli.register import import_register
+
+        import_register(file, employer, acting_as)
+        return
+    if employer is not None or acting_as is not None:
+        fail("--employer and --as apply to `import register` only")
     from gpworkforce.services import datasets
 
     engine = datasets.open_database()

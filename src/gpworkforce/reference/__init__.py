@@ -201,3 +201,18 @@ def _digest(tables: dict[str, pd.DataFrame]) -> str:
         h.update(name.encode())
         h.update(tables[name].to_csv(index=False).encode())
     return h.hexdigest()[:16]
+
+
+@functools.cache
+def register_roles() -> pd.DataFrame:
+    """The staff register's role list: role -> NHS England staff group and the PCN file's
+    ``STAFF_ROLE`` values (``;``-separated), each row with its source (``register_roles.csv``).
+
+    Why data, not code: the staff-group mapping decides which capacity FTE a register role
+    becomes, so it is reviewable beside the other sourced parameters.
+    """
+    table = _read("register_roles")
+    unknown = sorted(set(table["role"]) - set(ROLE_CODES))
+    if unknown or list(table["role"]) != list(ROLE_CODES):
+        raise ReferenceError(f"register_roles.csv must list the roles of nomenclature.ROLES in order; got {unknown}")
+    return table

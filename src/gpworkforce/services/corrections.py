@@ -29,7 +29,7 @@ from gpworkforce.services.accounts import PermissionDenied
 from gpworkforce.services.audit import UserLike, as_utc, record_audit, user_label
 from gpworkforce.services.national import NationalData
 from gpworkforce.services.organisations import LEVEL_LABELS, code_index
-from gpworkforce.services.practice_fte import FTE_SOURCE_ESTIMATE, FTE_SOURCE_OVERRIDE
+from gpworkforce.services.practice_fte import FTE_SOURCE_ESTIMATE, FTE_SOURCE_OVERRIDE, FTE_SOURCE_REGISTER
 from gpworkforce.services.scopes import practice_parents
 from gpworkforce.services.versions import DataVersion
 from gpworkforce.store.accounts import User
@@ -105,7 +105,7 @@ class RoleFte:
     fte: float
     fte_practice: float
     fte_pcn: float
-    source: str  # correction | workforce | estimate | pcn | workforce+pcn | estimate+pcn
+    source: str  # correction | workforce | estimate | register | pcn | workforce+pcn | estimate+pcn | register+pcn
     source_text: str
     correction: float | None = None
     corrected_by: str | None = None
@@ -303,19 +303,22 @@ def practice_fte(session: Session, nd: NationalData, practice_code: str, viewer:
             )  # fmt: skip
             continue
         own_text = (
-            f"workforce table ({wf_period})"
+            "practice's staff register (in post at the end of this month)"
+            if base == FTE_SOURCE_REGISTER
+            else f"workforce table ({wf_period})"
             if published
             else "estimate from the median FTE per 1,000 patients of the sub-ICB's practices (else ICB, England)"
         )
+        own_source = FTE_SOURCE_REGISTER if base == FTE_SOURCE_REGISTER else "workforce" if published else "estimate"
         if pcn > 0 and own > 0:
             source, text = (
-                f"{'workforce' if published else 'estimate'}+pcn",
+                f"{own_source}+pcn",
                 (f"{own:.2f} from the {own_text} plus {pcn:.2f} PCN share ({pcn_period})"),
             )
         elif pcn > 0:
             source, text = "pcn", f"PCN share by list size ({pcn_period})"
         else:
-            source = "workforce" if published else "estimate"
+            source = own_source
             text = own_text[0].upper() + own_text[1:] + ("" if own > 0 else ": none recorded")
         rows.append(RoleFte(role, label, own + pcn, own, pcn, source, text))
     return rows

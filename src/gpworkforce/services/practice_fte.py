@@ -86,6 +86,8 @@ DETAILED_MODEL_ROLE: dict[str, str] = {
         "other_dpc",
     ),
 }
+#: The practice's own staff register (issue 12; services.register_fte), instead of the national table.
+FTE_SOURCE_REGISTER = "register"
 #: How a missing staff group is estimated (said wherever estimates are counted).
 ESTIMATE_METHOD = (
     "NA or missing in the workforce table; estimated as the median FTE per 1,000 registered patients of "

@@ -14,7 +14,7 @@ import pandas as pd
 from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.services.organisations import Organisation
 from gpworkforce.services.periods_text import period_words
-from gpworkforce.services.practice_fte import FTE_SOURCE_OVERRIDE
+from gpworkforce.services.practice_fte import FTE_SOURCE_OVERRIDE, FTE_SOURCE_REGISTER
 from gpworkforce.services.results import FteCorrection, FteProvenance
 from gpworkforce.services.versions import DataVersion
 
@@ -23,8 +23,11 @@ CAPACITY_STAFF_GROUPS = ("gp", "gp_locum_trainee", "nurse", "dpc")
 #: Tags shown beside a practice in tables, and the legend under them.
 TAG_CORRECTED = "FTE corrected"
 TAG_ESTIMATED = "FTE estimated"
+TAG_REGISTER = "FTE from register"
 TAG_LEGEND = (
     f"{TAG_CORRECTED}: a signed-in user replaced the published FTE of one or more roles; "
+    f"{TAG_REGISTER}: the practice's own staff FTE come from its staff register (this month), not the "
+    "national table; "
     f"{TAG_ESTIMATED}: NHS England's workforce figures had no value for one or more clinical staff groups, "
     "so they are estimated from similar practices nearby."
 )
@@ -38,7 +41,10 @@ def practice_tags(version: DataVersion) -> pd.Series:
         corrected = nd.fte_source == FTE_SOURCE_OVERRIDE
         clinical = [i for i, s in enumerate(nd.staff_groups) if s in CAPACITY_STAFF_GROUPS]
         estimated = nd.estimated_groups()[:, clinical].any(axis=1) & ~corrected
-        tags = np.where(corrected, TAG_CORRECTED, np.where(estimated, TAG_ESTIMATED, ""))
+        register = nd.fte_source == FTE_SOURCE_REGISTER
+        tags = np.where(
+            corrected, TAG_CORRECTED, np.where(register, TAG_REGISTER, np.where(estimated, TAG_ESTIMATED, ""))
+        )
         return pd.Series(tags, index=nd.practices["practice_code"].to_numpy(), dtype=object)
 
     result: pd.Series = version.memoised("derived", "fte-tags", build)
@@ -72,6 +78,8 @@ def provenance_text(p: FteProvenance) -> str:
     """``FTE: 12 practices published, 2 estimated, 1 corrected (by Practice manager, A81001, 2 Dec 2026)``."""
     when = f" ({period_words(p.workforce_period)})" if p.workforce_period else ""
     parts = [f"{p.published:,} published by NHS England{when}"]
+    if p.from_register:
+        parts.append(f"{p.from_register:,} from the practice's own staff register")
     if p.estimated:
         parts.append(f"{p.estimated:,} estimated")
     if p.corrected:
@@ -93,11 +101,14 @@ def fte_provenance(version: DataVersion, org: Organisation) -> FteProvenance:
         tags = practice_tags(version).to_numpy()[org.mask]
         codes = set(nd.practices["practice_code"].to_numpy()[org.mask & (nd.fte_source == FTE_SOURCE_OVERRIDE)])
         corrected, estimated = int((tags == TAG_CORRECTED).sum()), int((tags == TAG_ESTIMATED).sum())
+        register = int((tags == TAG_REGISTER).sum())
+        given = {"from_register": register} if register else {}  # the field appears only when used
         draft = FteProvenance(
             practices=len(tags),
-            published=len(tags) - corrected - estimated,
+            published=len(tags) - corrected - estimated - register,
             estimated=estimated,
             corrected=corrected,
+            **given,
             workforce_period=nd.periods.get("workforce"),
             corrections=_corrections(version, {str(c) for c in codes}),
             text="",

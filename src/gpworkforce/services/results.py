@@ -87,25 +87,27 @@ class FteCorrection(_Frozen):
     corrected_at: datetime
 
 
-class FteProvenance(_Frozen):
+class FteProvenance(_Sparse):
     """How many of an organisation's practices have published, estimated or corrected FTE.
 
     ``estimated`` counts practices with at least one clinical staff group estimated (and no
-    correction); ``corrected`` those with at least one role corrected by a user; ``published``
-    the rest. ``text`` is the plain-English line shown beside capacity figures.
+    correction); ``corrected`` those with at least one role corrected by a user; ``from_register``
+    (given only when some are) those whose own-staff FTE comes from their staff register;
+    ``published`` the rest. ``text`` is the plain-English line shown beside capacity figures.
     """
 
     practices: int
     published: int
     estimated: int
     corrected: int
+    from_register: int = 0
     workforce_period: str | None
     corrections: list[FteCorrection]
     text: str
 
     @property
     def all_published(self) -> bool:
-        return self.estimated == 0 and self.corrected == 0
+        return self.estimated == 0 and self.corrected == 0 and self.from_register == 0
 
 
 # --- Summaries -------------------------------------------------------------------------------------

@@ -29,8 +29,15 @@ from gpworkforce import store
 from gpworkforce.reference import Reference, load_reference
 from gpworkforce.services.audit import with_public_labels
 from gpworkforce.services.calibrate import Calibration, calibrate
-from gpworkforce.services.national import DataMissingError, NationalData, apply_overrides, datasets_fingerprint
+from gpworkforce.services.national import (
+    DataMissingError,
+    NationalData,
+    apply_overrides,
+    apply_register,
+    datasets_fingerprint,
+)
 from gpworkforce.services.national_cache import national_base
+from gpworkforce.services.register_fte import register_role_fte
 from gpworkforce.store.cache import Caches, engine_caches, write_generation
 
 T = TypeVar("T")
@@ -130,12 +137,13 @@ class Workspace:
                 base_fp = datasets_fingerprint(s)
                 overrides = with_public_labels(s, store.load_fte_overrides(s))
                 groups = _groups(store.load_groups(s))
+                register = register_role_fte(s)
         if current is None or current.fingerprint != fp:
             ref = self.reference
 
             def make() -> DataVersion:
                 base = national_base(self.engine, ref, base_fp)
-                return DataVersion(apply_overrides(base, overrides, fp), ref, groups=groups)
+                return DataVersion(apply_overrides(apply_register(base, register), overrides, fp), ref, groups=groups)
 
             current = engine_caches(self.engine)("versions", 1).get((ref.digest, fp), make)
         with self._lock:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from gpworkforce.frames import Column, Dtype, schema_of
 from gpworkforce.nomenclature import ROLE_CODES
 from gpworkforce.store.groups import PracticeGroup, PracticeGroupMember
+from gpworkforce.store.register import StaffRecord
 from gpworkforce.store.tables import KIND_TABLES, Dataset, PracticeFteOverride, utc_now
 
 #: The string dtype pandas gives text columns by default (``str`` in pandas 3), so loaded
@@ -280,7 +281,7 @@ def list_datasets(session: Session) -> pd.DataFrame:
 
 
 def database_fingerprint(session: Session) -> str:
-    """A short token that changes whenever any dataset, FTE override or practice group changes.
+    """A short token that changes whenever any dataset, FTE override, practice group or staff register changes.
 
     Callers key in-memory caches on it. Dataset ids never repeat (AUTOINCREMENT on
     SQLite, a sequence on PostgreSQL), so max(id) moves on every save and the count on
@@ -298,6 +299,13 @@ def database_fingerprint(session: Session) -> str:
     g_count, g_last = session.execute(select(func.count(PracticeGroup.id), func.max(PracticeGroup.updated_at))).one()
     members = session.scalar(select(func.count()).select_from(PracticeGroupMember))
     raw = f"{d_max}|{d_count}|{o_count}|{o_last}|{o_sum}|{g_count}|{g_last}|{members}"
+    # Staff registers (issue 12) change capacity FTE too, and so does a new month (people start
+    # and leave on dates already recorded), so the month counts when any register exists.
+    r_count, r_last, r_sum = session.execute(
+        select(func.count(StaffRecord.id), func.max(StaffRecord.updated_at), func.sum(StaffRecord.fte))
+    ).one()
+    if r_count:
+        raw += f"|{r_count}|{r_last}|{r_sum}|{utc_now():%Y-%m}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 

@@ -1,7 +1,7 @@
 """Roles and age bands of the NHS detailed practice workforce CSV.
 
 Revision ID: 0007_workforce_detailed
-Revises: 0005_audit_integrity
+Revises: 0006_register
 Create Date: 2026-12-02
 
 Adds the row tables of the ``workforce_roles`` and ``workforce_age`` frames
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_workforce_detailed"
-down_revision: str | Sequence[str] | None = "0005_audit_integrity"
+down_revision: str | Sequence[str] | None = "0006_register"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
