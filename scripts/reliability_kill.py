@@ -105,6 +105,43 @@ def imports_killed(tmp: Path) -> str:
     )
 
 
+def imports_at_once(tmp: Path) -> str:
+    """Two imports of the same crosstab started together, three times: both must finish (or one
+    answer "busy" with exit 75), with no traceback and one whole dataset afterwards."""
+    base, cache = tmp / "base.db", tmp / "cache"
+    before = _state(base)
+    finished = busy = tracebacks = whole = intact = 0
+    runs = 3
+    for _ in range(runs):
+        live = tmp / "twice.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{live}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(base, live)
+        procs = [
+            subprocess.Popen(
+                [*GPW, "import", "appointments", str(CROSSTAB)],
+                env=_env(live, cache),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for proc in procs:
+            _, err = proc.communicate()
+            finished += proc.returncode == 0
+            busy += proc.returncode == 75
+            tracebacks += "Traceback" in err
+        ok, sets, _ = _state(live)
+        intact += ok == "ok"
+        whole += [n for *_, n in sets] == [n for *_, n in before[1]]
+    return (
+        f"| Two `gpworkforce import appointments` at once (SQLite, national database) | {runs} pairs | "
+        f"{finished} of {2 * runs} imports finished, {busy} answered busy (exit 75), {tracebacks} tracebacks; "
+        f"integrity_check ok {intact} of {runs}; one whole dataset afterwards {whole} of {runs} |"
+    )
+
+
 def _client(base: str, password: str) -> tuple[httpx.Client, str]:
     client = httpx.Client(base_url=base, timeout=60)
     page = client.get("/sign-in")
@@ -204,7 +241,7 @@ def main() -> None:
     if not CROSSTAB.exists():
         sys.exit(f"needs {CROSSTAB} (../shared/data)")
     with tempfile.TemporaryDirectory(prefix="gpw-kill-") as folder:
-        rows = [imports_killed(Path(folder)), web_writes_killed(Path(folder))]
+        rows = [imports_killed(Path(folder)), imports_at_once(Path(folder)), web_writes_killed(Path(folder))]
     table = "\n".join(["| Run | What was done | Result |", "|---|---|---|", *rows])
     note = f"Last run {time.strftime('%Y-%m-%d')} by `make reliability` (`scripts/reliability_kill.py`)."
     block = f"<!-- kill:start -->\n{table}\n\n{note}\n<!-- kill:end -->"
