@@ -32,7 +32,7 @@ from gpworkforce.ingest.periods import check_period, month_in_name
 from gpworkforce.ingest.problems import ProblemLog, constant
 from gpworkforce.ingest.result import IngestResult
 from gpworkforce.ingest.text import clean_code, header_key
-from gpworkforce.ingest.workforce_detailed import age_columns, detailed_results, role_columns
+from gpworkforce.ingest.workforce_detailed import GP_AGE_SUFFIXES, age_columns, detailed_results, role_columns
 
 KIND = "workforce"
 GP_AGE_KIND = "gp_age"
@@ -217,20 +217,6 @@ def read_heec_workforce_all_years(path: Path | str) -> dict[int, IngestResult]:
 
 # --- NHS England GP Workforce practice-level detailed CSV --------------------------------
 
-_GPW_AGE_SUFFIXES = (
-    "UNDER30",
-    "30TO34",
-    "35TO39",
-    "40TO44",
-    "45TO49",
-    "50TO54",
-    "55TO59",
-    "60TO64",
-    "65TO69",
-    "70PLUS",
-    "UNKNOWN_AGE",
-)
-
 #: GPW header -> canonical. ``EXTGL`` (2023+) and ``EXRL`` (2019 layout) both mean qualified
 #: permanent GPs (excluding training grades/registrars and locums).
 GPW_COLUMN_MAP: dict[str, str] = {
@@ -247,7 +233,7 @@ GPW_COLUMN_MAP: dict[str, str] = {
     "TOTAL_DPC_HC": "dpc_hc",
     "TOTAL_ADMIN_FTE": "admin_fte",
     "TOTAL_ADMIN_HC": "admin_hc",
-    **{f"TOTAL_GP_HC_{suffix}": f"age_{band}" for suffix, band in zip(_GPW_AGE_SUFFIXES, GP_AGE_BANDS, strict=True)},
+    **{f"TOTAL_GP_HC_{suffix}": f"age_{band}" for suffix, band in zip(GP_AGE_SUFFIXES, GP_AGE_BANDS, strict=True)},
 }
 # Roles and age bands of the detailed file (workforce_detailed), kept under their published names.
 GPW_COLUMN_MAP.update({c: c for c in [*role_columns(), *(a[0] for a in age_columns())] if c not in GPW_COLUMN_MAP})

@@ -121,7 +121,8 @@ ROLE_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 #: Role codes in output order.
 DETAILED_ROLES: tuple[str, ...] = tuple(r for r, _, _ in ROLE_COLUMNS)
 
-_GP_SUFFIXES = (
+#: Suffixes of the published GP age-band columns, in the order of ``frames.GP_AGE_BANDS``.
+GP_AGE_SUFFIXES = (
     "UNDER30",
     "30TO34",
     "35TO39",
@@ -134,12 +135,12 @@ _GP_SUFFIXES = (
     "70PLUS",
     "UNKNOWN_AGE",
 )
-_OTHER_SUFFIXES = ("UNDER25", "25TO29", *_GP_SUFFIXES[1:])
+_OTHER_SUFFIXES = ("UNDER25", "25TO29", *GP_AGE_SUFFIXES[1:])
 _OTHER_BANDS = ("under_25", "25_29", *GP_AGE_BANDS[1:])
 #: Staff group -> (published prefix of its age columns, (suffix, age band) pairs).
 AGE_PREFIXES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "gp": ("TOTAL_GP", tuple(zip(_GP_SUFFIXES, GP_AGE_BANDS, strict=True))),
-    "gp_qualified": ("TOTAL_GP_EXTGL", tuple(zip(_GP_SUFFIXES, GP_AGE_BANDS, strict=True))),
+    "gp": ("TOTAL_GP", tuple(zip(GP_AGE_SUFFIXES, GP_AGE_BANDS, strict=True))),
+    "gp_qualified": ("TOTAL_GP_EXTGL", tuple(zip(GP_AGE_SUFFIXES, GP_AGE_BANDS, strict=True))),
     "nurse": ("TOTAL_NURSES", tuple(zip(_OTHER_SUFFIXES, _OTHER_BANDS, strict=True))),
     "dpc": ("TOTAL_DPC", tuple(zip(_OTHER_SUFFIXES, _OTHER_BANDS, strict=True))),
     "admin": ("TOTAL_ADMIN", tuple(zip(_OTHER_SUFFIXES, _OTHER_BANDS, strict=True))),
@@ -148,7 +149,7 @@ AGE_PREFIXES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 _AGE_ALIASES = {"TOTAL_GP_EXTGL": ("TOTAL_GP_EXTGL", "TOTAL_GP_EXRL")}
 
 #: The GP age bands every detailed file must have (a file without them is refused).
-GP_AGE_COLUMNS: tuple[str, ...] = tuple(f"TOTAL_GP_HC_{s}" for s in _GP_SUFFIXES)
+GP_AGE_COLUMNS: tuple[str, ...] = tuple(f"TOTAL_GP_HC_{s}" for s in GP_AGE_SUFFIXES)
 
 
 def role_columns() -> list[str]:
