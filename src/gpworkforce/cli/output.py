@@ -66,7 +66,7 @@ def emit(data: str | bytes, out: Path | None) -> None:
 
 
 #: Fields that are calendar years or codes, printed as they are (2026, not 2,026).
-PLAIN_FIELDS: Final = frozenset({"year", "base_year", "month"})
+PLAIN_FIELDS: Final = frozenset({"year", "base_year", "month", "calendar_year", "projection_year", "seed"})
 
 
 def fmt_value(value: Any, field: str = "") -> str:
