@@ -53,7 +53,7 @@ def client(national_sqlite_template: Path, tmp_path_factory: pytest.TempPathFact
         f"/org/{GROUP}/download/gap_roles.csv",
         f"/org/{GROUP}/download/children.xlsx",
         f"/org/{GROUP}/download/benchmarks.csv",
-        f"/org/{GROUP}/workforce",
+        f"/org/{GROUP}/workforce-table",
         f"/api/org/{GROUP}/workforce-table",
         f"/org/{GROUP}/download/workforce-table.xlsx",
     ],
@@ -112,7 +112,7 @@ def test_an_icb_analyst_saves_a_group_in_their_icb_and_is_refused_outside_it(cli
 def test_the_workforce_table_page_has_a_row_per_practice_of_the_group_and_says_what_is_not_loaded(
     client: TestClient,
 ) -> None:
-    page = client.get(f"/org/{GROUP}/workforce")
+    page = client.get(f"/org/{GROUP}/workforce-table")
     assert page.status_code == 200
     for code in ("A81001", "A81002", "A81004"):
         assert f'href="/org/{code}"' in page.text
@@ -120,5 +120,5 @@ def test_the_workforce_table_page_has_a_row_per_practice_of_the_group_and_says_w
     table = client.get(f"/api/org/{GROUP}/workforce-table").json()
     total = next(r for r in table["rows"] if r["kind"] == "total")
     assert total["practices"] == 3 and total["gp_headcount"] is None
-    assert client.get("/org/QHM/workforce?standard=abc").status_code in (400, 422)
-    assert client.get("/org/NOPE1/workforce").status_code == 404
+    assert client.get("/org/QHM/workforce-table?standard=abc").status_code in (400, 422)
+    assert client.get("/org/NOPE1/workforce-table").status_code == 404

@@ -81,7 +81,7 @@ ROLE_HEADINGS = {"gp": "GP", "nurse": "Nurse", "anp": "ANP", "hca": "HCA", "phar
 BY_LABELS = {"icb": "ICB", "sub_icb": "Sub-ICB location", "pcn": "PCN", "practice": "Practice"}
 
 
-@router.get("/org/{code}/workforce", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/org/{code}/workforce-table", response_class=HTMLResponse, include_in_schema=False)
 def workforce_page(
     request: Request, code: str, ctx: ContextDep, by: ByQuery = None, standard: StandardQuery = None
 ) -> HTMLResponse:
@@ -95,5 +95,5 @@ def workforce_page(
         "default_standard": default_standard(),
         "query": query,
     }
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, "org/workforce.html", context)
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, "org/workforce_table.html", context)
     return response
