@@ -18,6 +18,7 @@ TABLE_MODULES: Final[tuple[str, ...]] = (
     "gpworkforce.store.tables",
     "gpworkforce.store.accounts",
     "gpworkforce.store.groups",
+    "gpworkforce.store.settings",
 )
 
 
