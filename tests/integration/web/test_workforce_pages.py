@@ -5,6 +5,7 @@ fields (4xx naming the field); the admin-only RAG thresholds form (CSRF, audit) 
 from __future__ import annotations
 
 import io
+import json
 import re
 import secrets
 import shutil
@@ -208,3 +209,20 @@ def test_thresholds_admin_only_and_a_change_changes_a_rag(client: TestClient) ->
         "/admin/retirement-thresholds", data={"action": "reset", "csrf_token": token}, follow_redirects=False
     )
     assert reset.status_code == 303 and rag() == before
+
+
+def test_fan_charts_are_valid_plotly_figures(client: TestClient) -> None:
+    from gpworkforce.web.figures import as_figure
+
+    html = client.get(f"/org/{SUB_ICB}/workforce/supply?{SMALL}").text
+    for chart in ("chart-supply-fte", "chart-supply-gap", "chart-supply-gps"):
+        raw = re.search(rf'<div id="{chart}-data" class="app-chart__data" hidden>(.*?)</div>', html, re.DOTALL)
+        assert raw, chart
+        figure = json.loads(raw.group(1))
+        as_figure(figure)  # validates every property (a misspelt one raises)
+        bands = [t for t in figure["data"] if t.get("fill") == "tonexty"]
+        assert bands, chart  # a P10-P90 band
+        mids = [t for t in figure["data"] if str(t.get("name", "")).endswith("P50")]
+        low = figure["data"][figure["data"].index(bands[0]) - 1]["y"]
+        assert all(lo <= hi for lo, hi in zip(low, bands[0]["y"], strict=True))
+        assert len(mids[0]["x"]) == 3  # years 0..2
