@@ -9,7 +9,7 @@ import typer
 
 from gpworkforce.cli.options import Format, FormatOpt, OutOpt, RefOpt, fail
 from gpworkforce.cli.output import check_destination, render
-from gpworkforce.cli.reports import _run, _version
+from gpworkforce.cli.reports import _context, _run, _version
 
 
 class Preset(StrEnum):
@@ -63,12 +63,17 @@ def retirement(
     out: OutOpt = None,
     reference: RefOpt = None,
 ) -> None:
-    """Retirement risk per practice and role: aged 55+/60+, share leaving within 2 and 5 years, RAG and why."""
+    """Retirement risk per practice and role: aged 55+/60+, share leaving within 2 and 5 years, RAG and why.
+
+    Thresholds: the options, else those an administrator set in the web app, else reference/general.csv."""
+    from gpworkforce.services.rag_thresholds import current_thresholds
     from gpworkforce.services.retirement import Thresholds, retirement_report
 
     check_destination(fmt, out)
-    version = _version(reference)
-    base = Thresholds.from_reference(version.reference.general)
+    workspace = _context(reference)
+    version = _run(workspace.version)
+    # an administrator's stored thresholds (web admin page), else reference/general.csv; options override
+    base = current_thresholds(workspace.engine, version.reference.general)
     thresholds = Thresholds(
         base.red_share_55 if red_share_55 is None else red_share_55,
         base.amber_share_55 if amber_share_55 is None else amber_share_55,

@@ -23,6 +23,10 @@ TABLES: Final = {
     "gap_roles": ("gap", "roles"),
     "benchmarks": ("benchmark", "staff_groups"),
     "children": ("children", "organisations"),
+    "retirement": ("retirement", "practices"),
+    "supply_fte": ("supply", "fte"),
+    "supply_gap": ("supply", "gap"),
+    "supply_age_bands": ("supply", "age_bands"),
 }
 _NAME_OF: Final = {source: name for name, source in TABLES.items()}
 

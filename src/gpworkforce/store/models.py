@@ -19,6 +19,7 @@ TABLE_MODULES: Final[tuple[str, ...]] = (
     "gpworkforce.store.accounts",
     "gpworkforce.store.groups",
     "gpworkforce.store.register",
+    "gpworkforce.store.settings",
 )
 
 

@@ -55,10 +55,12 @@ from gpworkforce.web.routes import (
     home,
     methodology,
     org,
+    retirement_admin,
     scenarios,
     scenarios_api,
     supply_api,
     workforce_table,
+    workforce,
 )
 from gpworkforce.web.security import (
     CSRFMiddleware,
@@ -215,6 +217,8 @@ def create_app(
     app.include_router(downloads.router)
     app.include_router(api.router)
     app.include_router(supply_api.router)
+    app.include_router(workforce.router)
+    app.include_router(retirement_admin.router)
     app.include_router(apidocs.router)
     app.include_router(corrections.router)
     app.include_router(groups.router)

@@ -42,3 +42,24 @@ def test_supply_refuses_bad_options(db: str) -> None:
         assert out.exit_code != 0, extra
     out = runner.invoke(app, ["supply", "NOPE", "--draws", "5"])
     assert out.exit_code != 0 and "unknown organisation" in out.output
+
+
+def test_retirement_uses_stored_thresholds_and_options_override(db: str) -> None:
+    from gpworkforce import store
+    from gpworkforce.services.accounts import create_user
+    from gpworkforce.services.rag_thresholds import parse_thresholds, save_thresholds
+    from gpworkforce.services.versions import open_workspace
+
+    ws = open_workspace(db)
+    general = ws.reference.general
+    with store.session_scope(ws.engine, write=True) as s:
+        admin = create_user(s, "admin@example.org", "a long enough pass phrase 42", "admin", None)
+        values = {"red_share_55": "45", "amber_share_55": "25", "red_leave_5": "60", "amber_leave_5": "40"}
+        new = parse_thresholds(values)
+        save_thresholds(s, admin, new, general)
+    ws.engine.dispose()
+    summary = json.loads(runner.invoke(app, ["retirement", "A81001", "--format", "json"]).output)["summary"]
+    assert (summary["red_share_55"], summary["amber_share_55"], summary["red_leave_5"]) == (0.45, 0.25, 0.6)
+    out = runner.invoke(app, ["retirement", "A81001", "--format", "json", "--red-share-55", "0.7"])
+    summary = json.loads(out.output)["summary"]
+    assert summary["red_share_55"] == 0.7 and summary["amber_share_55"] == 0.25

@@ -83,6 +83,29 @@ def test_page_and_api_query_strings_never_5xx(app: Any, query: dict[str, str]) -
             assert_handled(client.get(page, params=query), f"{page} {query!r}")
 
 
+#: Retirement risk and supply projection (web.routes.workforce) and their downloads: own query fields.
+WORKFORCE_PAGES = (
+    "/org/A81001/workforce",
+    "/org/A81001/workforce/retirement",
+    "/org/U89141/workforce/supply",
+    "/org/A81001/download/retirement.csv",
+    "/org/A81001/download/supply_gap.xlsx",
+)
+WORKFORCE_QUERIES = st.dictionaries(
+    st.one_of(st.sampled_from(("preset", "years", "draws", "sort", "dir", "seed")), st.text(max_size=10)),
+    st.one_of(VALUES, st.sampled_from(("hee-100", "worst-case", "heads", "rag", "desc", "1", "10", "1000"))),
+    max_size=4,
+)
+
+
+@given(query=WORKFORCE_QUERIES)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_workforce_query_strings_never_5xx(app: Any, query: dict[str, str]) -> None:
+    with TestClient(app) as client:
+        for page in WORKFORCE_PAGES:
+            assert_handled(client.get(page, params=query), f"{page} {query!r}")
+
+
 JSON_VALUES = st.recursive(
     st.one_of(
         st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),

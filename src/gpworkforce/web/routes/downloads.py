@@ -20,6 +20,7 @@ from gpworkforce.reports.source import ReportLike, notes_of, org_code
 from gpworkforce.reports.tables import TABLES, csv_text, summary_rows
 from gpworkforce.services.national import DataMissingError
 from gpworkforce.services.organisations import CHILD_LEVELS, UnknownOrganisation
+from gpworkforce.web import workforce_view
 from gpworkforce.web.context import Snapshot
 from gpworkforce.web.deps import DashboardDep
 from gpworkforce.web.errors import render_error
@@ -48,6 +49,12 @@ def table_frame(
         baseline = snap.gap(code) if canonical else None
         return summary_rows(gap, demand, capacity, baseline), gap, notes_of(gap, demand, capacity)
     report: ReportLike
+    if kind == "retirement":
+        report = workforce_view.retirement(snap, code)
+        return report.frames()[name], report, list(report.notes)
+    if kind == "supply":
+        report = workforce_view.supply(snap, code, workforce_view.supply_choice(params))
+        return report.frames()[name], report, list(report.notes)
     if kind == "children":
         org = snap.org(code)
         level = by if by in levels_below(org.level) else CHILD_LEVELS.get(org.level)
@@ -114,6 +121,8 @@ def download(
         return render_error(request, 404, explanation=str(exc))
     except ScenarioError as exc:
         return render_error(request, 400, explanation=f"The scenario settings are not valid: {exc}")
+    except workforce_view.WorkforceParamError as exc:
+        return render_error(request, 400, explanation=f"The projection settings are not valid: {exc}")
     except DataMissingError as exc:
         return render_error(request, 503, explanation=str(exc))
     except LookupError as exc:

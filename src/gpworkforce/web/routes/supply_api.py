@@ -13,9 +13,9 @@ from fastapi.responses import JSONResponse
 
 from gpworkforce.reference.supply import PRESETS
 from gpworkforce.services.organisations import SupersededOrganisation, UnknownOrganisation
-from gpworkforce.services.retirement import retirement_report
 from gpworkforce.services.supply import supply_report
 from gpworkforce.services.supply_results import RetirementReport, SupplyReport
+from gpworkforce.web import workforce_view
 from gpworkforce.web.deps import ApiSnapshot
 from gpworkforce.web.routes.api import ERRORS, report_response
 
@@ -41,9 +41,10 @@ def _org_errors(exc: Exception) -> HTTPException:
 )
 def api_retirement(code: str, snap: ApiSnapshot) -> JSONResponse:
     """Per practice and role: heads and FTE aged 55+ and 60+, expected share of FTE leaving within 2 and 5
-    years, red/amber/green and the reasons ("no age data" where there is none)."""
+    years, red/amber/green and the reasons ("no age data" where there is none), at the thresholds an
+    administrator set (``/admin/retirement-thresholds``), else the defaults in reference/general.csv."""
     try:
-        report = snap.cached(("retirement", code.strip().upper()), lambda: retirement_report(snap.version, code))
+        report = workforce_view.retirement(snap, code)  # at the administrator's thresholds
     except (UnknownOrganisation, ValueError) as exc:
         raise _org_errors(exc) from None
     return report_response(report)  # type: ignore[arg-type]
