@@ -59,8 +59,8 @@ from gpworkforce.web.routes import (
     scenarios,
     scenarios_api,
     supply_api,
-    workforce_table,
     workforce,
+    workforce_table,
 )
 from gpworkforce.web.security import (
     CSRFMiddleware,
