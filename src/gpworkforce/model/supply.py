@@ -13,22 +13,26 @@ Headcount sits in cells [..., r, b] (role x 5-year age band) with any leading ax
 3. recruits of the year's plan enter by their entry age profile.
 
 FTE = headcount x FTE per head x ``(1 + drift[r]) ** t``. :func:`project_expected` gives the
-expected values; :func:`simulate` the Monte Carlo (a Bernoulli trial per person and year, i.e.
-binomial draws on each cell, with the hazard multiplier and the leaver rate drawn per draw), whose
-mean equals the expected projection when the parameter uncertainty is zero.
+expected values; :func:`simulate` the Monte Carlo: the hazard multiplier and the leaver rate are
+drawn per draw, and within a draw each person's yearly Bernoulli trials (exit, then ageing) are
+taken together as one outcome (the year and kind of leaving, or still in post) drawn from its exact
+distribution (:func:`exit_probabilities`), one uniform per person and draw instead of one a year.
+Its mean equals the expected projection when the parameter uncertainty is zero.
 """
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from gpworkforce.model.sampling import guide_tables, lookup
+
 Array = NDArray[np.float64]
-#: Person-draw cells per Monte Carlo chunk (memory ~ 12 bytes each).
+#: Person-draws per Monte Carlo chunk (memory ~ 40 bytes each, besides the chunk's yearly totals).
 CHUNK_CELLS = 4_000_000
 
 
@@ -139,14 +143,54 @@ class Simulation:
     cohort_retirements: Array
 
 
-def _persons(known: NDArray[np.int64], estimated: NDArray[np.int64]) -> tuple[NDArray[np.intp], ...]:
-    p, r, b = known.shape
-    cells = np.repeat(np.arange(p * r * b), known.ravel())
-    est = np.repeat(np.arange(p * r), estimated.ravel())
-    practice = np.concatenate([cells // (r * b), est // r])
-    role = np.concatenate([(cells // b) % r, est % r])
-    band = np.concatenate([cells % b, np.full(len(est), -1)])
-    return practice, role, band
+#: Outcomes of one person over the projection, per year t = 1..years: retired (rest), other leaver,
+#: retired (preset cohort); the last outcome (index 3 x years) is "still in post".
+KINDS = 3
+
+
+def exit_probabilities(mult: Array, leave: Array, params: SupplyParameters, years: int) -> Array:
+    """Probability [d, 2, r, b0, 3 x years + 1] that a person of role r starting in band b0, outside (0)
+    or inside (1) the preset's cohort, leaves in year t by kind (retired, other, cohort retirement),
+    or is still in post after ``years``, in draw d (hazard multiplier mult [d], leaver rate leave [d, r]).
+
+    The same flows as :func:`project_expected` applied to one head, with the age band's path
+    summed out: the yearly Bernoulli trials of exit and ageing, taken together."""
+    d = len(mult)
+    n_r, n_b = params.hazard.shape
+    hazard = np.minimum(params.hazard[None] * mult[:, None, None], 1.0)[:, :, None, :]  # [d, r, 1, b]
+    rate = leave[:, :, None, None]
+    eye = np.broadcast_to(np.eye(n_b), (d, n_r, n_b, n_b))  # [d, r, b0, b]
+    out = np.zeros((d, 2, n_r, n_b, KINDS * years + 1))
+    cohort_on = bool((params.cohort_bands & (params.cohort_share > 0)[:, None]).any()) and params.cohort_years > 0
+    for c in (0, 1) if cohort_on else (0,):  # without a cohort, no one starts in it
+        rest = eye.copy() if c == 0 else np.zeros_like(eye)
+        cohort = eye.copy() if c == 1 else np.zeros_like(eye)
+        for t in range(1, years + 1):
+            r_rest = rest * hazard
+            o_rest = rest * (1.0 - hazard) * rate
+            r_coh = cohort * cohort_hazard(params.cohort_share, params.cohort_years, t)[None, :, None, None]
+            rest = _age(rest - r_rest - o_rest, params.ageing)
+            cohort = _age(cohort - r_coh, params.ageing)
+            if t == params.cohort_years:
+                rest, cohort = rest + cohort, np.zeros_like(cohort)
+            k = KINDS * (t - 1)
+            out[:, c, :, :, k] = r_rest.sum(axis=-1)
+            out[:, c, :, :, k + 1] = o_rest.sum(axis=-1)
+            out[:, c, :, :, k + 2] = r_coh.sum(axis=-1)
+        out[:, c, :, :, -1] = (rest + cohort).sum(axis=-1)
+    return out
+
+
+def start_rows(mult: Array, leave: Array, profile: Array, params: SupplyParameters, years: int) -> Array:
+    """Outcome probabilities [d, 2 r b + r, K] by start: (outside or inside the cohort, role, band),
+    then each role with its band unknown (a mixture over the bands by ``profile`` [r, b])."""
+    probs = exit_probabilities(mult, leave, params, years)  # [d, 2, r, b, K]
+    d, _, n_r, n_b, n_k = probs.shape
+    weights = profile / np.maximum(profile.sum(axis=1, keepdims=True), 1e-300)
+    in_cohort = params.cohort_bands & (params.cohort_share > 0)[:, None]
+    own = np.where(in_cohort[None, :, :, None], probs[:, 1], probs[:, 0])  # [d, r, b, K]
+    mixed = np.einsum("rb,drbk->drk", weights, own)
+    return np.concatenate([probs.reshape(d, 2 * n_r * n_b, n_k), mixed], axis=1)
 
 
 def simulate(
@@ -165,138 +209,111 @@ def simulate(
 
     known [p, r, b] heads with a known age band; estimated [p, r] heads of unknown age, whose band
     is drawn per draw from profile [r, b]; fte_per_head [p, r]; group [p] (default: one group).
+    Per draw the hazard multiplier and the leaver rate are drawn; then each person gets one outcome
+    (the year and kind of leaving, or still in post) from its exact distribution under them
+    (:func:`start_rows`), one 32-bit uniform per person and draw (model/sampling.py).
     Reproducible: the same inputs and seed give the same figures (one child generator per chunk).
     """
-    p, r, b = known.shape
+    known = np.asarray(known, np.int64)
+    p, n_r, n_b = known.shape
     group = np.zeros(p, dtype=np.intp) if group is None else np.asarray(group, dtype=np.intp)
     n_groups = int(group.max()) + 1 if p else 1
     root = np.random.default_rng(seed)
     mult, leave = draw_parameters(params, draws, root)
-    practice, role, band = _persons(np.asarray(known, np.int64), np.asarray(estimated, np.int64))
-    n = len(practice)
+    # persons: practice x role, and start row (cohort x role x band; 2rb + role if the band is unknown)
+    cells = np.arange(p * n_r * n_b)
+    k_pr, k_b = np.repeat(cells // n_b, known.ravel()), np.repeat(cells % n_b, known.ravel())
+    e_pr = np.repeat(np.arange(p * n_r), np.asarray(estimated, np.int64).ravel())
+    in_cohort = params.cohort_bands & (params.cohort_share > 0)[:, None]
+    k_r = k_pr % n_r
+    start = np.concatenate([in_cohort[k_r, k_b] * (n_r * n_b) + k_r * n_b + k_b, 2 * n_r * n_b + e_pr % n_r])
+    used, key = np.unique(start, return_inverse=True)
+    rows = start_rows(mult, leave, profile, params, years)[:, used]  # [d, used, K]
+    thresholds, table = guide_tables(rows.reshape(-1, rows.shape[-1]))
+    pr = np.concatenate([k_pr, e_pr])
+    cell = group[pr // n_r] * n_r + pr % n_r
+    weight = np.asarray(fte_per_head, np.float64).ravel()[pr]
+    size = n_groups * n_r
     step = max(1, CHUNK_CELLS // max(draws, 1))
-    starts = list(range(0, n, step)) or [0]
+    starts = list(range(0, len(pr), step)) or [0]
     rngs = root.spawn(len(starts))
-    shape = (years + 1, draws, n_groups, r)
-    factor = fte_factor(params.fte_drift, years)
-    cdf = np.cumsum(profile, axis=1) / np.maximum(profile.sum(axis=1, keepdims=True), 1e-300)
+    cohort_on = bool(in_cohort.any()) and params.cohort_years > 0
 
-    out: tuple[Array, Array, Array, Array] = (np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape))
-    lock = threading.Lock()
-
-    def chunk(i: int) -> None:
+    def chunk(i: int) -> list[Array]:
         sl = slice(starts[i], starts[i] + step)
-        _simulate_chunk(
-            rngs[i], practice[sl], role[sl], band[sl], group, n_groups, r, b, fte_per_head, cdf,
-            params, years, mult, leave, factor, out, lock,
-        )  # fmt: skip
+        return _leavers(
+            rngs[i], key[sl], len(used), cell[sl], weight[sl], size, years, draws, thresholds, table, cohort_on
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        list(pool.map(chunk, range(len(starts))))
-    return Simulation(heads=out[0], fte=out[1], retirements=out[2][1:], cohort_retirements=out[3][1:])
+        parts = pool.map(chunk, range(len(starts)))
+        totals = next(parts)
+        for more in parts:  # in chunk order, so threads give the same sums
+            for total, part in zip(totals, more, strict=True):
+                total += part
+    lost, lost_fte, retired, cohort = totals
+    shape = (years, draws, n_groups, n_r)
+    base_heads = np.bincount(cell, minlength=size).reshape(n_groups, n_r)
+    base_fte = np.bincount(cell, weights=weight, minlength=size).reshape(n_groups, n_r)
+    heads = np.empty((years + 1, draws, n_groups, n_r))
+    fte = np.empty_like(heads)
+    heads[0], fte[0] = base_heads, base_fte
+    lost, lost_fte = lost.reshape(shape), lost_fte.reshape(shape)
+    for t in range(1, years + 1):  # year by year: faster than a cumsum over the leading axis
+        np.subtract(heads[t - 1], lost[t - 1], out=heads[t])
+        np.subtract(fte[t - 1], lost_fte[t - 1], out=fte[t])
+    np.maximum(fte, 0.0, out=fte)
+    fte[1:] *= heads[1:] > 0  # rounding leaves no FTE without heads
+    fte *= fte_factor(params.fte_drift, years)[:, None, None, :]
+    return Simulation(
+        heads=heads,
+        fte=fte,
+        retirements=retired.reshape(shape),
+        cohort_retirements=cohort.reshape(shape),
+    )
 
 
-def _simulate_chunk(
+def _leavers(
     rng: np.random.Generator,
-    practice: NDArray[np.intp],
-    role: NDArray[np.intp],
-    band0: NDArray[np.intp],
-    group: NDArray[np.intp],
-    n_groups: int,
-    n_roles: int,
-    n_bands: int,
-    fte_per_head: Array,
-    cdf: Array,
-    params: SupplyParameters,
+    key: NDArray[np.intp],
+    n_keys: int,
+    cell: NDArray[np.intp],
+    weight: Array,
+    size: int,
     years: int,
-    mult: Array,
-    leave: Array,
-    factor: Array,
-    out: tuple[Array, Array, Array, Array],
-    lock: threading.Lock,
-) -> None:
-    """One chunk of persons, added into ``out`` (heads, fte, retirements, cohort retirements [t, d, g, r]).
-
-    Each person-draw holds a slot index into per-draw probability tables:
-    slot = role x band (rest), n_roles x n_bands + role x band (preset cohort), or the last slot
-    (gone: never exits or ages again). One uniform u per person and year decides: exit if
-    u < p_exit; else age up a band if u < p_exit + ageing (1 - p_exit) (u given no exit is uniform).
-    Exits are few, so they are accounted sparsely."""
-    d, n = len(mult), len(practice)
-    rb = n_roles * n_bands
-    slots = 2 * rb + 1
-    gone = 2 * rb
-    shape = (years + 1, d, n_groups, n_roles)
-    heads, fte, ret, coh = out
+    draws: int,
+    thresholds: NDArray[np.uint64],
+    table: NDArray[Any],
+    cohort_on: bool,
+) -> list[Array]:
+    """One chunk of persons: heads and FTE leaving, retirements and cohort retirements [t, d, cell]
+    (flat) in year t = 1..years, from one outcome per person and draw."""
+    n = len(key)
+    bins = years * draws * size
     if n == 0:
-        return
-    band = np.broadcast_to(band0, (d, n)).astype(np.int32)
-    unknown = np.flatnonzero(band0 < 0)
-    if len(unknown):
-        draw_u = rng.random((d, len(unknown)))
-        for r in np.unique(role[unknown]):
-            cols = unknown[role[unknown] == r]
-            picked = np.searchsorted(cdf[r], draw_u[:, np.isin(unknown, cols)], side="right")
-            band[:, cols] = np.minimum(picked, n_bands - 1)
-    cohort_role = params.cohort_share[role] > 0
-    in_cohort = cohort_role[None, :] & params.cohort_bands[role[None, :], band]
-    slot = (role * n_bands)[None, :] + band + np.where(in_cohort, rb, 0)
-    slot = np.ascontiguousarray(slot + (np.arange(d) * slots)[:, None], dtype=np.int32)  # flat views must be views
-    del band, in_cohort
-    cell = group[practice] * n_roles + role  # [n]
-    weight = fte_per_head[practice, role]
-    size = n_groups * n_roles
-    base_heads = np.bincount(cell, minlength=size).astype(np.float64)
-    base_fte = np.bincount(cell, weights=weight, minlength=size)
-    heads_now = np.broadcast_to(base_heads, (d, size)).copy()
-    fte_now = np.broadcast_to(base_fte, (d, size)).copy()
-    with lock:
-        heads[0] += heads_now.reshape(shape[1:])
-        fte[0] += fte_now.reshape(shape[1:]) * factor[0]
-    hazard = np.minimum(params.hazard[None] * mult[:, None, None], 1.0)  # [d, r, b]
-    p_other = (1 - hazard) * leave[:, :, None]
-    ageing = np.broadcast_to(params.ageing, (n_roles, n_bands))
-    for t in range(1, years + 1):
-        c = cohort_hazard(params.cohort_share, params.cohort_years, t)
-        p_ret = np.zeros((d, slots))
-        p_ret[:, :rb] = hazard.reshape(d, rb)
-        p_ret[:, rb:gone] = np.repeat(c, n_bands)[None, :]
-        p_exit = p_ret.copy()
-        p_exit[:, :rb] += p_other.reshape(d, rb)
-        age = np.zeros((d, slots))
-        age[:, :rb] = ageing.reshape(rb)
-        age[:, rb:gone] = ageing.reshape(rb)
-        p_age = p_exit + age * (1 - p_exit)
-        # 16-bit uniforms against thresholds in 1/65536 (p = 1 is 65536: always)
-        t_exit = np.round(p_exit * 65536).astype(np.uint32).ravel()
-        t_age = np.round(p_age * 65536).astype(np.uint32).ravel()
-        u = rng.integers(0, 65536, size=(d, n), dtype=np.uint16)
-        exit_at = t_exit[slot]
-        grow = (u >= exit_at) & (u < t_age[slot])
-        idx = np.flatnonzero(u < exit_at)
-        s_exit = slot.ravel()[idx]
-        local = s_exit % slots
-        draw = idx // n
-        person = idx % n
-        retire = u.ravel()[idx] < np.round(p_ret * 65536).astype(np.uint32).ravel()[s_exit]
-        where = draw * size + cell[person]
-        lost_heads = np.bincount(where, minlength=d * size).reshape(d, size)
-        lost_fte = np.bincount(where, weights=weight[person], minlength=d * size).reshape(d, size)
-        is_coh = retire & (local >= rb) & (local < gone)
-        retired = np.bincount(where[retire], minlength=d * size).reshape(shape[1:])
-        retired_cohort = np.bincount(where[is_coh], minlength=d * size).reshape(shape[1:])
-        slot += grow
-        slot.ravel()[idx] = draw * slots + gone
-        if t == params.cohort_years:
-            local_all = slot % slots
-            slot -= np.where((local_all >= rb) & (local_all < gone), rb, 0).astype(slot.dtype)
-        heads_now -= lost_heads
-        fte_now -= lost_fte
-        with lock:
-            heads[t] += heads_now.reshape(shape[1:])
-            fte[t] += fte_now.reshape(shape[1:]) * factor[t]
-            ret[t] += retired
-            coh[t] += retired_cohort
+        return [np.zeros(bins), np.zeros(bins), np.zeros(bins), np.zeros(bins)]
+    u = rng.integers(0, 2**32, size=(draws, n), dtype=np.uint32)
+    row = (np.arange(draws, dtype=np.intp) * n_keys)[:, None] + key[None, :]
+    outcome = lookup(u, row, thresholds, table).ravel()
+    del u, row
+    gone = np.flatnonzero(outcome < thresholds.shape[1])  # the last outcome is "still in post"
+    o = outcome[gone].astype(np.intp)
+    del outcome
+    year, kind = np.divmod(o, KINDS)
+    draw, person = np.divmod(gone, n)
+    at = (year * draws + draw) * size + cell[person]
+    lost = _total(at, np.ones(len(at)), bins)
+    lost_fte = _total(at, weight[person], bins)
+    ret = at[kind != 1]
+    retired = _total(ret, np.ones(len(ret)), bins)
+    coh = at[kind == 2]
+    cohort = _total(coh, np.ones(len(coh)), bins) if cohort_on else np.zeros(bins)
+    return [lost, lost_fte, retired, cohort]
+
+
+def _total(at: NDArray[np.intp], weights: Array, bins: int) -> Array:
+    """Sum of ``weights`` by bin (weighted, so float64 at once: no second pass over the bins)."""
+    return np.asarray(np.bincount(at, weights=weights, minlength=bins), dtype=np.float64)
 
 
 def quantiles(x: Array, axis: int = 1, qs: tuple[float, ...] = (0.1, 0.5, 0.9)) -> Array:

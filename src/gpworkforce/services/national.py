@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 
 from gpworkforce import store
-from gpworkforce.frames import GP_AGE_BANDS, WORKFORCE_STAFF
+from gpworkforce.frames import GP_AGE_BANDS, WORKFORCE_AGE_BANDS, WORKFORCE_STAFF
 from gpworkforce.model.workforce import pcn_fte_by_practice
 from gpworkforce.nomenclature import AGE_BANDS, ROLE_BY_CODE, ROLE_CODES, SEXES, STAFF_GROUPS, UNALLOCATED_PCN
 from gpworkforce.reference import Reference
@@ -120,6 +120,11 @@ class NationalData:
     #: GP headcount by age band [p, GP_AGE_BANDS] from the ``gp_age`` table; NaN where a practice
     #: has no age data (never guessed here; see services/supply_inputs.py).
     gp_age: Array = field(default_factory=lambda: np.zeros((0, len(GP_AGE_BANDS))), repr=False)
+    #: Headcount by age band from the detailed file's ``workforce_age`` table, NaN where a practice has
+    #: none: qualified permanent GPs [p, GP_AGE_BANDS] (the supply model's GP role) and nurses of every
+    #: role [p, WORKFORCE_AGE_BANDS] (the file gives nurse ages only for all nurses together).
+    gp_qualified_age: Array = field(default_factory=lambda: np.zeros((0, len(GP_AGE_BANDS))), repr=False)
+    nurse_age: Array = field(default_factory=lambda: np.zeros((0, len(WORKFORCE_AGE_BANDS))), repr=False)
     #: Headcount by workforce staff group [p, WORKFORCE_STAFF] from the workforce table; NaN where absent.
     staff_headcount: Array = field(default_factory=lambda: np.zeros((0, len(WORKFORCE_STAFF))), repr=False)
 
@@ -208,7 +213,7 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         frames = {}
         periods: dict[str, str | None] = {}
         kinds = ("mapping", "patients", "workforce", "workforce_roles", "pcn_workforce", "imd", "qof")
-        for kind in (*kinds, "population_projection", "gp_age"):
+        for kind in (*kinds, "population_projection", "gp_age", "workforce_age"):
             frames[kind], periods[kind] = store.load_frame(s, kind)
         frames["appointments"], periods["appointments"] = load_totals(s, "appointments", APPOINTMENT_KEYS)
         frames["subicb_appointments"], periods["subicb_appointments"] = load_totals(
@@ -284,8 +289,17 @@ def build_national(engine: Engine, ref: Reference) -> NationalData:
         fingerprint=fingerprint,
         group_index=_group_index(practices),
         gp_age=_wide(frames["gp_age"], order, "age_band", GP_AGE_BANDS, "headcount", fill=True),
+        gp_qualified_age=_group_ages(frames["workforce_age"], order, "gp_qualified", GP_AGE_BANDS),
+        nurse_age=_group_ages(frames["workforce_age"], order, "nurse", WORKFORCE_AGE_BANDS),
         staff_headcount=_wide(frames["workforce"], order, "staff", WORKFORCE_STAFF, "headcount"),
     )
+
+
+def _group_ages(frame: pd.DataFrame, order: pd.Index, group: str, bands: tuple[str, ...]) -> Array:
+    """Headcount by age band [p, bands] of one staff group of the ``workforce_age`` frame."""
+    if frame.empty or "staff_group" not in frame.columns:
+        return np.full((len(order), len(bands)), np.nan)
+    return _wide(frame[frame["staff_group"] == group], order, "age_band", bands, "headcount", fill=True)
 
 
 def _wide(

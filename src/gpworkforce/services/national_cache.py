@@ -20,7 +20,7 @@ from gpworkforce.services.national import NationalData, build_national
 from gpworkforce.settings import get_settings
 from gpworkforce.store.cache import engine_caches
 
-CACHE_VERSION = "8"
+CACHE_VERSION = "9"
 
 
 def cache_dir() -> Path:

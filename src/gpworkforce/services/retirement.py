@@ -1,6 +1,7 @@
 """Retirement risk of an organisation's practices: RAG per practice and role with the reasons.
 
-Ages come from the loaded GP age bands (``published``); a practice and role without age data is
+Ages come from the loaded age bands (``published``: GPs, and practice nurses where the NHS detailed
+file is loaded); a practice and role without age data is
 "no age data", never guessed. Thresholds default to ``reference/general.csv`` and can be passed in.
 """
 
@@ -132,7 +133,10 @@ def retirement_report(version: DataVersion, org_code: str, thresholds: Threshold
         else "no GP age data loaded (`gpworkforce import workforce FILE` with the NHS detailed CSV): every "
         "practice is 'no age data'",
         f"{int((~has_gp).sum()):,} of {len(has_gp):,} practices have no GP age data: RAG 'no age data', not guessed",
-        "no practice-nurse age data is loaded: practice nurses are 'no age data'",
+        f"practice nurses' ages: NHS detailed file ({version.data.periods['workforce_age']}), age bands of all "
+        "the practice's nurses; practices without them are 'no age data'"
+        if version.data.periods.get("workforce_age")
+        else "no practice-nurse age data is loaded: practice nurses are 'no age data'",
         "FTE by age = heads by age x the practice's FTE per head (the workforce table gives no FTE by age)",
         "share leaving = expected share of today's FTE retiring (calibrated age hazard) or leaving for other "
         "reasons within 2 and 5 years (reference/supply_presets.csv)",

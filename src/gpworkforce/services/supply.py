@@ -224,6 +224,15 @@ def _gap_rows(
     return rows, note
 
 
+def _age_period(version: DataVersion, role: str) -> str:
+    """Month of the age data a role's published ages come from (qualified permanent GPs from the
+    detailed tables where loaded, else all GPs from ``gp_age``)."""
+    detailed = version.data.periods.get("workforce_age")
+    if role == "gp" and not detailed:
+        return f"all GPs, {version.data.periods.get('gp_age') or 'not loaded'}"
+    return f"qualified permanent GPs, {detailed}" if role == "gp" else str(detailed or "not loaded")
+
+
 def _notes(
     version: DataVersion,
     sources: list[str],
@@ -238,11 +247,14 @@ def _notes(
     est = int(inp.count(ESTIMATE)[0])
     notes = [
         f"GP ages: {int(inp.count(PUBLISHED)[0]):,} practices published (NHS GP workforce age bands, "
-        f"{version.data.periods.get('gp_age') or 'not loaded'}), {est:,} estimated, "
+        f"{_age_period(version, 'gp')}), {est:,} estimated, "
         f"{int(inp.count(REGISTER)[0]):,} from a staff register",
-        f"practice nurses: {int(inp.count(ESTIMATE)[1]):,} practices estimated (no nurse age data loaded)",
+        f"practice nurses: {int(inp.count(PUBLISHED)[1]):,} practices published (age bands of all the "
+        f"practice's nurses, NHS detailed file, {version.data.periods.get('workforce_age') or 'not loaded'}), "
+        f"{int(inp.count(ESTIMATE)[1]):,} estimated, {int(inp.count(REGISTER)[1]):,} from a staff register",
         f"Monte Carlo: {draws:,} draws, seed {seed}: each person retires or leaves at random each year "
-        "(binomial), with the hazard multiplier (lognormal) and the leaver rate (beta) drawn per draw; "
+        "(the year and reason drawn at once from the yearly chances), with the hazard multiplier "
+        "(lognormal) and the leaver rate (beta) drawn per draw; "
         "'expected' columns use the central parameters",
         demand_note,
         f"preset {preset}; parameters and sources: reference/supply_presets.csv",

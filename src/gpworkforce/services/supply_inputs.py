@@ -3,7 +3,7 @@
 One input shape serves every source, so a staff register (ages and roles per person) can feed the
 same model later: heads [p, r, b] with a known age band, heads [p, r] of unknown age (drawn from
 England's profile in the Monte Carlo, never shown as a practice's own ages), FTE per head [p, r]
-and a source label per practice and role: ``published`` (NHS GP workforce age bands),
+and a source label per practice and role: ``published`` (NHS workforce age bands),
 ``estimate`` (England's age profile) or ``register`` (a practice's own staff register).
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from gpworkforce.frames import GP_AGE_BANDS, WORKFORCE_STAFF
+from gpworkforce.frames import GP_AGE_BANDS, WORKFORCE_AGE_BANDS, WORKFORCE_STAFF
 from gpworkforce.nomenclature import ROLE_CODES
 from gpworkforce.reference.supply import SUPPLY_BANDS, SUPPLY_ROLES
 from gpworkforce.services.national import NationalData
@@ -60,11 +60,11 @@ def _heads(total: Array, fte: Array, national_fte_per_head: float) -> Array:
 def published_inputs(data: NationalData, rows: NDArray[np.intp]) -> SupplyInputs:
     """Inputs for the practices ``rows`` from the loaded national tables.
 
-    GP (qualified, permanent): FTE from the workforce table; heads by age band from the ``gp_age``
-    table (GP headcount of all ages there, spread over the GP FTE by its FTE per head); heads in
-    "unknown" age and every head of a practice without age data take England's profile. Practice
-    nurses: FTE of the role; heads from the nurse headcount in proportion; no age data is loaded
-    for nurses, so they are always ``estimate``.
+    GP (qualified, permanent): FTE from the workforce table; heads by age band from the detailed
+    file's qualified permanent GPs, else the ``gp_age`` table (all GPs); heads in "unknown" age and
+    every head of a practice without age data take England's profile. Practice nurses: FTE of the
+    role; heads from the nurse headcount in proportion; ages from the detailed file's nurse age
+    bands where loaded (``published``), else ``estimate``. See :func:`_role_ages`.
     """
     n, n_r, n_b = len(rows), len(SUPPLY_ROLES), len(SUPPLY_BANDS)
     fte = np.stack([data.fte[rows, ROLE_CODES.index(r)] for r in SUPPLY_ROLES], axis=1)
@@ -85,15 +85,14 @@ def published_inputs(data: NationalData, rows: NDArray[np.intp]) -> SupplyInputs
     heads = fte / fte_per_head
     known = np.zeros((n, n_r, n_b))
     has = np.zeros((n, n_r), dtype=bool)
-    age = data.gp_age if data.gp_age.shape[0] == len(data.practices) else np.full((len(data.practices), 11), np.nan)
-    bands = age[rows][:, [GP_AGE_BANDS.index(b) for b in SUPPLY_BANDS]]
-    counted = np.nansum(age[rows], axis=1)
-    has[:, 0] = np.isfinite(bands).all(axis=1) & (counted > 0)
-    # the age table counts the practice's own GPs: its band shares apply to the practice-employed GP
-    # heads; PCN-employed GPs shared to the practice stay of unknown age (England's profile)
-    share = np.divide(np.nan_to_num(bands), counted[:, None], out=np.zeros_like(bands), where=counted[:, None] > 0)
-    own = np.minimum(data.fte_practice[rows, ROLE_CODES.index("gp")] / fte_per_head[:, 0], heads[:, 0])
-    known[:, 0] = np.where(has[:, :1], share * own[:, None], 0.0)
+    for j, (role, ages) in enumerate(zip(SUPPLY_ROLES, _role_ages(data, rows), strict=True)):
+        bands, counted = ages
+        has[:, j] = np.isfinite(bands).all(axis=1) & (counted > 0)
+        # the age table counts the practice's own staff: its band shares apply to the practice-employed
+        # heads; PCN-employed staff shared to the practice stay of unknown age (England's profile)
+        share = np.divide(np.nan_to_num(bands), counted[:, None], out=np.zeros_like(bands), where=counted[:, None] > 0)
+        own = np.minimum(data.fte_practice[rows, ROLE_CODES.index(role)] / fte_per_head[:, j], heads[:, j])
+        known[:, j] = np.where(has[:, j : j + 1], share * own[:, None], 0.0)
     unknown = heads - known.sum(axis=2)
     source = np.where(has, PUBLISHED, ESTIMATE).astype(str)
     return SupplyInputs(
@@ -105,6 +104,34 @@ def published_inputs(data: NationalData, rows: NDArray[np.intp]) -> SupplyInputs
         source=source,
         has_age_data=has,
     )
+
+
+def _role_ages(data: NationalData, rows: NDArray[np.intp]) -> list[tuple[Array, Array]]:
+    """Per supply role: headcount [p, SUPPLY_BANDS] by age band (NaN: no age data) and the headcount
+    counted over every band, "unknown" included [p].
+
+    GPs: the detailed file's qualified permanent GPs (the model's GP role: no registrars, no locums)
+    where loaded, else the ``gp_age`` table (all GPs, the only GP ages before the detailed tables).
+    Practice nurses: the detailed file's nurse ages (all nurse roles together, the only nurse ages it
+    publishes; under 25 and 25-29 make the under-30 band); none otherwise."""
+    n_all = len(data.practices)
+
+    def table(ages: Array, width: int) -> Array:
+        return ages[rows] if ages.shape[0] == n_all else np.full((len(rows), width), np.nan)
+
+    all_gp = table(data.gp_age, len(GP_AGE_BANDS))
+    qualified = table(data.gp_qualified_age, len(GP_AGE_BANDS))
+    use = (np.nansum(qualified, axis=1) > 0)[:, None]
+    gp = np.where(use, qualified, all_gp)
+    nurse = table(data.nurse_age, len(WORKFORCE_AGE_BANDS))
+    young = nurse[:, [WORKFORCE_AGE_BANDS.index("under_25"), WORKFORCE_AGE_BANDS.index("25_29")]]
+    nurse_bands = np.column_stack(
+        [young.sum(axis=1), nurse[:, [WORKFORCE_AGE_BANDS.index(b) for b in SUPPLY_BANDS[1:]]]]
+    )
+    return [
+        (gp[:, [GP_AGE_BANDS.index(b) for b in SUPPLY_BANDS]], np.nansum(gp, axis=1)),
+        (nurse_bands, np.nansum(nurse, axis=1)),
+    ]
 
 
 def integer_heads(inputs: SupplyInputs) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
