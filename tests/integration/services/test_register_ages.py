@@ -42,8 +42,9 @@ def test_single_handed_gp_aged_62_on_the_register_turns_the_practice_red(ws: Wor
         values = {"role": "gp", "contract_type": "partner", "fte": "1", "birth_year": str(born),
                   "start_date": "2010-04-01"}  # fmt: skip
         add_staff(s, LOCAL_OPERATOR, code, values, ws.version())
-        add_staff(s, LOCAL_OPERATOR, code, {**values, "role": "practice_nurse", "contract_type": "salaried",
-                                            "birth_year": "", "age_band": "40_44", "fte": "0.5"}, ws.version())  # fmt: skip
+        nurse = {**values, "role": "practice_nurse", "contract_type": "salaried", "birth_year": "",
+                 "age_band": "40_44", "fte": "0.5"}  # fmt: skip
+        add_staff(s, LOCAL_OPERATOR, code, nurse, ws.version())
     version = ws.version()
     report = retirement_report(version, code)
     table = report.frames()["practices"]
