@@ -13,7 +13,7 @@ import pytest
 import test_corr_fixtures as shared
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select
-from web_helpers import Person, csrf_from
+from web_helpers import csrf_from
 
 from gpworkforce.store import session_scope
 from gpworkforce.store.accounts import AuditLog
@@ -28,6 +28,9 @@ signed_in = shared.signed_in
 
 HOME, PCN, ICB = "A81001", "U89141", "QHM"
 SIBLING = "A81002"  # another practice (of another PCN: see pcn_sibling)
+LEAVE = {"end_date": "2025-01-31", "leaving_reason": "other"}
+VAC_FORM = {"role": "gp", "fte": "1", "opened": "2025-01-01"}
+VAC = {"role": "gp", "fte": 1, "opened": "2025-01-01"}
 GP = {"role": "gp", "contract_type": "partner", "fte": "1", "birth_year": "1970", "start_date": "2015-04-01"}
 
 
@@ -101,8 +104,8 @@ def _routes(code: str, rec: int) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", f"/org/{code}/register/status.csv", {}),
         ("POST", f"/org/{code}/register/staff", form),
         ("POST", f"/org/{code}/register/staff/{rec}", form),
-        ("POST", f"/org/{code}/register/staff/{rec}/end", {"data": {"end_date": "2025-01-31", "leaving_reason": "other"}}),
-        ("POST", f"/org/{code}/register/vacancies", {"data": {"role": "gp", "fte": "1", "opened": "2025-01-01"}}),
+        ("POST", f"/org/{code}/register/staff/{rec}/end", {"data": LEAVE}),
+        ("POST", f"/org/{code}/register/vacancies", {"data": VAC_FORM}),
         ("POST", f"/org/{code}/register/vacancies/1/fill", {"data": {"closed": "2025-02-01"}}),
         ("POST", f"/org/{code}/register/vacancies/1/withdraw", {"data": {"closed": "2025-02-01"}}),
         ("POST", f"/org/{code}/register/import", {"files": {"file": ("r.xlsx", _workbook([]))}}),
@@ -112,8 +115,8 @@ def _routes(code: str, rec: int) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", f"/api/org/{code}/register/status", {}),
         ("POST", f"/api/practices/{code}/register/staff", {"json": GP}),
         ("PATCH", f"/api/practices/{code}/register/staff/{rec}", {"json": {"fte": 0.5}}),
-        ("POST", f"/api/practices/{code}/register/staff/{rec}/end", {"json": {"end_date": "2025-01-31", "leaving_reason": "other"}}),
-        ("POST", f"/api/practices/{code}/register/vacancies", {"json": {"role": "gp", "fte": 1, "opened": "2025-01-01"}}),
+        ("POST", f"/api/practices/{code}/register/staff/{rec}/end", {"json": LEAVE}),
+        ("POST", f"/api/practices/{code}/register/vacancies", {"json": VAC}),
         ("POST", f"/api/practices/{code}/register/vacancies/1/fill", {"json": {"closed": "2025-02-01"}}),
         ("POST", f"/api/practices/{code}/register/vacancies/1/withdraw", {"json": {"closed": "2025-02-01"}}),
     ]  # fmt: skip
@@ -194,15 +197,17 @@ def test_add_edit_end_and_vacancy_forms_are_validated_and_audited(signed_in, mak
     client, token = signed_in(make_user("practice_manager", HOME))
     page = client.get(f"/org/{HOME}/register")
     assert page.status_code == 200 and "No staff register yet" in page.text
-    bad = client.post(f"/org/{HOME}/register/staff",
-                      data=GP | {"fte": "3", "birth_year": "2020", "role": "", "csrf_token": token})  # fmt: skip
+    bad = client.post(
+        f"/org/{HOME}/register/staff", data=GP | {"fte": "3", "birth_year": "2020", "role": "", "csrf_token": token}
+    )
     assert bad.status_code == 400
     assert "nhsuk-error-summary" in bad.text
     for text in ('href="#add-fte"', "FTE:", "Year of birth:", "Role:"):
         assert text in bad.text
     assert _count(engine) == 0 and _audit(engine, HOME) == []
-    added = client.post(f"/org/{HOME}/register/staff", data=GP | {"local_ref": "G7", "csrf_token": token},
-                        follow_redirects=False)  # fmt: skip
+    added = client.post(
+        f"/org/{HOME}/register/staff", data=GP | {"local_ref": "G7", "csrf_token": token}, follow_redirects=False
+    )
     assert added.status_code == 303
     page = client.get(added.headers["location"])
     assert "G7" in page.text and "register-staff-chart" in page.text
@@ -211,35 +216,47 @@ def test_add_edit_end_and_vacancy_forms_are_validated_and_audited(signed_in, mak
     edit = client.get(f"/org/{HOME}/register/staff/{rec}")
     assert edit.status_code == 200
     token = csrf_from(edit.text)
-    early = client.post(f"/org/{HOME}/register/staff/{rec}/end",
-                        data={"end_date": "2010-01-01", "leaving_reason": "retirement", "csrf_token": token})  # fmt: skip
+    early = client.post(
+        f"/org/{HOME}/register/staff/{rec}/end",
+        data={"end_date": "2010-01-01", "leaving_reason": "retirement", "csrf_token": token},
+    )
     assert early.status_code == 400 and 'href="#end-end_date"' in early.text
     missing = client.post(f"/org/{HOME}/register/staff/{rec}/end", data={"end_date": "", "csrf_token": token})
     assert missing.status_code == 400 and "Leaving date:" in missing.text
-    changed = client.post(f"/org/{HOME}/register/staff/{rec}", data=GP | {"fte": "0.6", "csrf_token": token},
-                          follow_redirects=False)  # fmt: skip
+    changed = client.post(
+        f"/org/{HOME}/register/staff/{rec}", data=GP | {"fte": "0.6", "csrf_token": token}, follow_redirects=False
+    )
     assert changed.status_code == 303
-    ended = client.post(f"/org/{HOME}/register/staff/{rec}/end",
-                        data={"end_date": "2025-06-30", "leaving_reason": "retirement", "csrf_token": token},
-                        follow_redirects=False)  # fmt: skip
+    ended = client.post(
+        f"/org/{HOME}/register/staff/{rec}/end",
+        data={"end_date": "2025-06-30", "leaving_reason": "retirement", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert ended.status_code == 303
     assert client.get(f"/org/{HOME}/register/staff/99999999").status_code == 404
-    bad_vac = client.post(f"/org/{HOME}/register/vacancies", data={"role": "gp", "fte": "-1", "opened": "x",
-                                                                    "csrf_token": token})  # fmt: skip
+    bad_vac = client.post(
+        f"/org/{HOME}/register/vacancies", data={"role": "gp", "fte": "-1", "opened": "x", "csrf_token": token}
+    )
     assert (
         bad_vac.status_code == 400
         and 'href="#vacancy-fte"' in bad_vac.text
         and 'href="#vacancy-opened"' in bad_vac.text
     )
-    opened = client.post(f"/org/{HOME}/register/vacancies", data={"role": "gp", "fte": "1", "opened": "2025-07-01",
-                                                                   "csrf_token": token}, follow_redirects=False)  # fmt: skip
+    opened = client.post(
+        f"/org/{HOME}/register/vacancies",
+        data={"role": "gp", "fte": "1", "opened": "2025-07-01", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert opened.status_code == 303
     with session_scope(engine) as s:
         vac = s.scalar(select(Vacancy.id))
     no_date = client.post(f"/org/{HOME}/register/vacancies/{vac}/fill", data={"closed": "", "csrf_token": token})
     assert no_date.status_code == 400 and f'href="#close-{vac}-closed"' in no_date.text
-    filled = client.post(f"/org/{HOME}/register/vacancies/{vac}/withdraw",
-                         data={"closed": "2025-08-01", "csrf_token": token}, follow_redirects=False)  # fmt: skip
+    filled = client.post(
+        f"/org/{HOME}/register/vacancies/{vac}/withdraw",
+        data={"closed": "2025-08-01", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert filled.status_code == 303
     assert _audit(engine, HOME) == [
         "register.staff.add", "register.staff.edit", "register.staff.edit", "register.vacancy.open",
@@ -257,26 +274,37 @@ def test_template_upload_all_or_nothing_and_export(signed_in, make_user, engine:
     template = client.get(f"/org/{HOME}/register/template.xlsx")
     assert template.status_code == 200 and template.headers["content-type"].startswith("application/vnd.openxml")
     rows = [GP | {"local_ref": "A"}, GP | {"local_ref": "B", "fte": 7}]
-    bad = client.post(f"/org/{HOME}/register/import", data={"csrf_token": token},
-                      files={"file": ("mine.xlsx", _workbook(rows))})  # fmt: skip
+    bad = client.post(
+        f"/org/{HOME}/register/import", data={"csrf_token": token}, files={"file": ("mine.xlsx", _workbook(rows))}
+    )
     assert bad.status_code == 400 and "mine.xlsx" in bad.text and "fte" in bad.text and "row 3" in bad.text.lower()
     assert _count(engine) == 0
-    other = client.post(f"/org/{HOME}/register/import", data={"csrf_token": token},
-                        files={"file": ("o.xlsx", _workbook([GP | {"employer": SIBLING}]))})  # fmt: skip
+    other = client.post(
+        f"/org/{HOME}/register/import",
+        data={"csrf_token": token},
+        files={"file": ("o.xlsx", _workbook([GP | {"employer": SIBLING}]))},
+    )
     assert other.status_code == 400 and SIBLING in other.text and _count(engine) == 0
     wrong = client.post(f"/org/{HOME}/register/import", data={"csrf_token": token}, files={"file": ("x.txt", b"hi")})
     assert wrong.status_code == 400 and _count(engine) == 0
-    ok = client.post(f"/org/{HOME}/register/import", data={"csrf_token": token},
-                     files={"file": ("mine.xlsx", _workbook([GP | {"local_ref": "A"}, GP | {"local_ref": "B"}]))},
-                     follow_redirects=False)  # fmt: skip
+    ok = client.post(
+        f"/org/{HOME}/register/import",
+        data={"csrf_token": token},
+        files={"file": ("mine.xlsx", _workbook([GP | {"local_ref": "A"}, GP | {"local_ref": "B"}]))},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303 and _count(engine) == 2
     assert _audit(engine, HOME) == ["register.import"]
     csv = client.get(f"/org/{HOME}/register/export.csv")
     assert csv.status_code == 200 and csv.text.count("\n") == 3 and "A81001" in csv.text
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/org/{HOME}/register/export.xlsx").content))
     assert book["Staff"].max_row == 3
-    again = client.post(f"/org/{HOME}/register/import", data={"csrf_token": token},
-                        files={"file": ("back.csv", csv.content)}, follow_redirects=False)  # fmt: skip
+    again = client.post(
+        f"/org/{HOME}/register/import",
+        data={"csrf_token": token},
+        files={"file": ("back.csv", csv.content)},
+        follow_redirects=False,
+    )
     assert again.status_code == 303 and _count(engine) == 2
 
 
@@ -295,8 +323,11 @@ def test_api_writes_validate_and_the_org_table_shows_who_has_not_updated(signed_
     rec = _seed(client, token)
     patched = client.patch(f"/api/practices/{HOME}/register/staff/{rec}", json={"fte": 0.5}, headers=headers)
     assert patched.status_code == 200 and patched.json()["fte"] == 0.5
-    vac = client.post(f"/api/practices/{HOME}/register/vacancies", json={"role": "gp", "fte": 0.5, "opened": "2025-01-01"},
-                      headers=headers)  # fmt: skip
+    vac = client.post(
+        f"/api/practices/{HOME}/register/vacancies",
+        json={"role": "gp", "fte": 0.5, "opened": "2025-01-01"},
+        headers=headers,
+    )
     assert vac.status_code == 201
     figures = client.get(f"/api/practices/{HOME}/register").json()
     assert figures["now"]["headcount"] == 1 and figures["now"]["vacancy_rate"] == pytest.approx(0.5)
@@ -309,8 +340,11 @@ def test_api_writes_validate_and_the_org_table_shows_who_has_not_updated(signed_
     assert page.status_code == 200 and "have not updated their register" in page.text and sibling in page.text
     assert client.get(f"/org/{PCN}/register/status.csv").text.startswith("employer,")
     assert client.get(f"/org/{PCN}/register/employer").status_code == 200  # the PCN's own staff
-    ended = client.post(f"/api/practices/{HOME}/register/staff/{rec}/end", json={"end_date": "2025-02-28",
-                        "leaving_reason": "sacked"}, headers=headers)  # fmt: skip
+    ended = client.post(
+        f"/api/practices/{HOME}/register/staff/{rec}/end",
+        json={"end_date": "2025-02-28", "leaving_reason": "sacked"},
+        headers=headers,
+    )
     assert ended.status_code == 422 and ended.json()["detail"][0]["loc"] == ["body", "leaving_reason"]
     assert client.post(f"/api/practices/{HOME}/register/vacancies/999999/fill", json={"closed": "2025-02-01"},
                        headers=headers).status_code == 404  # fmt: skip
