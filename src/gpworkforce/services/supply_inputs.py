@@ -159,11 +159,11 @@ def register_overlay(inputs: SupplyInputs, people: pd.DataFrame, year: int | Non
     reg_fte = np.zeros_like(per_head)
     rows = np.flatnonzero(with_register)
     known[rows] = 0.0
-    for person in on.itertuples(index=False):
-        p, r = codes.get_loc(person.practice_code), SUPPLY_ROLES.index(str(person.role))
+    for person in on.to_dict("records"):
+        p, r = codes.get_loc(person["practice_code"]), SUPPLY_ROLES.index(str(person["role"]))
         reg_heads[p, r] += 1
-        reg_fte[p, r] += float(person.fte)
-        band = age_band_of(person.birth_year, person.age_band, year)
+        reg_fte[p, r] += float(person["fte"])
+        band = age_band_of(person["birth_year"], person["age_band"], year)
         if band is not None:
             known[p, r, SUPPLY_BANDS.index(band)] += 1
     listed = reg_heads > 0

@@ -32,7 +32,7 @@ def _figure(data: list[dict[str, Any]], title: str, filename: str, yaxis: dict[s
 def staff_trend(rows: Sequence[MonthFigures], employer: str) -> FigureDict:
     """Headcount (bars) and FTE (line) in post at each month end, with joiners and leavers."""
     months = [r.month for r in rows]
-    data = [
+    data: list[dict[str, Any]] = [
         {"type": "bar", "name": "Headcount in post", "x": months, "y": [r.headcount for r in rows],
          "marker": {"color": NHS_BLUE}},
         {"type": "scatter", "mode": "lines+markers", "name": "FTE in post", "x": months,
@@ -54,7 +54,7 @@ def rates_trend(rows: Sequence[MonthFigures], employer: str) -> FigureDict:
     def pct(values: Sequence[float | None]) -> list[float | None]:
         return [None if v is None else round(100 * v, 1) for v in values]
 
-    data = [
+    data: list[dict[str, Any]] = [
         {"type": "scatter", "mode": "lines+markers", "name": "12-month turnover", "x": months,
          "y": pct([r.turnover_12m for r in rows]), "line": {"color": NHS_RED}},
         {"type": "scatter", "mode": "lines+markers", "name": "Vacancy rate", "x": months,
