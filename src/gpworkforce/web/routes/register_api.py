@@ -66,7 +66,7 @@ def api_register(code: str, user: RequireUser, db: SessionDep, ctx: ContextDep) 
             "trend": [rv.figures_json(r) for r in trend]}  # fmt: skip
 
 
-@router.get("/practices/{code}/register/staff", summary="Staff records", operation_id="listRegisterStaff")
+@router.get("/practices/{code}/register/staff", summary="A practice's staff records", operation_id="listRegisterStaff")
 def api_staff(
     code: str, user: RequireUser, db: SessionDep, ctx: ContextDep, include_leavers: bool = True
 ) -> dict[str, Any]:
@@ -117,7 +117,9 @@ def api_end_staff(
     )
 
 
-@router.get("/practices/{code}/register/vacancies", summary="Vacancies", operation_id="listRegisterVacancies")
+@router.get(
+    "/practices/{code}/register/vacancies", summary="A practice's vacancies", operation_id="listRegisterVacancies"
+)
 def api_vacancies(
     code: str, user: RequireUser, db: SessionDep, ctx: ContextDep, open_only: bool = False
 ) -> dict[str, Any]:
