@@ -127,6 +127,9 @@ class NationalData:
     nurse_age: Array = field(default_factory=lambda: np.zeros((0, len(WORKFORCE_AGE_BANDS))), repr=False)
     #: Headcount by workforce staff group [p, WORKFORCE_STAFF] from the workforce table; NaN where absent.
     staff_headcount: Array = field(default_factory=lambda: np.zeros((0, len(WORKFORCE_STAFF))), repr=False)
+    #: People in post on staff registers this month: practice_code, role, fte, birth_year, age_band
+    #: (services.register_fte.register_people); retirement risk and supply take their ages.
+    register_people: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def fte(self) -> Array:
@@ -327,15 +330,18 @@ def datasets_fingerprint(session: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def apply_register(base: NationalData, register: pd.DataFrame) -> NationalData:
+def apply_register(base: NationalData, register: pd.DataFrame, people: pd.DataFrame | None = None) -> NationalData:
     """``base`` with the own-staff FTE of practices that keep a staff register taken from it.
 
     ``register`` is :func:`gpworkforce.services.register_fte.register_role_fte` (practice_code,
     role, fte). A register is the practice's whole list, so each listed practice's row of
     ``fte_practice`` is replaced outright (roles it lists no one in count 0), nothing of it is an
     estimate, and its source is ``register``; the PCN share is kept (PCN staff are on the PCN's
-    list). Users' corrections still apply on top (:func:`apply_overrides`).
+    list). Users' corrections still apply on top (:func:`apply_overrides`). ``people``
+    (:func:`~gpworkforce.services.register_fte.register_people`) is kept as ``register_people``.
     """
+    if people is not None and not people.empty:
+        base = replace(base, register_people=people)
     if register.empty:
         return base
     order = pd.Index(base.practices["practice_code"])

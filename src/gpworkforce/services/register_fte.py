@@ -22,9 +22,19 @@ from gpworkforce.nomenclature import ROLE_CODES
 from gpworkforce.services.practice_fte import FTE_SOURCE_REGISTER
 from gpworkforce.store.register import StaffRecord, Vacancy
 
-__all__ = ["COLUMNS", "FTE_SOURCE_REGISTER", "current_month", "register_fingerprint", "register_role_fte"]
+__all__ = [
+    "COLUMNS",
+    "FTE_SOURCE_REGISTER",
+    "PEOPLE_COLUMNS",
+    "current_month",
+    "register_fingerprint",
+    "register_people",
+    "register_role_fte",
+]
 
 COLUMNS: Final = ["practice_code", "role", "fte"]
+#: Columns of :func:`register_people`.
+PEOPLE_COLUMNS: Final = ["practice_code", "role", "fte", "birth_year", "age_band"]
 
 
 def current_month() -> str:
@@ -67,3 +77,23 @@ def register_fingerprint(session: Session) -> str:
     ).one()
     v = session.execute(select(func.count(Vacancy.id), func.max(Vacancy.updated_at))).one()
     return f"{s[0]}|{s[1]}|{s[2]}|{v[0]}|{v[1]}|{current_month()}"
+
+
+def register_people(session: Session, month: str | None = None) -> pd.DataFrame:
+    """Each person in post at the end of ``month`` (default this month) on any register, with the
+    age the register holds (birth year or age band): what retirement risk and supply take as a
+    register practice's ages (:func:`gpworkforce.services.supply_inputs.practice_inputs`).
+    Columns :data:`PEOPLE_COLUMNS`; ``birth_year``/``age_band`` None where not given."""
+    query = select(
+        StaffRecord.employer, StaffRecord.role, StaffRecord.fte, StaffRecord.birth_year, StaffRecord.age_band,
+        StaffRecord.start_date, StaffRecord.end_date,
+    )  # fmt: skip
+    rows = session.execute(query).all()
+    if not rows:
+        return pd.DataFrame(columns=PEOPLE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=[*PEOPLE_COLUMNS, "start", "end"])
+    end = month_ends(month or current_month(), month or current_month())
+    start = np.array(frame["start"].tolist(), dtype="datetime64[D]")
+    stop = np.array([np.datetime64("NaT") if v is None else v for v in frame["end"]], dtype="datetime64[D]")
+    kept = frame[in_post_at(start, stop, end)[:, 0]]
+    return kept[PEOPLE_COLUMNS].reset_index(drop=True)

@@ -17,7 +17,7 @@ from gpworkforce.nomenclature import ROLE_BY_CODE
 from gpworkforce.reference.supply import DEFAULT_PRESET, SUPPLY_BANDS, SUPPLY_ROLES, load_supply_reference
 from gpworkforce.services.organisations import resolve
 from gpworkforce.services.scenario_run import org_info
-from gpworkforce.services.supply_inputs import PUBLISHED, published_inputs
+from gpworkforce.services.supply_inputs import PUBLISHED, REGISTER, practice_inputs
 from gpworkforce.services.supply_results import RetirementReport, RetirementSummary
 from gpworkforce.services.versions import DataVersion
 
@@ -68,7 +68,7 @@ def retirement_report(version: DataVersion, org_code: str, thresholds: Threshold
             raise ValueError(f"threshold {name} must be a share between 0 and 1, not {value}")
     sref = load_supply_reference()
     params = sref.parameters(DEFAULT_PRESET, uncertainty=False)
-    inputs = published_inputs(version.data, org.rows)
+    inputs = practice_inputs(version.data, org.rows)
     risk = retirement_risk(
         inputs.known, inputs.fte_per_head, inputs.has_age_data, BAND_55, BAND_60,
         band_exit_shares(params, 2), band_exit_shares(params, 5),
@@ -134,9 +134,10 @@ def retirement_report(version: DataVersion, org_code: str, thresholds: Threshold
         "practice is 'no age data'",
         f"{int((~has_gp).sum()):,} of {len(has_gp):,} practices have no GP age data: RAG 'no age data', not guessed",
         f"practice nurses' ages: NHS detailed file ({version.data.periods['workforce_age']}), age bands of all "
-        "the practice's nurses; practices without them are 'no age data'"
+        "the practice's nurses, or a practice's staff register; practices with neither are 'no age data'"
         if version.data.periods.get("workforce_age")
-        else "no practice-nurse age data is loaded: practice nurses are 'no age data'",
+        else "no practice-nurse age data is loaded: practice nurses are 'no age data' unless a practice's staff "
+        "register gives their ages",
         "FTE by age = heads by age x the practice's FTE per head (the workforce table gives no FTE by age)",
         "share leaving = expected share of today's FTE retiring (calibrated age hazard) or leaving for other "
         "reasons within 2 and 5 years (reference/supply_presets.csv)",
@@ -144,6 +145,12 @@ def retirement_report(version: DataVersion, org_code: str, thresholds: Threshold
         f"expected to leave within 5 years; amber: >= {t.amber_share_55:.0%} aged 55+ or >= {t.amber_leave_5:.0%} "
         "leaving within 5 years (reference/general.csv)",
     ]
+    on_register = int((inputs.source == REGISTER).any(axis=1).sum())
+    if on_register:
+        notes.append(
+            f"{on_register:,} practice(s) take ages, heads and FTE per head from their own staff register "
+            "(age from birth year, else age band; source 'register')"
+        )
     if (inputs.source == PUBLISHED).any():
         notes.append("GPs of unknown age in a practice's age data are left out of its shares")
     return RetirementReport.build(

@@ -25,7 +25,7 @@ from gpworkforce.services.supply_inputs import (
     REGISTER,
     SupplyInputs,
     integer_heads,
-    published_inputs,
+    practice_inputs,
 )
 from gpworkforce.services.supply_results import SupplyReport, SupplySummary
 from gpworkforce.services.versions import DataVersion
@@ -118,7 +118,7 @@ def _build(
     sref = load_supply_reference()
     params = sref.parameters(preset)
     central = sref.parameters(preset, uncertainty=False)
-    inp = inputs or published_inputs(version.data, org.rows)
+    inp = inputs or practice_inputs(version.data, org.rows)
     n_r = len(SUPPLY_ROLES)
     plan = np.zeros((years, n_r))
     cost: float | None = 0.0

@@ -9,9 +9,11 @@ and a source label per practice and role: ``published`` (NHS workforce age bands
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from gpworkforce.frames import GP_AGE_BANDS, WORKFORCE_AGE_BANDS, WORKFORCE_STAFF
@@ -147,3 +149,61 @@ def integer_heads(inputs: SupplyInputs) -> tuple[NDArray[np.int64], NDArray[np.i
         known[p, r, top[p, r]] -= 1
         over = known.sum(axis=2) - total
     return known.astype(np.int64), np.maximum(total - known.sum(axis=2), 0).astype(np.int64)
+
+
+def age_band_of(birth_year: object, age_band: object, year: int) -> str | None:
+    """The supply age band of a register entry: from the birth year (age reached in ``year``), else
+    the band the register gives; None when neither is known (``unknown`` or blank)."""
+    if birth_year is not None and not pd.isna(birth_year):  # type: ignore[call-overload]
+        age = year - int(birth_year)  # type: ignore[call-overload]
+        if age < 30:
+            return SUPPLY_BANDS[0]
+        if age >= 70:
+            return SUPPLY_BANDS[-1]
+        return SUPPLY_BANDS[1 + (age - 30) // 5]
+    band = None if age_band is None or pd.isna(age_band) else str(age_band)  # type: ignore[call-overload]
+    return band if band in SUPPLY_BANDS else None
+
+
+def register_overlay(inputs: SupplyInputs, people: pd.DataFrame, year: int | None = None) -> SupplyInputs:
+    """``inputs`` with practices that keep a staff register taking their supply roles from it.
+
+    A register is the practice's whole list: heads by age band are its people in post (age from
+    birth year, else age band; ``unknown`` stays unknown), FTE per head theirs, and the source
+    ``register`` for every supply role (a role it lists no one in has no age data). FTE stays the
+    capacity FTE (the register's plus any PCN share), the PCN share's heads of unknown age.
+    """
+    if people.empty:
+        return inputs
+    codes = pd.Index(inputs.practice_codes)
+    on = people[people["practice_code"].isin(codes) & people["role"].isin(SUPPLY_ROLES)]
+    with_register = codes.isin(pd.Index(people["practice_code"].unique()))
+    if not with_register.any():
+        return inputs
+    year = year or datetime.now(UTC).year
+    known, per_head = inputs.known.copy(), inputs.fte_per_head.copy()
+    reg_heads = np.zeros_like(per_head)
+    reg_fte = np.zeros_like(per_head)
+    rows = np.flatnonzero(with_register)
+    known[rows] = 0.0
+    for person in on.to_dict("records"):
+        p, r = codes.get_loc(person["practice_code"]), SUPPLY_ROLES.index(str(person["role"]))
+        reg_heads[p, r] += 1
+        reg_fte[p, r] += float(person["fte"])
+        band = age_band_of(person["birth_year"], person["age_band"], year)
+        if band is not None:
+            known[p, r, SUPPLY_BANDS.index(band)] += 1
+    listed = reg_heads > 0
+    per_head = np.where(listed, np.maximum(reg_fte / np.where(listed, reg_heads, 1.0), 1e-6), per_head)
+    heads = np.where(listed, np.maximum(inputs.fte / per_head, reg_heads), inputs.fte / per_head)
+    mask = with_register[:, None]
+    has = np.where(mask, known.sum(axis=2) > 0, inputs.has_age_data)
+    source = np.where(mask, REGISTER, inputs.source).astype(str)
+    unknown = np.where(mask, np.maximum(heads - known.sum(axis=2), 0.0), inputs.unknown)
+    return replace(inputs, known=known, unknown=unknown, fte_per_head=per_head, source=source, has_age_data=has)
+
+
+def practice_inputs(data: NationalData, rows: NDArray[np.intp]) -> SupplyInputs:
+    """Inputs for ``rows``: :func:`published_inputs`, with register practices' own people
+    (:func:`register_overlay`) where a staff register is kept."""
+    return register_overlay(published_inputs(data, rows), data.register_people)

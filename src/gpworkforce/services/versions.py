@@ -37,7 +37,7 @@ from gpworkforce.services.national import (
     datasets_fingerprint,
 )
 from gpworkforce.services.national_cache import national_base
-from gpworkforce.services.register_fte import register_role_fte
+from gpworkforce.services.register_fte import register_people, register_role_fte
 from gpworkforce.store.cache import Caches, engine_caches, write_generation
 
 T = TypeVar("T")
@@ -138,12 +138,15 @@ class Workspace:
                 overrides = with_public_labels(s, store.load_fte_overrides(s))
                 groups = _groups(store.load_groups(s))
                 register = register_role_fte(s)
+                people = register_people(s)
         if current is None or current.fingerprint != fp:
             ref = self.reference
 
             def make() -> DataVersion:
                 base = national_base(self.engine, ref, base_fp)
-                return DataVersion(apply_overrides(apply_register(base, register), overrides, fp), ref, groups=groups)
+                return DataVersion(
+                    apply_overrides(apply_register(base, register, people), overrides, fp), ref, groups=groups
+                )
 
             current = engine_caches(self.engine)("versions", 1).get((ref.digest, fp), make)
         with self._lock:

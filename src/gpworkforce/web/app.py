@@ -55,6 +55,9 @@ from gpworkforce.web.routes import (
     home,
     methodology,
     org,
+    register_api,
+    register_files,
+    register_pages,
     retirement_admin,
     scenarios,
     scenarios_api,
@@ -94,6 +97,11 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
     {
         "name": "FTE corrections",
         "description": "A practice's own FTE figures where the published ones are wrong (signed in, audited).",
+    },
+    {
+        "name": "Staff register",
+        "description": "A practice's (or PCN's) own staff records and vacancies, its monthly figures, files "
+        "and an organisation's table (signed in, within scope, audited).",
     },
     {"name": "Audit", "description": "Who changed what and when (ICB, region and national users)."},
 ]
@@ -221,6 +229,9 @@ def create_app(
     app.include_router(retirement_admin.router)
     app.include_router(apidocs.router)
     app.include_router(corrections.router)
+    app.include_router(register_files.router)  # before register_pages: its paths are more specific
+    app.include_router(register_pages.router)
+    app.include_router(register_api.router)
     app.include_router(groups.router)
     app.include_router(scenarios.router)
     app.include_router(scenarios_api.router)

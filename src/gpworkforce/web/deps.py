@@ -258,6 +258,16 @@ class Permissions:
             return False
         return can_correct(self.scope, str(practice_code), self.version)
 
+    def may_see_register(self, org_code: str | None) -> bool:
+        """The user may see this organisation's staff register (a practice in scope, or an organisation
+        wholly inside the scope; the page shows the link)."""
+        if not org_code or self.version is None:
+            return False
+        code = str(org_code)
+        if can_correct(self.scope, code, self.version):
+            return True
+        return not is_open_org(self.version, code) and scope_allows_org(self.scope, code, self.version)
+
     def may_save_scenario(self, org_code: str | None) -> bool:
         """The user may save a scenario for this organisation (open ones, or inside their scope)."""
         if not org_code or self.version is None:

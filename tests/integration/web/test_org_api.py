@@ -147,7 +147,7 @@ def test_every_operation_is_grouped_and_named_for_people(client: TestClient) -> 
     person wrote, not FastAPI's generated "Fte Api Put" / "fte_api_put_api_practices__practice__fte_put"."""
     schema = client.get("/openapi.json").json()
     declared = [t["name"] for t in schema["tags"]]
-    assert declared == ["Organisations", "Downloads", "Saved scenarios", "FTE corrections", "Audit"]
+    assert declared == ["Organisations", "Downloads", "Saved scenarios", "FTE corrections", "Staff register", "Audit"]
     ids = []
     for path, operations in schema["paths"].items():
         for method, op in operations.items():
