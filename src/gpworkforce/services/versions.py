@@ -29,14 +29,9 @@ from gpworkforce import store
 from gpworkforce.reference import Reference, load_reference
 from gpworkforce.services.audit import with_public_labels
 from gpworkforce.services.calibrate import Calibration, calibrate
-from gpworkforce.services.national import (
-    DataMissingError,
-    NationalData,
-    apply_overrides,
-    apply_register,
-    datasets_fingerprint,
-)
+from gpworkforce.services.national import DataMissingError, NationalData, datasets_fingerprint
 from gpworkforce.services.national_cache import national_base
+from gpworkforce.services.national_overlays import apply_overrides, apply_register
 from gpworkforce.services.register_fte import register_people, register_role_fte
 from gpworkforce.store.cache import Caches, engine_caches, write_generation
 
