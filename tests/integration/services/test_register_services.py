@@ -224,7 +224,7 @@ def test_export_then_import_gives_the_same_records(
 
 
 def test_a_practice_with_a_register_takes_its_capacity_fte_from_it(
-    national_url: str, make_user: MakeUser, tmp_path: Path
+    national_sqlite_template: Path, make_user: MakeUser, tmp_path: Path
 ) -> None:
     """The register's FTE flows into capacity, and the provenance says "register" for that practice."""
     from gpworkforce.services.organisations import resolve
@@ -234,7 +234,7 @@ def test_a_practice_with_a_register_takes_its_capacity_fte_from_it(
     from gpworkforce.services.versions import open_workspace
 
     url = f"sqlite:///{tmp_path / 'copy.db'}"
-    shutil.copyfile(national_url.removeprefix("sqlite:///"), tmp_path / "copy.db")
+    shutil.copyfile(national_sqlite_template, tmp_path / "copy.db")  # a private copy: registers change capacity
     ws = open_workspace(url)
     before = ws.version()
     i = int(before.data.practices.index[before.data.practices["practice_code"] == "A81001"][0])
