@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +14,11 @@ from gpworkforce.cli import app
 from gpworkforce.services.audit import record_audit
 from gpworkforce.services.database import unit_of_work
 from gpworkforce.services.datasets import open_database
+
+
+def _text(result: Any) -> str:
+    """The command's output with line wrapping undone (the console wraps long messages at 80 columns)."""
+    return " ".join(result.output.split())
 
 
 def _env(path: Path) -> dict[str, str]:
@@ -35,17 +41,17 @@ def test_backup_restore_verify(live: Path, tmp_path: Path) -> None:
     backup = tmp_path / "b.backup"
     done = runner.invoke(app, ["backup", str(backup)], env=_env(live))
     assert done.exit_code == 0, done.output
-    assert "3 audit rows" in done.output and stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert "3 audit rows" in _text(done) and stat.S_IMODE(backup.stat().st_mode) == 0o600
     again = runner.invoke(app, ["backup", str(backup)], env=_env(live))
-    assert again.exit_code == 2 and "--force" in again.output
+    assert again.exit_code == 2 and "--force" in _text(again)
     refused = runner.invoke(app, ["restore", str(backup)], env=_env(live))
-    assert refused.exit_code == 2 and "not empty" in refused.output
+    assert refused.exit_code == 2 and "not empty" in _text(refused)
     fresh = tmp_path / "fresh" / "g.db"
     restored = runner.invoke(app, ["restore", str(backup)], env=_env(fresh))
     assert restored.exit_code == 0, restored.output
-    assert "chain intact" in restored.output
+    assert "chain intact" in _text(restored)
     verified = runner.invoke(app, ["audit", "verify"], env=_env(fresh))
-    assert verified.exit_code == 0 and "intact: 3 rows" in verified.output
+    assert verified.exit_code == 0 and "intact: 3 rows" in _text(verified)
 
 
 def test_verify_exits_1_naming_the_broken_row(live: Path) -> None:
@@ -55,10 +61,10 @@ def test_verify_exits_1_naming_the_broken_row(live: Path) -> None:
     conn.close()
     result = CliRunner().invoke(app, ["audit", "verify"], env=_env(live))
     assert result.exit_code == 1
-    assert "BROKEN at row 2" in result.output
+    assert "BROKEN at row 2" in _text(result)
 
 
 def test_purge_logins(live: Path) -> None:
     result = CliRunner().invoke(app, ["audit", "purge-logins", "--older-than-days", "7"], env=_env(live))
     assert result.exit_code == 0, result.output
-    assert "deleted 0 sign-in attempts older than 7 days" in result.output
+    assert "deleted 0 sign-in attempts older than 7 days" in _text(result)
