@@ -7,13 +7,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from gpworkforce import store
-from gpworkforce.frames import MAPPING_COLUMNS
-from gpworkforce.ingest import IngestResult
 from gpworkforce.reference.supply import SUPPLY_BANDS
 from gpworkforce.services import datasets
 from gpworkforce.services.retirement import retirement_report
@@ -22,6 +18,7 @@ from gpworkforce.services.versions import open_workspace
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "ingest"))
 from generate_detailed_csv import DETAILED_WORKBOOK, field_names, gp_practice, write_detailed_csv
+from test_workforce_table_db import _load_practices  # the same mapping and patients: one ICB, QUA
 
 pytestmark = pytest.mark.shared_data
 MONTH_NAME = "General Practice – November 2025 Practice Level - Detailed.csv"
@@ -38,30 +35,6 @@ def _practices() -> dict[str, dict]:
     b |= {"TOTAL_GP_EXTGL_HC_60TO64": 2, "TOTAL_NURSES_FTE": 1.0, "TOTAL_NURSES_HC": 1}
     b |= {"TOTAL_N_PRAC_NURSE_FTE": 1.0, "TOTAL_N_PRAC_NURSE_HC": 1, "TOTAL_PATIENTS": 4000}
     return {"M85001": a, "M85002": b}
-
-
-def _load_practices(engine: Engine, practices: dict[str, dict]) -> None:
-    rows = []
-    for i, code in enumerate(practices):
-        values = {c: "" for c in MAPPING_COLUMNS}
-        values |= {
-            "practice_code": code, "practice_name": f"Practice {i}", "pcn_code": "U00001", "pcn_name": "PCN",
-            "sub_icb_code": "QUA01", "sub_icb_name": "Sub-ICB", "icb_code": "QUA", "icb_name": "ICB",
-            "region_code": "Y60", "region_name": "Midlands",
-        }  # fmt: skip
-        rows.append(values)
-    mapping = pd.DataFrame(rows, columns=list(MAPPING_COLUMNS)).astype(str)
-    patients = pd.DataFrame(
-        {
-            "practice_code": list(practices),
-            "sex": "female",
-            "age_band": "30_34",
-            "patients": [int(v["TOTAL_PATIENTS"]) for v in practices.values()],
-        }
-    ).astype({"practice_code": str, "sex": str, "age_band": str, "patients": "int64"})
-    with store.session_scope(engine, write=True) as s:
-        store.save_dataset(s, IngestResult("mapping", mapping, "2025-11", "map.csv", len(mapping), ()))
-        store.save_dataset(s, IngestResult("patients", patients, "2025-11", "pat.csv", len(patients), ()))
 
 
 @pytest.fixture
