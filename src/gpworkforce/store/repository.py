@@ -16,6 +16,7 @@ from typing import Any, Protocol, overload
 import numpy as np
 import pandas as pd
 from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gpworkforce.frames import Column, Dtype, schema_of
@@ -321,22 +322,30 @@ def set_fte_override(session: Session, practice_code: str, role: str, fte: float
         raise ValueError(f"unknown role {role!r}; expected one of {list(ROLE_CODES)}")
     if fte is not None and not (math.isfinite(fte) and fte >= 0):
         raise ValueError(f"FTE must be a finite number >= 0, got {fte!r}")
-    existing = session.execute(
+    query = (
         select(PracticeFteOverride)
         .where(PracticeFteOverride.practice_code == practice_code, PracticeFteOverride.role == role)
         .with_for_update()
-    ).scalar_one_or_none()
+    )
+    existing = session.execute(query).scalar_one_or_none()
+    if fte is not None and existing is None:
+        try:
+            with session.begin_nested():  # a savepoint: a lost race undoes only this insert
+                session.add(
+                    PracticeFteOverride(
+                        practice_code=practice_code, role=role, fte=float(fte), updated_by=user, updated_at=utc_now()
+                    )
+                )
+            return None
+        except IntegrityError:
+            # Another writer inserted this practice and role first: on PostgreSQL FOR UPDATE finds no
+            # row to lock, so both inserted and the second hit the unique constraint. Update theirs.
+            existing = session.execute(query).scalar_one()
     previous = existing.fte if existing is not None else None
     if fte is None:
         if existing is not None:
             session.delete(existing)
-    elif existing is None:
-        session.add(
-            PracticeFteOverride(
-                practice_code=practice_code, role=role, fte=float(fte), updated_by=user, updated_at=utc_now()
-            )
-        )
-    else:
+    elif existing is not None:
         existing.fte, existing.updated_by, existing.updated_at = float(fte), user, utc_now()
     session.flush()
     return previous

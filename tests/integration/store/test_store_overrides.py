@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
@@ -108,3 +111,38 @@ def test_fingerprint_sees_uncommitted_changes_in_same_session(engine: Engine) ->
         before = database_fingerprint(s)
         save_dataset(s, "imd", PERIODS["imd"], pd.DataFrame({"practice_code": ["X"], "imd_score": [1.0]}), "x")
         assert database_fingerprint(s) != before
+
+
+def test_two_writers_setting_a_new_override_at_once_both_succeed(engine: Engine) -> None:
+    """The first correction of a practice and role, made by two users at the same moment (issue 11's
+    PostgreSQL load run: 5 of 353 FTE corrections answered 500). On PostgreSQL ``FOR UPDATE`` finds no
+    row to lock, so both insert and the second meets the unique constraint; it must update instead.
+    On SQLite the write lock makes them take turns."""
+    first_inserted, first_may_commit = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def first() -> None:
+        with session_scope(engine, write=True) as s:
+            results["first"] = set_fte_override(s, "A81001", "pharmacist", 1.0, "alice")
+            first_inserted.set()
+            first_may_commit.wait(10)
+
+    def second() -> None:
+        first_inserted.wait(10)
+        try:
+            with session_scope(engine, write=True) as s:
+                results["second"] = set_fte_override(s, "A81001", "pharmacist", 2.0, "bob")
+        except Exception as exc:
+            results["second"] = exc
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)  # the second writer is now waiting on the first's uncommitted row (or lock)
+    first_may_commit.set()
+    for t in threads:
+        t.join(30)
+    assert results == {"first": None, "second": 1.0}
+    with session_scope(engine) as s:
+        rows = load_fte_overrides(s)[["role", "fte", "updated_by"]].values.tolist()
+    assert rows == [["pharmacist", 2.0, "bob"]]
