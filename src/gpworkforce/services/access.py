@@ -13,7 +13,7 @@ without them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
@@ -115,6 +115,10 @@ class Scope:
         if parents is None:
             return False
         return parents[_PARENT_INDEX[self.level]] == self.org_code
+
+    def allows_all(self, practice_codes: Iterable[str], mapping: OrgMapping) -> bool:
+        """True if every one of these practices is inside this scope (a user-defined group's test)."""
+        return self.level == "all" or all(self.allows(code, mapping) for code in practice_codes)
 
     def practices(self, mapping: OrgMapping) -> frozenset[str]:
         """All practice codes in the mapping that this scope allows."""

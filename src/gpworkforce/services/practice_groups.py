@@ -169,7 +169,7 @@ def _members(session: Session, group_id: int) -> list[str]:
 
 def _check_in_scope(session: Session, version: DataVersion, scope: Scope, row: store.PracticeGroup) -> None:
     mapping = practice_parents(version)
-    if not scope.is_all and not all(scope.allows(c, mapping) for c in _members(session, row.id) if c in mapping):
+    if not scope.allows_all((c for c in _members(session, row.id) if c in mapping), mapping):
         raise PermissionDenied(f"Group {row.code} includes practices outside your organisation")
 
 

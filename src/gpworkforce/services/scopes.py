@@ -101,9 +101,8 @@ def scope_allows_org(scope: Scope, org_code: str, version: DataVersion) -> bool:
     if org.level == "england":
         return scope.is_all
     if org.level == "group":  # inside the scope when every practice of the group is
-        parents = practice_parents(version)
         codes = version.data.practices["practice_code"].to_numpy()[org.mask]
-        return scope.is_all or all(scope.allows(str(code), parents) for code in codes)
+        return scope.allows_all(map(str, codes), practice_parents(version))
     return scope.contains_org(org.code, practice_parents(version))
 
 
